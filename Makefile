@@ -1,0 +1,35 @@
+# make report: the draft from the bundled sample. make test: the tests. make dev: the Dagster UI.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+
+.PHONY: setup report test dev lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: pipeline/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp pipeline/dagster.yaml $@
+
+report: setup $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/sgr draft
+
+test: setup
+	$(BIN)/python -m pytest
+
+dev: setup $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean:
+	rm -rf data reports/drafts $(DAGSTER_HOME)

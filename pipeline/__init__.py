@@ -1,0 +1,1 @@
+"""Orchestration: the source contract, settings, the warehouse, readers and the CLI."""

@@ -1,0 +1,109 @@
+"""`sgr draft`: materialise every asset through Dagster and print the draft's path.
+
+Exits 0 with the draft; otherwise non-zero with the failures in plain words (file, sheet,
+line, column, value where known), never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipeline.settings import parse_as_of
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sgr", description="Draft the SG report on the Global Compact.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    draft = commands.add_parser("draft", help="materialise every asset and write the draft report")
+    draft.add_argument("--sources", help="sources root (default $SGR_SOURCES or ./sources)")
+    draft.add_argument("--data", help="data folder (default $SGR_DATA or ./data)")
+    draft.add_argument("--reports", help="drafts folder (default $SGR_REPORTS or ./reports/drafts)")
+    draft.add_argument("--as-of", help="reference date YYYY-MM-DD (default $SGR_AS_OF or today)")
+    draft.add_argument("--verbose", action="store_true", help="show Dagster's own log")
+    args = parser.parse_args(argv)
+    try:
+        if args.as_of:
+            parse_as_of(args.as_of)
+    except ValueError as error:
+        print(f"sgr: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    return run_draft(args)
+
+
+def run_config(args: argparse.Namespace) -> dict:
+    given = {"sources": args.sources, "data": args.data, "reports": args.reports, "as_of": args.as_of}
+    settings = {k: str(Path(v).resolve()) if k != "as_of" else v for k, v in given.items() if v}
+    return {
+        "resources": {"settings": {"config": settings}},
+        "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "CRITICAL"}}},
+    }
+
+
+def ensure_dagster_home() -> Path:
+    """Run history goes to $DAGSTER_HOME, by default a folder beside the sources."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path(".dagster_home").resolve())))
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+    return home
+
+
+def run_draft(args: argparse.Namespace) -> int:
+    ensure_dagster_home()
+    import dagster as dg
+
+    from pipeline.definitions import defs
+
+    job = defs.resolve_implicit_global_asset_job_def()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(run_config=run_config(args), instance=instance, raise_on_error=False)
+    if not result.success:
+        print(failure_report(result), file=sys.stderr)
+        return EXIT_FAILED
+    print_figures(result)
+    made = result.asset_materializations_for_node("draft_report")[0].metadata
+    print(f"Draft written ({made['words'].value} words): {made['path'].value}")
+    return 0
+
+
+def failure_report(result) -> str:
+    lines = ["sgr draft failed; nothing already published was changed.", ""]
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        data = event.step_failure_data
+        if data.user_failure_data and data.user_failure_data.description:
+            text = data.user_failure_data.description
+        else:
+            error = data.error.cause or data.error if data.error else None
+            text = f"{error.cls_name}: {error.message.strip()}" if error else "unknown error"
+        lines.append(f"[{event.step_key}]")
+        lines += [f"  {line}" for line in text.splitlines()]
+        lines.append("")
+    skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
+    if skipped:
+        lines.append(f"Not run because of the failures above: {', '.join(skipped)}")
+    return "\n".join(lines).rstrip()
+
+
+def print_figures(result) -> None:
+    from assets.report import un_style
+
+    made = result.asset_materializations_for_node("key_figures")[0].metadata
+    print(f"Key figures as of {made['as_of'].value}:")
+    import pyarrow.parquet as pq
+
+    for row in pq.read_table(made["path"].value).to_pylist():
+        shown = un_style.figure(row["value"], row["unit"])
+        print(f"  {row['figure']:<34} {shown:>18}   ({row['rows_counted']} rows counted)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Where the pipeline reads and writes, and the date it reports as of: one Dagster resource.
+
+Each field falls back to its environment variable, then to a default, when the run does
+not set it: SGR_SOURCES (./sources), SGR_DATA (./data), SGR_REPORTS (./reports/drafts),
+SGR_AS_OF (today, ISO date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+DEFAULTS = {"SGR_SOURCES": "sources", "SGR_DATA": "data", "SGR_REPORTS": "reports/drafts", "SGR_AS_OF": ""}
+
+
+def _from_env(name: str, value: str) -> str:
+    return value or os.environ.get(name, "") or DEFAULTS[name]
+
+
+class Settings(dg.ConfigurableResource):
+    sources: str = Field(default="", description="Sources root (SGR_SOURCES, default ./sources).")
+    data: str = Field(default="", description="Data folder (SGR_DATA, default ./data).")
+    reports: str = Field(default="", description="Drafts folder (SGR_REPORTS, default ./reports/drafts).")
+    as_of: str = Field(default="", description="Reference date, YYYY-MM-DD (SGR_AS_OF, default today).")
+
+    @property
+    def sources_dir(self) -> Path:
+        return Path(_from_env("SGR_SOURCES", self.sources)).resolve()
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(_from_env("SGR_DATA", self.data)).resolve()
+
+    @property
+    def reports_dir(self) -> Path:
+        return Path(_from_env("SGR_REPORTS", self.reports)).resolve()
+
+    @property
+    def as_of_date(self) -> dt.date:
+        return parse_as_of(_from_env("SGR_AS_OF", self.as_of))
+
+
+def parse_as_of(text: str) -> dt.date:
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"the as-of date {text!r} is not a date in the form YYYY-MM-DD") from None
