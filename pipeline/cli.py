@@ -65,7 +65,7 @@ def run_draft(args: argparse.Namespace) -> int:
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(run_config=run_config(args), instance=instance, raise_on_error=False)
     if not result.success:
-        print(failure_report(result), file=sys.stderr)
+        print(failure_report(result, [node.name for node in job.graph.nodes]), file=sys.stderr)
         return EXIT_FAILED
     print_figures(result)
     made = result.asset_materializations_for_node("draft_report")[0].metadata
@@ -73,8 +73,8 @@ def run_draft(args: argparse.Namespace) -> int:
     return 0
 
 
-def failure_report(result) -> str:
-    lines = ["sgr draft failed; nothing already published was changed.", ""]
+def failure_report(result, steps: list[str]) -> str:
+    lines = ["sgr draft failed: the tables below were not published and the draft was not rebuilt.", ""]
     for event in result.all_events:
         if not event.is_step_failure:
             continue
@@ -87,7 +87,8 @@ def failure_report(result) -> str:
         lines.append(f"[{event.step_key}]")
         lines += [f"  {line}" for line in text.splitlines()]
         lines.append("")
-    skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
+    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    skipped = sorted(set(steps) - started)
     if skipped:
         lines.append(f"Not run because of the failures above: {', '.join(skipped)}")
     return "\n".join(lines).rstrip()

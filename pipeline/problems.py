@@ -48,7 +48,8 @@ class Failure:
     severity: str = "error"
 
     def __str__(self) -> str:
-        rows = f"{self.count} row{'s' if self.count != 1 else ''}"
+        unit = "row" if any(p.line is not None for p in self.examples) else "file"
+        rows = f"{self.count} {unit}{'s' if self.count != 1 else ''}"
         head = f"{self.table}{'.' + self.column if self.column else ''}: {self.rule} ({rows})"
         lines = [head] + [f"  {p}" for p in self.examples[:EXAMPLES_SHOWN]]
         if self.count > EXAMPLES_SHOWN:

@@ -278,7 +278,9 @@ def _convert(text: pa.Array, column: Column, sheet: Sheet, problems: list[Proble
 def _cast(text: pa.Array, base: str) -> pa.Array:
     if base == DATE:
         stamps = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
-        return pc.cast(stamps, pa.date32())
+        # strptime rolls 2021-02-30 over to 2 March: only a date that prints back as written is real.
+        real = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), text)
+        return pc.cast(pc.if_else(real, stamps, pa.scalar(None, stamps.type)), pa.date32())
     return pc.cast(text, pa.int64() if base == INTEGER else pa.float64())
 
 

@@ -12,7 +12,7 @@ from assets.derive import key_figures
 from assets.ingest import source_files
 from assets.report import un_style
 from assets.report.document import add_blocks, new_document, word_count
-from assets.report.narrative import Value, render
+from assets.report.narrative import NarrativeError, Value, render
 from pipeline.settings import Settings
 from pipeline.warehouse import Warehouse, write_atomically
 
@@ -56,7 +56,10 @@ def draft_report(settings: Settings) -> dg.MaterializeResult:
     as_of = settings.as_of_date
     figures = Warehouse(settings.data_dir).read("key_figures")
     target = draft_path(settings.reports_dir, as_of)
-    made = build_draft(figures, as_of, TEMPLATE_DIR, target)
+    try:
+        made = build_draft(figures, as_of, TEMPLATE_DIR, target)
+    except NarrativeError as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(target)),

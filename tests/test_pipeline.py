@@ -1,0 +1,144 @@
+"""The whole pipeline through Dagster on the bundled sample, and what a failed run leaves."""
+
+import datetime as dt
+import hashlib
+
+import dagster as dg
+import docx
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.contract import TABLES
+from pipeline.definitions import defs
+from tests.conftest import SAMPLE, write
+
+# Stated publicly on 24 June 2021 (shared/reference/gcm.md); the sample must reproduce them.
+PUBLIC_2021 = {
+    "country_networks": 52,
+    "champion_countries": 23,
+    "champion_countries_with_network": 14,
+    "mptf_joint_programmes": 9,
+    "mptf_thematic_areas_covered": 5,
+    "mptf_concept_notes_received": 97,
+    "mptf_pipeline": 32,
+    "mptf_pipeline_prioritized": 10,
+    "regional_reviews_held": 4,
+}
+
+
+def materialise(sources, data, reports, as_of="2021-06-24"):
+    config = {"sources": str(sources), "data": str(data), "reports": str(reports), "as_of": as_of}
+    job = defs.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(
+        run_config={"resources": {"settings": {"config": config}}},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("run")
+    result = materialise(SAMPLE, root / "data", root / "drafts")
+    return result, root
+
+
+def key_figures(data) -> dict:
+    return {r["figure"]: r for r in pq.read_table(data / "warehouse/key_figures.parquet").to_pylist()}
+
+
+def test_the_definitions_load():
+    repository = defs.get_repository_def()
+    assert len(repository.asset_graph.get_all_asset_keys()) == len(TABLES) + 3
+    assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+
+
+def test_every_contract_table_is_published_with_its_schema(sample_run):
+    result, root = sample_run
+    assert result.success
+    for table in TABLES.values():
+        published = pq.read_table(root / f"data/warehouse/{table.name}.parquet")
+        assert published.schema.equals(table.schema, check_metadata=False), table.name
+        assert published.num_rows > 0, table.name
+        assert result.asset_materializations_for_node(table.name)[0].metadata["dagster/row_count"].value == (
+            published.num_rows
+        )
+
+
+def test_the_sample_reproduces_the_public_figures_of_24_june_2021(sample_run):
+    _result, root = sample_run
+    figures = key_figures(root / "data")
+    assert {name: figures[name]["value"] for name in PUBLIC_2021} == PUBLIC_2021
+    assert figures["mptf_target_year_usd"]["value"] == 30_000_000
+    assert all(row["as_of"] == dt.date(2021, 6, 24) for row in figures.values())
+
+
+def test_deposits_to_the_end_of_2020_come_to_about_17_5_million(tmp_path):
+    result = materialise(SAMPLE, tmp_path / "data", tmp_path / "drafts", as_of="2020-12-31")
+    assert result.success
+    assert round(key_figures(tmp_path / "data")["mptf_deposits_total_usd"]["value"] / 1e6, 1) == 17.5
+
+
+def test_source_files_are_archived_by_hash_and_listed(sample_run):
+    _result, root = sample_run
+    listed = pq.read_table(root / "data/warehouse/source_files.parquet").to_pylist()
+    on_disk = {p.relative_to(SAMPLE).as_posix() for p in SAMPLE.rglob("*") if p.suffix in (".csv", ".xlsx")}
+    assert {row["path"] for row in listed} == on_disk
+    for row in listed:
+        content = (SAMPLE / row["path"]).read_bytes()
+        assert row["sha256"] == hashlib.sha256(content).hexdigest()
+        assert (root / "data/raw" / f"{row['sha256']}{(SAMPLE / row['path']).suffix}").read_bytes() == content
+        assert row["bytes"] == len(content) and row["rows_read"] > 0
+
+
+def test_the_draft_states_every_key_figure(sample_run):
+    result, root = sample_run
+    path = root / "drafts/SG-report-draft-2021-06-24.docx"
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "data as of 24 June 2021" in text
+    assert "52 country networks" in text
+    assert "23 Global Compact Champion countries, 14 of which had a country network" in text
+    assert "4 regional reviews" in text
+    assert "approved 9 joint programmes" in text
+    assert "covering 5 of its five thematic areas" in text
+    assert "received 97 concept notes; 32 were in the pipeline, 10 of them prioritized" in text
+    assert "capitalization target of $30 million" in text
+    assert "deposited $20.7 million" in text
+    metadata = result.asset_materializations_for_node("draft_report")[0].metadata
+    assert metadata["figures_not_stated"].value == []
+
+
+def test_a_bad_file_fails_the_run_and_leaves_published_tables_untouched(sample_copy, tmp_path):
+    data, drafts = tmp_path / "data", tmp_path / "drafts"
+    assert materialise(sample_copy, data, drafts).success
+    before = {p: p.read_bytes() for p in (data / "warehouse").iterdir()}
+    draft_before = (drafts / "SG-report-draft-2021-06-24.docx").read_bytes()
+    champions = sample_copy / "country_networks/champions.csv"
+    champions.write_text(champions.read_text() + "KEN,8 June 2021,\n")
+
+    result = materialise(sample_copy, data, drafts)
+
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "champions"
+    assert "country_networks/champions.csv line 30, column joined_on: value '8 June 2021'" in (
+        failure.step_failure_data.user_failure_data.description
+    )
+    assert {p: p.read_bytes() for p in (data / "warehouse").iterdir()} == before
+    assert (drafts / "SG-report-draft-2021-06-24.docx").read_bytes() == draft_before
+
+
+def test_an_unknown_placeholder_fails_the_draft_with_file_and_line(sample_run, tmp_path, monkeypatch):
+    import assets.report as report
+
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "report.docx").write_bytes((report.TEMPLATE_DIR / "report.docx").read_bytes())
+    write(template / "draft.md", "# Title\n\nWe count {{networks}}.\n")
+    monkeypatch.setattr(report, "TEMPLATE_DIR", template)
+    result = materialise(SAMPLE, tmp_path / "data", tmp_path / "drafts")
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "draft_report"
+    assert failure.step_failure_data.user_failure_data.description.startswith(
+        "reports/template/draft.md line 3: unknown placeholder {{networks}}"
+    )
