@@ -103,7 +103,8 @@ def print_figures(result) -> None:
 
     for row in pq.read_table(made["path"].value).to_pylist():
         shown = un_style.figure(row["value"], row["unit"])
-        print(f"  {row['figure']:<34} {shown:>18}   ({row['rows_counted']} rows counted)")
+        rows = row["rows_counted"]
+        print(f"  {row['figure']:<34} {shown:>18}   ({rows} row{'s' if rows != 1 else ''} counted)")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,19 @@ from tests.conftest import SAMPLE
 
 def test_sgr_draft_prints_the_figures_and_the_draft_path(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
-    code = main(["draft", "--sources", str(SAMPLE), "--data", str(tmp_path / "data"),
-                 "--reports", str(tmp_path / "drafts"), "--as-of", "2021-06-24"])
+    code = main(
+        [
+            "draft",
+            "--sources",
+            str(SAMPLE),
+            "--data",
+            str(tmp_path / "data"),
+            "--reports",
+            str(tmp_path / "drafts"),
+            "--as-of",
+            "2021-06-24",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "country_networks" in out and " 52 " in out
@@ -19,13 +30,26 @@ def test_sgr_draft_prints_the_figures_and_the_draft_path(tmp_path, monkeypatch, 
 
 
 def test_sgr_draft_on_a_bad_file_exits_non_zero_in_plain_words(sample_copy, tmp_path):
-    (sample_copy / "mptf/targets.csv").write_bytes("year,capitalization_target_usd\n2021,30 000 000\n".encode())
+    (sample_copy / "mptf/targets.csv").write_bytes(b"year,capitalization_target_usd\n2021,30 000 000\n")
     (sample_copy / "regional_reviews/ECE-2020.xlsx").write_bytes(b"not a workbook")
     env = {"DAGSTER_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "draft", "--sources", str(sample_copy), "--data",
-         str(tmp_path / "data"), "--reports", str(tmp_path / "drafts")],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "draft",
+            "--sources",
+            str(sample_copy),
+            "--data",
+            str(tmp_path / "data"),
+            "--reports",
+            str(tmp_path / "drafts"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr + done.stdout

@@ -17,7 +17,9 @@ def test_placeholders_are_bound_and_remember_their_figure(tmp_path):
 
 def test_an_unknown_placeholder_names_the_file_and_line(tmp_path):
     path = write(tmp_path / "draft.md", "# Title\n\nThere were {{networks}} networks.\n")
-    with pytest.raises(NarrativeError, match=r"^draft.md line 3: unknown placeholder \{\{networks\}\}; known names: n$"):
+    with pytest.raises(
+        NarrativeError, match=r"^draft.md line 3: unknown placeholder \{\{networks\}\}; known names: n$"
+    ):
         render(path, {"n": Value("52")})
 
 

@@ -59,7 +59,7 @@ def test_workbook_sheets_are_read_with_sheet_and_line(tmp_path):
     sheet.append(TABLES["reviews"].column_names)
     sheet.append([])  # a blank line a drafter left: skipped, but lines still count
     row = ["ECE-2020", "2020-2021", "Europe and North America", "ECE", dt.datetime(2020, 11, 12)]
-    sheet.append(row + [dt.date(2020, 11, 13), "virtual", "virtual", 33.0, None, "=HYPERLINK(\"x\")"])
+    sheet.append(row + [dt.date(2020, 11, 13), "virtual", "virtual", 33.0, None, '=HYPERLINK("x")'])
     (tmp_path / "regional_reviews").mkdir()
     book.save(tmp_path / "regional_reviews/ECE-2020.xlsx")
     rows = read(tmp_path, "reviews").to_pylist()
@@ -132,8 +132,13 @@ def test_unreadable_csv_names_the_file_and_line(tmp_path, content, message):
     ],
 )
 def test_cells_not_of_their_type_are_named(tmp_path, cell, column, rule):
-    values = {"contributor": "Germany", "contributor_iso3": "DEU", "year": "2020", "commitment_usd": "1",
-              "deposit_usd": "1"}
+    values = {
+        "contributor": "Germany",
+        "contributor_iso3": "DEU",
+        "year": "2020",
+        "commitment_usd": "1",
+        "deposit_usd": "1",
+    }
     values[column] = f'"{cell}"'
     write(tmp_path / "mptf/contributions.csv", HEADER + ",".join(values.values()) + "\n")
     assert problems(tmp_path) == [f"mptf/contributions.csv line 2, column {column}: value '{cell}' — {rule}"]
