@@ -13,7 +13,7 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
-from assets.ingest import INGEST_ASSETS
+from assets.validate import published_tables
 from pipeline.contract import KEY_FIGURES
 from pipeline.previews import markdown_preview
 from pipeline.settings import Settings
@@ -164,7 +164,7 @@ def read_frames(warehouse: Warehouse, names: list[str]) -> Frames:
 
 @dg.asset(
     group_name="derive",
-    deps=[a for a in INGEST_ASSETS if a.key.path[-1] in TABLES_USED],
+    deps=[published_tables],
     description="The contract's key figures, counted from the rows as of the reference date (SGR_AS_OF), "
     "each with the tables, rows and files it was counted from.",
     kinds={"pandas", "parquet"},

@@ -1,61 +1,37 @@
-"""Ingest: one asset per table of the source contract, and the list of source files read.
+"""Ingest: one asset per table of the source contract, staged for validation.
 
 Each asset finds its table's files in the family folder, archives them under their SHA-256,
-reads and types them by the contract and writes one Parquet table with lineage columns.
+reads and types them by the contract and stages one Parquet table with lineage columns,
+the problems met while reading and the register of the files read. Nothing is published
+here: see assets/validate.py.
 """
-
-from __future__ import annotations
 
 import datetime as dt
 
 import dagster as dg
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from pipeline.contract import FAMILIES, TABLES, Table
+from pipeline.contract import TABLES, Table
 from pipeline.previews import markdown_preview
-from pipeline.problems import SourceError
-from pipeline.readers import find_sources, read_table
+from pipeline.problems import Problem
+from pipeline.readers import FileRead, find_sources, read_sources
 from pipeline.settings import Settings
-from pipeline.warehouse import Warehouse
+from pipeline.warehouse import Warehouse, write_parquet
 
 GROUP = "ingest"
+STAGED_BY = b"staged_by_run"
 
-
-def ingest_asset(table: Table) -> dg.AssetsDefinition:
-    @dg.asset(
-        name=table.name,
-        group_name=GROUP,
-        description=f"{table.description} Read from `{table.family}/` ({table.name}.csv or sheet "
-        f"'{table.name}' of any workbook).",
-        kinds={"csv", "xlsx", "parquet"},
-        tags={"family": table.family},
-    )
-    def _ingest(settings: Settings) -> dg.MaterializeResult:
-        warehouse = Warehouse(settings.data_dir)
-        sources = find_sources(settings.sources_dir, table)
-        for source in sources:
-            warehouse.archive(source.content, source.sha256, source.path.suffix)
-        try:
-            rows = read_table(sources, table)
-        except SourceError as error:
-            raise dg.Failure(description=str(error), allow_retries=False) from None
-        path = warehouse.write(table.name, rows)
-        files = sorted(set(rows.column("source_file").to_pylist()))
-        return dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": rows.num_rows,
-                "path": dg.MetadataValue.path(str(path)),
-                "source_files": dg.MetadataValue.md("\n".join(f"- `{f}`" for f in files) or "none"),
-                "preview": dg.MetadataValue.md(markdown_preview(rows.drop_columns(["source_sha256"]))),
-            }
-        )
-
-    return _ingest
-
-
-INGEST_ASSETS = [ingest_asset(t) for t in TABLES.values()]
-
+PROBLEMS_SCHEMA = pa.schema(
+    [
+        ("file", pa.string()),
+        ("sheet", pa.string()),
+        ("line", pa.int64()),
+        ("column", pa.string()),
+        ("value", pa.string()),
+        ("rule", pa.string()),
+    ]
+)
 SOURCE_FILES_SCHEMA = pa.schema(
     [
         ("path", pa.string()),
@@ -66,57 +42,92 @@ SOURCE_FILES_SCHEMA = pa.schema(
         ("bytes", pa.int64()),
         ("first_seen", pa.timestamp("s", tz="UTC")),
         ("rows_read", pa.int64()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
     ]
 )
 
 
-def source_files_table(warehouse: Warehouse) -> pa.Table:
-    """One row per file and table read, from the lineage columns of the ingested tables."""
-    parts = []
-    for table in TABLES.values():
-        lineage = warehouse.read(table.name, columns=["source_file", "source_sheet", "source_sha256"])
-        if lineage.num_rows == 0:
-            continue
-        counts = lineage.group_by(["source_file", "source_sheet", "source_sha256"], use_threads=False).aggregate(
-            [("source_file", "count")]
-        )
-        for row in counts.to_pylist():
-            archived = next(warehouse.raw.glob(f"{row['source_sha256']}.*"))
-            parts.append(
-                {
-                    "path": row["source_file"],
-                    "sheet": row["source_sheet"],
-                    "table": table.name,
-                    "family": table.family,
-                    "sha256": row["source_sha256"],
-                    "bytes": archived.stat().st_size,
-                    # The archive is never rewritten: its file's time is when this content was first seen.
-                    "first_seen": dt.datetime.fromtimestamp(int(archived.stat().st_mtime), dt.UTC),
-                    "rows_read": row["source_file_count"],
-                }
-            )
-    result = pa.Table.from_pylist(parts, schema=SOURCE_FILES_SCHEMA)
-    return result.sort_by([("path", "ascending"), ("table", "ascending")])
-
-
-@dg.asset(
-    group_name=GROUP,
-    deps=INGEST_ASSETS,
-    description="Every source file read, with its SHA-256, size, family, when it was first seen and rows read.",
-    kinds={"parquet"},
-)
-def source_files(settings: Settings) -> dg.MaterializeResult:
-    warehouse = Warehouse(settings.data_dir)
-    files = source_files_table(warehouse)
-    path = warehouse.write("source_files", files)
-    distinct = len(set(files.column("sha256").to_pylist()))
-    by_family = {f: pc.sum(files.filter(pc.equal(files["family"], f))["rows_read"]).as_py() or 0 for f in FAMILIES}
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": files.num_rows,
-            "files": distinct,
-            "rows_by_family": dg.MetadataValue.json(by_family),
-            "path": dg.MetadataValue.path(str(path)),
-            "preview": dg.MetadataValue.md(markdown_preview(files, rows=30)),
-        }
+def ingest_asset(table: Table) -> dg.AssetsDefinition:
+    @dg.asset(
+        name=table.name,
+        group_name=GROUP,
+        description=f"{table.description} Read from `{table.family}/` ({table.name}.csv or sheet "
+        f"'{table.name}' of any workbook) and staged for validation.",
+        kinds={"csv", "xlsx", "parquet"},
+        tags={"family": table.family},
     )
+    def _ingest(context: dg.AssetExecutionContext, settings: Settings) -> dg.MaterializeResult:
+        warehouse = Warehouse(settings.data_dir)
+        sources = find_sources(settings.sources_dir, table)
+        for source in sources:
+            warehouse.archive(source.content, source.sha256, source.path.suffix)
+        reading = read_sources(sources, table)
+        stamped = reading.rows.replace_schema_metadata(
+            {**(reading.rows.schema.metadata or {}), STAGED_BY: context.run_id.encode()}
+        )
+        write_parquet(warehouse.staged(table.name), stamped)
+        write_parquet(problems_path(warehouse, table.name), problems_table(reading.problems))
+        write_parquet(warehouse.register / f"{table.name}.parquet", register(warehouse, table, reading.files))
+        files = [f.source.name + (f":{f.sheet}" if f.sheet else "") for f in reading.files]
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": reading.rows.num_rows,
+                "read_problems": len(reading.problems),
+                "staged": dg.MetadataValue.path(str(warehouse.staged(table.name))),
+                "source_files": dg.MetadataValue.md("\n".join(f"- `{f}`" for f in files) or "none"),
+                "preview": dg.MetadataValue.md(markdown_preview(reading.rows.drop_columns(["source_sha256"]))),
+            }
+        )
+
+    return _ingest
+
+
+INGEST_ASSETS = [ingest_asset(t) for t in TABLES.values()]
+
+
+def problems_path(warehouse: Warehouse, table: str):
+    return warehouse.staging / f"{table}.problems.parquet"
+
+
+def problems_table(problems: list[Problem]) -> pa.Table:
+    rows = [
+        {
+            "file": p.file,
+            "sheet": p.sheet,
+            "line": p.line,
+            "column": p.column,
+            "value": None if p.value is None else str(p.value),
+            "rule": p.rule,
+        }
+        for p in problems
+    ]
+    return pa.Table.from_pylist(rows, schema=PROBLEMS_SCHEMA)
+
+
+def read_problems(warehouse: Warehouse, table: str) -> list[Problem]:
+    rows = pq.read_table(problems_path(warehouse, table)).to_pylist()
+    return [Problem(r["file"], r["rule"], r["sheet"], r["line"], r["column"], r["value"]) for r in rows]
+
+
+def register(warehouse: Warehouse, table: Table, files: list[FileRead]) -> pa.Table:
+    """The files a table was read from; one with read problems is rejected with the first as reason."""
+    rows = []
+    for f in files:
+        archived = warehouse.raw / f"{f.source.sha256}{f.source.path.suffix.lower()}"
+        rows.append(
+            {
+                "path": f.source.name,
+                "sheet": f.sheet,
+                "table": table.name,
+                "family": table.family,
+                "sha256": f.source.sha256,
+                "bytes": len(f.source.content),
+                # The archive is never rewritten: its file's time is when this content was first seen.
+                "first_seen": dt.datetime.fromtimestamp(int(archived.stat().st_mtime), dt.UTC),
+                "rows_read": f.rows,
+                "status": "rejected" if f.problems else "accepted",
+                "reason": str(f.problems[0]) if f.problems else None,
+            }
+        )
+    return pa.Table.from_pylist(rows, schema=SOURCE_FILES_SCHEMA)

@@ -64,21 +64,44 @@ def run_draft(args: argparse.Namespace) -> int:
     job = defs.resolve_implicit_global_asset_job_def()
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(run_config=run_config(args), instance=instance, raise_on_error=False)
-    if not result.success:
-        print(failure_report(result, [node.name for node in job.graph.nodes]), file=sys.stderr)
+    checks = result.get_asset_check_evaluations()
+    errors = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR]
+    warnings = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.WARN]
+    drafted = result.success and not errors and result.asset_materializations_for_node("draft_report")
+    if not drafted:
+        print(failure_report(result, errors, [node.name for node in job.graph.nodes]), file=sys.stderr)
+        print(check_report("Warnings (reported, not blocking):", warnings), file=sys.stderr)
         return EXIT_FAILED
     print_figures(result)
+    print(check_report("Warnings (reported, not blocking):", warnings))
     made = result.asset_materializations_for_node("draft_report")[0].metadata
     print(f"Draft written ({made['words'].value} words): {made['path'].value}")
     return 0
 
 
-def failure_report(result, steps: list[str]) -> str:
-    lines = ["sgr draft failed: the tables below were not published and the draft was not rebuilt.", ""]
+def check_report(title: str, evaluations) -> str:
+    if not evaluations:
+        return ""
+    lines = [title]
+    for evaluation in evaluations:
+        lines += [f"  {line}".rstrip() for line in (evaluation.description or "").splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+def failure_report(result, errors, steps: list[str]) -> str:
+    lines = [
+        "sgr draft failed: nothing was published and the draft was not rebuilt;",
+        "the published tables and the last draft are unchanged.",
+        "",
+    ]
+    if errors:
+        lines.append(check_report("Errors (block publication):", errors))
     for event in result.all_events:
         if not event.is_step_failure:
             continue
         data = event.step_failure_data
+        if data.error and "DagsterAssetCheckFailedError" in data.error.cls_name:
+            continue  # already listed under Errors
         if data.user_failure_data and data.user_failure_data.description:
             text = data.user_failure_data.description
         else:
@@ -90,8 +113,8 @@ def failure_report(result, steps: list[str]) -> str:
     started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
     skipped = sorted(set(steps) - started)
     if skipped:
-        lines.append(f"Not run because of the failures above: {', '.join(skipped)}")
-    return "\n".join(lines).rstrip()
+        lines.append(f"Not run because of the errors above: {', '.join(skipped)}\n")
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def print_figures(result) -> None:

@@ -61,7 +61,8 @@ class Column:
     min: float | None = None
     max: float | None = None
     above: float | None = None
-    pattern: str | None = None
+    pattern: tuple[str, str] | None = None  # (regular expression, what it means to a drafter)
+    pairs_with: str | None = None  # the value must be the one REGIONS gives for this other column
     not_before: str | None = None
     required_when: tuple[str, str] | None = None
     references: str | None = None
@@ -111,9 +112,9 @@ TABLES: dict[str, Table] = {
             "One row per GCM regional review.",
             (
                 _c("review_id", TEXT),
-                _c("cycle", TEXT, pattern=r"^\d{4}-\d{4}$"),
+                _c("cycle", TEXT, pattern=(r"^\d{4}-\d{4}$", "two years, as in 2020-2021")),
                 _c("region", TEXT, allowed=tuple(REGIONS)),
-                _c("commission", TEXT, allowed=tuple(REGIONS.values())),
+                _c("commission", TEXT, allowed=tuple(REGIONS.values()), pairs_with="region"),
                 _c("start_date", DATE),
                 _c("end_date", DATE, not_before="start_date"),
                 _c("venue", TEXT),

@@ -39,8 +39,7 @@ UN_SHORT_NAMES = {
 }
 
 
-def is_valid_iso3(code: str) -> bool:
-    return code in UN_SHORT_NAMES or pycountry.countries.get(alpha_3=code) is not None
+ISO3_CODES = frozenset(c.alpha_3 for c in pycountry.countries) | {"XKX"}
 
 
 def un_name(code: str) -> str:

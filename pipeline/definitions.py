@@ -1,14 +1,16 @@
-"""The Dagster Definitions: the stages' assets, the settings resource, the in-process executor."""
+"""The Dagster Definitions: the stages' assets and checks, the settings resource, the in-process executor."""
 
 import dagster as dg
 
 from assets.derive import key_figures
-from assets.ingest import INGEST_ASSETS, source_files
+from assets.ingest import INGEST_ASSETS
 from assets.report import draft_report
+from assets.validate import VALIDATION_CHECKS, published_tables
 from pipeline.settings import Settings
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, source_files, key_figures, draft_report],
+    assets=[*INGEST_ASSETS, published_tables, key_figures, draft_report],
+    asset_checks=VALIDATION_CHECKS,
     resources={"settings": Settings()},
     # Multiprocess would re-import the whole stack for every step (33 s against 1.3 s here).
     executor=dg.in_process_executor,

@@ -46,6 +46,7 @@ class Failure:
     examples: list[Problem]
     column: str | None = None
     severity: str = "error"
+    files: tuple[str, ...] = ()  # every file with an offending row, not only those in the examples
 
     def __str__(self) -> str:
         unit = "row" if any(p.line is not None for p in self.examples) else "file"

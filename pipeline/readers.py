@@ -91,26 +91,57 @@ def find_sources(root: Path, table: Table) -> list[SourceFile]:
     return found
 
 
-def read_table(sources: list[SourceFile], table: Table) -> pa.Table:
-    """All rows of `table` from `sources`, typed to the contract's schema, with lineage."""
+@dataclass
+class FileRead:
+    """What one file gave for one table: rows taken, problems found."""
+
+    source: SourceFile
+    sheet: str | None
+    rows: int
+    problems: list[Problem]
+
+
+@dataclass
+class Reading:
+    rows: pa.Table
+    problems: list[Problem]
+    files: list[FileRead]
+
+
+def read_sources(sources: list[SourceFile], table: Table) -> Reading:
+    """Every readable row of `table`, typed to the contract's schema with lineage, and every
+    problem met on the way. A file that cannot be read, or lacks a required column, gives no rows."""
     problems: list[Problem] = []
-    parts = []
+    parts, files = [], []
     for source in sources:
+        before = len(problems)
         sheet = _read_source(source, table, problems)
-        if sheet is not None:
-            parts.append(_typed(sheet, table, problems))
-    if problems:
-        raise SourceError(table.name, group_problems(table.name, problems))
-    if not parts:
-        return table.schema.empty_table()
-    return pa.concat_tables(parts)
+        typed = _typed(sheet, table, problems) if sheet is not None else None
+        if typed is not None:
+            parts.append(typed)
+        if sheet is not None or len(problems) > before:
+            rows = typed.num_rows if typed is not None else 0
+            files.append(FileRead(source, sheet.sheet if sheet else None, rows, problems[before:]))
+    rows = pa.concat_tables(parts) if parts else table.schema.empty_table()
+    return Reading(rows, problems, files)
+
+
+def read_table(sources: list[SourceFile], table: Table) -> pa.Table:
+    """Like `read_sources`, but any problem is an error."""
+    reading = read_sources(sources, table)
+    if reading.problems:
+        raise SourceError(table.name, group_problems(table.name, reading.problems))
+    return reading.rows
 
 
 def group_problems(table: str, problems: list[Problem]) -> list[Failure]:
     by_rule: dict[tuple, list[Problem]] = defaultdict(list)
     for p in problems:
         by_rule[(p.column, p.rule)].append(p)
-    return [Failure(table, rule, len(ps), ps[:EXAMPLES_SHOWN], column) for (column, rule), ps in by_rule.items()]
+    return [
+        Failure(table, rule, len(ps), ps[:EXAMPLES_SHOWN], column, files=tuple(sorted({p.file for p in ps})))
+        for (column, rule), ps in by_rule.items()
+    ]
 
 
 def _read_source(source: SourceFile, table: Table, problems: list[Problem]) -> Sheet | None:
@@ -228,15 +259,13 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _typed(sheet: Sheet, table: Table, problems: list[Problem]) -> pa.Table:
+def _typed(sheet: Sheet, table: Table, problems: list[Problem]) -> pa.Table | None:
     present = {name: i for i, name in enumerate(sheet.header)}
-    for column in table.columns:
-        if column.required and column.required_when is None and column.name not in present:
-            problems.append(
-                Problem(
-                    sheet.source.name, "a required column is missing", sheet=sheet.sheet, line=1, column=column.name
-                )
-            )
+    missing = [c.name for c in table.columns if c.required and c.required_when is None and c.name not in present]
+    for name in missing:
+        problems.append(Problem(sheet.source.name, "a required column is missing", sheet.sheet, 1, name))
+    if missing:
+        return None
     n = sheet.cells.num_rows
     arrays = []
     for column in table.columns:

@@ -1,4 +1,10 @@
-"""The data folder: published Parquet tables and the immutable archive of raw source files.
+"""The data folder: staged and published Parquet tables, and the archive of raw source files.
+
+    data/raw/<sha256>.<ext>          every source file's bytes, kept once, never rewritten
+    data/raw/register/<table>.parquet  the files each table was last read from, accepted or rejected
+    data/staging/<table>.parquet     what ingest read, waiting for validation
+    data/staging/checks/...          the validation results of the staged tables
+    data/warehouse/<table>.parquet   published: only tables that passed every blocking check
 
 Writes are atomic (a temporary file in the same folder, then a rename), so a run that
 fails half-way leaves every earlier file whole.
@@ -7,6 +13,7 @@ fails half-way leaves every earlier file whole.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -31,20 +38,37 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+def write_parquet(path: Path, table: pa.Table) -> Path:
+    return write_atomically(path, lambda p: pq.write_table(table, p, compression="zstd"))
+
+
 class Warehouse:
     def __init__(self, data_dir: Path):
         self.root = Path(data_dir)
         self.tables = self.root / "warehouse"
+        self.staging = self.root / "staging"
+        self.checks = self.staging / "checks"
         self.raw = self.root / "raw"
+        self.register = self.raw / "register"
 
     def path(self, table: str) -> Path:
         return self.tables / f"{table}.parquet"
 
     def write(self, name: str, table: pa.Table) -> Path:
-        return write_atomically(self.path(name), lambda p: pq.write_table(table, p, compression="zstd"))
+        return write_parquet(self.path(name), table)
 
     def read(self, name: str, columns: list[str] | None = None) -> pa.Table:
         return pq.read_table(self.path(name), columns=columns)
+
+    def staged(self, table: str) -> Path:
+        return self.staging / f"{table}.parquet"
+
+    def read_staged(self, table: str, columns: list[str] | None = None) -> pa.Table:
+        return pq.read_table(self.staged(table), columns=columns)
+
+    def publish(self, table: str) -> Path:
+        """Copy a staged table into the warehouse, atomically."""
+        return write_atomically(self.path(table), lambda p: shutil.copyfile(self.staged(table), p))
 
     def archive(self, content: bytes, sha256: str, suffix: str) -> Path:
         """Keep a source file's bytes once, under their SHA-256; never rewritten."""

@@ -55,7 +55,7 @@ def test_sgr_draft_on_a_bad_file_exits_non_zero_in_plain_words(sample_copy, tmp_
     assert "Traceback" not in done.stderr + done.stdout
     assert "mptf/targets.csv line 2, column capitalization_target_usd: value '30 000 000' — not a number" in done.stderr
     assert "regional_reviews/ECE-2020.xlsx — not a readable .xlsx workbook (BadZipFile)" in done.stderr
-    assert "Not run because of the failures above:" in done.stderr and "draft_report" in done.stderr
+    assert "Not run because of the errors above:" in done.stderr and "draft_report" in done.stderr
     assert not (tmp_path / "drafts").exists()
 
 

@@ -9,10 +9,10 @@ import dagster as dg
 import pyarrow as pa
 
 from assets.derive import key_figures
-from assets.ingest import source_files
 from assets.report import un_style
 from assets.report.document import add_blocks, new_document, word_count
 from assets.report.narrative import NarrativeError, Value, render
+from assets.validate import published_tables
 from pipeline.settings import Settings
 from pipeline.warehouse import Warehouse, write_atomically
 
@@ -47,7 +47,7 @@ def draft_path(reports_dir: Path, as_of: dt.date) -> Path:
 
 @dg.asset(
     group_name="report",
-    deps=[key_figures, source_files],
+    deps=[key_figures, published_tables],
     description="The draft Secretary-General's report on the Global Compact as a Word document, "
     "from reports/template/ (prose and styles) and the key figures.",
     kinds={"docx"},

@@ -1,0 +1,264 @@
+"""Validate: the contract's rules as blocking asset checks on the staged tables, warnings as
+non-blocking ones, and publication of the whole set once every blocking check has passed.
+
+A failing blocking check does not stop Dagster from recording the checked asset, which is
+why ingest only stages: `published_tables` runs only when no blocking check failed, and
+it refuses to publish a set in which any staged table has not passed its checks.
+"""
+
+import datetime as dt
+
+import dagster as dg
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from assets.ingest import INGEST_ASSETS, SOURCE_FILES_SCHEMA, STAGED_BY, read_problems
+from pipeline.contract import TABLES, Table
+from pipeline.previews import markdown_preview
+from pipeline.problems import Failure
+from pipeline.settings import Settings
+from pipeline.validation import (
+    ERROR,
+    WARNING,
+    Rule,
+    check_warnings,
+    references_of,
+    validate_table,
+    warnings_for,
+)
+from pipeline.warehouse import Warehouse, write_parquet
+
+CONTRACT_CHECK = "contract_rules"
+WARNINGS_CHECK = "warnings"
+
+RESULTS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("checked_at", pa.timestamp("s", tz="UTC")),
+        ("table", pa.string()),
+        ("check", pa.string()),
+        ("rule", pa.string()),
+        ("column", pa.string()),
+        ("severity", pa.string()),
+        ("passed", pa.bool_()),
+        ("offending", pa.int64()),
+        ("examples", pa.list_(pa.string())),
+        ("staged_by_run", pa.string()),
+    ]
+)
+
+
+def staged_frame(warehouse: Warehouse, table: str):
+    return warehouse.read_staged(table).to_pandas(date_as_object=False)
+
+
+def stamp_of(warehouse: Warehouse, table: str) -> str:
+    metadata = pq.read_schema(warehouse.staged(table)).metadata or {}
+    return metadata.get(STAGED_BY, b"").decode()
+
+
+def results_path(warehouse: Warehouse, table: str, check: str):
+    return warehouse.checks / f"{table}.{check}.parquet"
+
+
+def results_table(
+    run_id: str, table: str, check: str, stamp: str, rules: list[Rule], failures: list[Failure]
+) -> pa.Table:
+    """One row per rule run, passed or not; rows for problems met while reading come first."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    by_rule = {(f.column, f.rule): f for f in failures}
+    ruled = {(r.column, r.says) for r in rules}
+
+    def row(rule: str, column: str | None, severity: str, failure: Failure | None) -> dict:
+        return {
+            "run_id": run_id,
+            "checked_at": now,
+            "table": table,
+            "check": check,
+            "rule": rule,
+            "column": column,
+            "severity": severity,
+            "passed": failure is None,
+            "offending": failure.count if failure else 0,
+            "examples": [str(p) for p in failure.examples] if failure else [],
+            "staged_by_run": stamp,
+        }
+
+    rows = [row(f.rule, f.column, f.severity, f) for f in failures if (f.column, f.rule) not in ruled]
+    rows += [row(r.name, r.column, r.severity, by_rule.get((r.column, r.says))) for r in rules]
+    return pa.Table.from_pylist(rows, schema=RESULTS_SCHEMA)
+
+
+def summary(failures: list[Failure], rules_run: int) -> str:
+    if not failures:
+        return f"All {rules_run} rules passed."
+    return "\n\n".join(str(f) for f in failures)
+
+
+def mark_rejected(warehouse: Warehouse, table: str, errors: list[Failure]) -> None:
+    """Files with rows that break a blocking rule are rejected in the register, with the first reason."""
+    if not errors:
+        return
+    path = warehouse.register / f"{table}.parquet"
+    reasons: dict[str, str] = {}
+    for failure in errors:
+        for file in failure.files:
+            example = next((p for p in failure.examples if p.file == file), None)
+            reasons.setdefault(file, str(example) if example else f"{failure.rule} ({failure.column})")
+    rows = pq.read_table(path).to_pylist()
+    for row in rows:
+        if row["path"] in reasons and row["status"] == "accepted":
+            row["status"], row["reason"] = "rejected", reasons[row["path"]]
+    write_parquet(path, pa.Table.from_pylist(rows, schema=SOURCE_FILES_SCHEMA))
+
+
+def contract_check(table: Table) -> dg.AssetChecksDefinition:
+    referenced = references_of(table)
+
+    @dg.asset_check(
+        asset=table.name,
+        name=CONTRACT_CHECK,
+        blocking=True,
+        additional_deps=referenced,
+        description=f"Every rule of the source contract for {table.name}"
+        + (f", including its references to {', '.join(referenced)}" if referenced else "")
+        + ". Blocking: a failure stops publication.",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, settings: Settings) -> dg.AssetCheckResult:
+        warehouse = Warehouse(settings.data_dir)
+        references = {
+            c.references: warehouse.read_staged(c.references.split(".")[0], [c.references.split(".")[1]])
+            .column(0)
+            .to_pylist()
+            for c in table.columns
+            if c.references
+        }
+        outcome = validate_table(
+            table, staged_frame(warehouse, table.name), read_problems(warehouse, table.name), references
+        )
+        stamp = stamp_of(warehouse, table.name)
+        results = results_table(context.run.run_id, table.name, CONTRACT_CHECK, stamp, outcome.rules, outcome.errors)
+        write_parquet(results_path(warehouse, table.name, CONTRACT_CHECK), results)
+        mark_rejected(warehouse, table.name, outcome.errors)
+        return dg.AssetCheckResult(
+            passed=not outcome.errors,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=summary(outcome.errors, len(outcome.rules)),
+            metadata={
+                "rules_run": len(outcome.rules),
+                "rules_failed": len(outcome.errors),
+                "offending_rows": sum(f.count for f in outcome.errors),
+                "results": dg.MetadataValue.md(results_markdown(results)),
+            },
+        )
+
+    return _check
+
+
+def warnings_check(table: Table) -> dg.AssetChecksDefinition:
+    rules = warnings_for(table.name)
+    reads = sorted({name for w in rules for name in w.reads} - {table.name})
+
+    @dg.asset_check(
+        asset=table.name,
+        name=WARNINGS_CHECK,
+        blocking=False,
+        additional_deps=reads,
+        description="Warnings, reported but never blocking: " + "; ".join(w.says for w in rules) + ".",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, settings: Settings) -> dg.AssetCheckResult:
+        warehouse = Warehouse(settings.data_dir)
+        frames = {name: staged_frame(warehouse, name) for name in {table.name, *reads}}
+        found = check_warnings(table.name, frames)
+        pseudo_rules = [Rule(table.name, w.says, w.says, "", column=None, severity=WARNING) for w in rules]
+        results = results_table(
+            context.run.run_id, table.name, WARNINGS_CHECK, stamp_of(warehouse, table.name), pseudo_rules, found
+        )
+        write_parquet(results_path(warehouse, table.name, WARNINGS_CHECK), results)
+        return dg.AssetCheckResult(
+            passed=not found,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=summary(found, len(rules)),
+            metadata={
+                "warnings": sum(f.count for f in found),
+                "results": dg.MetadataValue.md(results_markdown(results)),
+            },
+        )
+
+    return _check
+
+
+def results_markdown(results: pa.Table) -> str:
+    lines = ["| rule | severity | passed | offending | first example |", "|---|---|---|---|---|"]
+    for r in results.to_pylist():
+        example = (r["examples"][0] if r["examples"] else "").replace("|", "\\|")
+        lines.append(
+            f"| {r['rule']} | {r['severity']} | {'yes' if r['passed'] else '**no**'} | {r['offending']} | {example} |"
+        )
+    return "\n".join(lines)
+
+
+VALIDATION_CHECKS = [contract_check(t) for t in TABLES.values()] + [
+    warnings_check(t) for t in TABLES.values() if warnings_for(t.name)
+]
+
+
+class NotPublishable(Exception):
+    pass
+
+
+def collect_results(warehouse: Warehouse) -> pa.Table:
+    """The latest results of every table's checks; refuses a set that has not passed them all."""
+    parts, refusals = [], []
+    for name in TABLES:
+        path = results_path(warehouse, name, CONTRACT_CHECK)
+        if not path.exists() or not warehouse.staged(name).exists():
+            refusals.append(f"{name}: not yet ingested and validated")
+            continue
+        results = pq.read_table(path)
+        stamp = stamp_of(warehouse, name)
+        if set(results.column("staged_by_run").to_pylist()) != {stamp}:
+            refusals.append(f"{name}: the staged table changed after it was validated; validate it again")
+        failed = [r["rule"] for r in results.to_pylist() if not r["passed"] and r["severity"] == ERROR]
+        if failed:
+            refusals.append(f"{name}: blocking rules failed when it was last validated: {', '.join(failed)}")
+        parts.append(results)
+        warnings = results_path(warehouse, name, WARNINGS_CHECK)
+        if warnings.exists():
+            parts.append(pq.read_table(warnings))
+    if refusals:
+        raise NotPublishable("Not published:\n" + "\n".join(f"  {r}" for r in refusals))
+    return pa.concat_tables(parts)
+
+
+@dg.asset(
+    group_name="validate",
+    deps=INGEST_ASSETS,
+    description="Publishes the staged tables into warehouse/, with validation_results and source_files, "
+    "only when every table passed every blocking check.",
+    kinds={"parquet"},
+)
+def published_tables(settings: Settings) -> dg.MaterializeResult:
+    warehouse = Warehouse(settings.data_dir)
+    try:
+        results = collect_results(warehouse)
+    except NotPublishable as refusal:
+        raise dg.Failure(description=str(refusal), allow_retries=False) from None
+    for name in TABLES:
+        warehouse.publish(name)
+    registers = [pq.read_table(warehouse.register / f"{name}.parquet") for name in TABLES]
+    files = pa.concat_tables(registers).sort_by([("path", "ascending"), ("table", "ascending")])
+    warehouse.write("source_files", files)
+    warehouse.write("validation_results", results)
+    warnings = [r for r in results.to_pylist() if r["severity"] == WARNING and not r["passed"]]
+    rows = {name: pq.read_metadata(warehouse.path(name)).num_rows for name in TABLES}
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(rows.values()),
+            "rows_by_table": dg.MetadataValue.json(rows),
+            "rules_run": results.num_rows,
+            "warnings_outstanding": len(warnings),
+            "source_files": dg.MetadataValue.md(markdown_preview(files.drop_columns(["sha256"]), rows=50)),
+            "validation_summary": dg.MetadataValue.md(results_markdown(results)),
+        }
+    )
