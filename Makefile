@@ -23,7 +23,7 @@ report: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/sgr draft
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000

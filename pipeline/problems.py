@@ -30,6 +30,8 @@ class Problem:
 
 
 def show_value(value: object) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     text = str(value)
     if len(text) > 60:
         text = text[:57] + "..."

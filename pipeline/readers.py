@@ -75,7 +75,7 @@ class Sheet:
 
 def find_sources(root: Path, table: Table) -> list[SourceFile]:
     """CSV files named after the table (`contributions.csv`, `contributions-2024.csv`) and
-    every workbook of the table's family folder, in a stable order."""
+    every workbook of the table's family folder; the file named exactly for the table first."""
     folder = root / table.family
     if not folder.is_dir():
         return []
@@ -88,7 +88,7 @@ def find_sources(root: Path, table: Table) -> list[SourceFile]:
         named_for_table = stem == table.name or stem.startswith(table.name + "-")
         if (suffix == ".csv" and named_for_table) or suffix == ".xlsx":
             found.append(SourceFile(path, root))
-    return found
+    return sorted(found, key=lambda f: (f.path.stem != table.name, f.name))
 
 
 @dataclass

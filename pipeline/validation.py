@@ -8,12 +8,14 @@ Offending rows are named by their lineage: file, sheet, line, column and value.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from pipeline.contract import ISO3, LIST_ISO3, REGIONS, TABLES, Column, Table
@@ -179,9 +181,11 @@ def validate_table(
             if rule.expectation.endswith("ToBeUnique"):
                 failures.append(_duplicates(rule, table, rows))
                 continue
+            rows_found = result.result.get("unexpected_index_list") or []
+            found = zip(rows_found, result.result.get("unexpected_list") or [], strict=True)
             examples = [
                 p
-                for p in (_problem(rule, entry) for entry in result.result.get("unexpected_index_list") or [])
+                for p in (_problem(rule, entry, value) for entry, value in found)
                 if (p.file, p.sheet, p.line, p.column) not in unreadable
             ]
             if examples:
@@ -202,51 +206,66 @@ def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule]) -> list:
     gx = _great_expectations()
     import great_expectations.expectations as gxe
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
+    context = _context()
+    unique = f"{name}-{uuid.uuid4().hex}"
     batch = (
-        context.data_sources.add_pandas(f"{name}-{uuid.uuid4().hex}")
-        .add_dataframe_asset(name)
-        .add_batch_definition_whole_dataframe("all rows")
+        context.data_sources.add_pandas(unique).add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
     )
-    suite = gx.ExpectationSuite(name=name)
+    suite = gx.ExpectationSuite(name=unique)
     for number, rule in enumerate(rules):
         suite.add_expectation(getattr(gxe, rule.expectation)(**rule.arguments, meta={"rule": number}))
     suite = context.suites.add(suite)
-    validation = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-    result = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
+    validation = context.validation_definitions.add(gx.ValidationDefinition(name=unique, data=batch, suite=suite))
+    try:
+        result = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
+    finally:
+        context.validation_definitions.delete(unique)
+        context.suites.delete(unique)
+        context.data_sources.delete(unique)
     # GX does not keep the suite's order in its results: each result says which rule it checked.
     return sorted(result.results, key=lambda r: r.expectation_config.meta["rule"])
 
 
+@functools.cache
+def _context():
+    """One in-memory GX context per process, without progress bars."""
+    gx = _great_expectations()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    return context
+
+
 def _great_expectations():
+    # GX would otherwise try to send usage statistics over the network.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
 
     return gx
 
 
-def _problem(rule: Rule, entry: dict) -> Problem:
-    column = rule.column
-    value = entry.get(column, entry.get(rule.arguments.get("column_A")))
+def _problem(rule: Rule, entry: dict, value: object) -> Problem:
+    if isinstance(value, tuple):  # a pair rule gives (column_A, column_B): show the rule's own column
+        value = value[0] if rule.arguments.get("column_A") == rule.column else value[1]
     return Problem(
         entry["source_file"],
         rule.says,
         _plain(entry.get("source_sheet")),
         int(entry["source_line"]),
-        column,
+        rule.column,
         _plain(value),
     )
 
 
 def _plain(value: object) -> object:
     """A cell as a drafter wrote it: no numpy types, no NaN, dates as YYYY-MM-DD."""
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    elif isinstance(value, np.generic):
+        value = value.item()
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp | dt.datetime):
         return value.date().isoformat()
-    if hasattr(value, "item"):
-        value = value.item()
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -265,7 +284,7 @@ def _duplicates(rule: Rule, table: Table, rows: pd.DataFrame) -> Failure:
     for _, group in repeated.groupby(key, sort=False, dropna=False):
         first = group.iloc[0]
         for _, again in group.iloc[1:].iterrows():
-            value = ", ".join(str(_plain(again[k])) for k in key)
+            value = _plain(again[key[0]]) if len(key) == 1 else ", ".join(str(_plain(again[k])) for k in key)
             says = f"{rule.says}: also defined in {_where(first)}"
             examples.append(
                 Problem(

@@ -46,9 +46,9 @@ def test_rows_of_several_files_are_combined_and_keep_their_origin(tmp_path):
     write(tmp_path / "mptf/contributions-2024.csv", HEADER + "Spain,ESP,2024,2,2\nItaly,ITA,2024,3,3\n")
     rows = read(tmp_path).to_pylist()
     assert [(r["contributor"], r["source_file"], r["source_line"]) for r in rows] == [
+        ("Germany", "mptf/contributions.csv", 2),
         ("Spain", "mptf/contributions-2024.csv", 2),
         ("Italy", "mptf/contributions-2024.csv", 3),
-        ("Germany", "mptf/contributions.csv", 2),
     ]
 
 
