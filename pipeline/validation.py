@@ -25,8 +25,8 @@ from pipeline.readers import group_problems
 
 ERROR, WARNING = "error", "warning"
 INDEX_COLUMNS = ["source_file", "source_sheet", "source_line"]
-# Enough offending rows to count them all and show the first EXAMPLES_SHOWN.
-RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}
+# Every offending row's index, which leads back to its lineage columns.
+RESULT_FORMAT = {"result_format": "COMPLETE"}
 
 
 @dataclass(frozen=True)
@@ -40,17 +40,15 @@ class Rule:
     arguments: dict = field(default_factory=dict, hash=False)
     column: str | None = None
     items: bool = False  # checked on each element of a list column
-    cross_table: bool = False
+    reference: str | None = None  # "table.column" whose keys the values must be among
     severity: str = ERROR
 
 
-def contract_rules(table: Table, references: dict[str, list] | None = None) -> list[Rule]:
-    """The rules of `table` derived from the contract; `references` gives the keys of the
-    tables that it refers to ("reviews.review_id" -> [...]) for the cross-table rules."""
-    references = references or {}
+def contract_rules(table: Table) -> list[Rule]:
+    """The rules of `table` derived from the contract, cross-table references included."""
     rules: list[Rule] = []
     for c in table.columns:
-        rules += _column_rules(table, c, references)
+        rules += _column_rules(table, c)
     if table.key:
         key = list(table.key)
         expectation = "ExpectColumnValuesToBeUnique" if len(key) == 1 else "ExpectCompoundColumnsToBeUnique"
@@ -60,12 +58,12 @@ def contract_rules(table: Table, references: dict[str, list] | None = None) -> l
     return rules
 
 
-def _column_rules(table: Table, c: Column, references: dict[str, list]) -> list[Rule]:
+def _column_rules(table: Table, c: Column) -> list[Rule]:
     rules = []
 
-    def add(name: str, says: str, expectation: str, items: bool = False, cross: bool = False, **arguments):
+    def add(name: str, says: str, expectation: str, items: bool = False, reference: str | None = None, **arguments):
         arguments.setdefault("column", c.name)
-        rules.append(Rule(table.name, f"{c.name} {name}", says, expectation, arguments, c.name, items, cross))
+        rules.append(Rule(table.name, f"{c.name} {name}", says, expectation, arguments, c.name, items, reference))
 
     if c.required and c.required_when is None:
         add("required", "required: the cell is empty", "ExpectColumnValuesToNotBeNull")
@@ -131,12 +129,15 @@ def _column_rules(table: Table, c: Column, references: dict[str, list]) -> list[
         rules[-1].arguments.pop("column")
     if c.references:
         ref_table, ref_column = c.references.split(".")
+        # Membership in a table's keys, which may be many, is computed with pandas before GX
+        # runs (see _with_references): GX then checks a column of yes/no, not a huge value set.
         add(
             f"exists in {ref_table}",
             f"must exist in {ref_table} ({ref_column})",
             "ExpectColumnValuesToBeInSet",
-            cross=True,
-            value_set=sorted(references.get(c.references, [])),
+            reference=c.references,
+            column=f"{c.name} exists in {ref_table}",
+            value_set=[True],
         )
     return rules
 
@@ -165,8 +166,9 @@ class Outcome:
 def validate_table(
     table: Table, rows: pd.DataFrame, read_problems: list[Problem], references: dict[str, list] | None = None
 ) -> Outcome:
-    """Run the contract's rules on the rows of one table with Great Expectations."""
-    rules = contract_rules(table, references)
+    """Run the contract's rules on the rows of one table with Great Expectations; `references`
+    gives the keys of the tables it refers to ("reviews.review_id" -> [...])."""
+    rules = contract_rules(table)
     failures = group_problems(table.name, read_problems)
     # A cell already reported as unreadable is not reported again as empty.
     unreadable = {(p.file, p.sheet, p.line, p.column) for p in read_problems}
@@ -174,27 +176,39 @@ def validate_table(
     for rule in rules:
         by_frame.setdefault(rule.column if rule.items else None, []).append(rule)
     for list_column, frame_rules in by_frame.items():
-        frame = rows if list_column is None else _items(rows, list_column)
+        frame = (
+            _with_references(rows, frame_rules, references or {}) if list_column is None else _items(rows, list_column)
+        )
         for rule, result in zip(frame_rules, _run_suite(table.name, frame, frame_rules), strict=True):
             if result.success:
                 continue
             if rule.expectation.endswith("ToBeUnique"):
                 failures.append(_duplicates(rule, table, rows))
                 continue
-            rows_found = result.result.get("unexpected_index_list") or []
-            found = zip(rows_found, result.result.get("unexpected_list") or [], strict=True)
-            examples = [
-                p
-                for p in (_problem(rule, entry, value) for entry, value in found)
-                if (p.file, p.sheet, p.line, p.column) not in unreadable
-            ]
-            if examples:
-                failures.append(_failure(table.name, rule.says, examples, rule.column))
-            elif result.exception_info and result.exception_info.get("raised_exception"):
-                raise RuntimeError(
-                    f"{table.name}: rule {rule.name} could not run: {result.exception_info.get('exception_message')}"
-                )
+            if result.exception_info and result.exception_info.get("raised_exception"):
+                message = result.exception_info.get("exception_message")
+                raise RuntimeError(f"{table.name}: rule {rule.name} could not run: {message}")
+            offending = frame.loc[result.result.get("unexpected_index_list") or []]
+            if unreadable:
+                where = zip(offending["source_file"], offending["source_sheet"], offending["source_line"], strict=True)
+                offending = offending[[(f, _plain(s), int(n), rule.column) not in unreadable for f, s, n in where]]
+            if len(offending):
+                examples = [
+                    _row_problem(row, rule.column, row[rule.column], rule.says)
+                    for _, row in offending.head(EXAMPLES_SHOWN).iterrows()
+                ]
+                files = tuple(sorted(offending["source_file"].unique()))
+                failures.append(Failure(table.name, rule.says, len(offending), examples, rule.column, ERROR, files))
     return Outcome(table.name, rules, failures)
+
+
+def _with_references(rows: pd.DataFrame, rules: list[Rule], references: dict[str, list]) -> pd.DataFrame:
+    flags = {}
+    for rule in rules:
+        if rule.reference:
+            values = rows[rule.column]
+            flags[rule.arguments["column"]] = values.isna() | values.isin(references.get(rule.reference, []))
+    return rows.assign(**flags) if flags else rows
 
 
 def _items(rows: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -241,19 +255,6 @@ def _great_expectations():
     import great_expectations as gx
 
     return gx
-
-
-def _problem(rule: Rule, entry: dict, value: object) -> Problem:
-    if isinstance(value, tuple):  # a pair rule gives (column_A, column_B): show the rule's own column
-        value = value[0] if rule.arguments.get("column_A") == rule.column else value[1]
-    return Problem(
-        entry["source_file"],
-        rule.says,
-        _plain(entry.get("source_sheet")),
-        int(entry["source_line"]),
-        rule.column,
-        _plain(value),
-    )
 
 
 def _plain(value: object) -> object:
