@@ -143,3 +143,27 @@ def test_an_unknown_placeholder_fails_the_draft_with_file_and_line(sample_run, t
     assert failure.step_failure_data.user_failure_data.description.startswith(
         "reports/template/draft.md line 3: unknown placeholder {{networks}}"
     )
+
+
+def test_a_later_run_of_another_family_does_not_publish_a_table_that_failed(sample_copy, tmp_path):
+    data, drafts = tmp_path / "data", tmp_path / "drafts"
+    assert materialise(sample_copy, data, drafts).success
+    before = {p: p.read_bytes() for p in (data / "warehouse").iterdir()}
+    champions = sample_copy / "country_networks/champions.csv"
+    champions.write_text(champions.read_text() + "XXX,2021-01-01,\n")
+    materialise(sample_copy, data, drafts)
+
+    config = {"sources": str(sample_copy), "data": str(data), "reports": str(drafts), "as_of": "2021-06-24"}
+    mptf_only = [dg.AssetKey(t.name) for t in TABLES.values() if t.family == "mptf"] + [dg.AssetKey("published_tables")]
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        run_config={"resources": {"settings": {"config": config}}},
+        instance=dg.DagsterInstance.ephemeral(),
+        asset_selection=mptf_only,
+        raise_on_error=False,
+    )
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "published_tables"
+    assert failure.step_failure_data.user_failure_data.description == (
+        "Not published:\n  champions: blocking rules failed when it was last validated: iso3 ISO 3166-1 alpha-3"
+    )
+    assert {p: p.read_bytes() for p in (data / "warehouse").iterdir()} == before
