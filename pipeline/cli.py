@@ -26,7 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     draft.add_argument("--reports", help="drafts folder (default $SGR_REPORTS or ./reports/drafts)")
     draft.add_argument("--as-of", help="reference date YYYY-MM-DD (default $SGR_AS_OF or today)")
     draft.add_argument("--verbose", action="store_true", help="show Dagster's own log")
+    commands.add_parser("rules", help="list every validation rule with its severity")
     args = parser.parse_args(argv)
+    if args.command == "rules":
+        print(rules_list())
+        return 0
     try:
         if args.as_of:
             parse_as_of(args.as_of)
@@ -34,6 +38,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sgr: {error}", file=sys.stderr)
         return EXIT_USAGE
     return run_draft(args)
+
+
+def rules_list() -> str:
+    """Every rule, as derived from the contract, with its severity: the documentation of validation."""
+    from pipeline.contract import TABLES
+    from pipeline.validation import ERROR, WARNINGS, contract_rules
+
+    lines = ["table                   severity  rule", "-" * 100]
+    lines.append(f"{'(every table)':<23} {ERROR:<9} a file that cannot be read; a cell not of its column's type")
+    for name, table in TABLES.items():
+        for rule in contract_rules(table):
+            scope = " [cross-table]" if rule.reference else ""
+            lines.append(f"{name:<23} {rule.severity:<9} {rule.name} — {rule.says}{scope}")
+    for warning in WARNINGS:
+        lines.append(f"{warning.table:<23} {'warning':<9} {warning.says} [reads {', '.join(warning.reads)}]")
+    return "\n".join(lines)
 
 
 def run_config(args: argparse.Namespace) -> dict:

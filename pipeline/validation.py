@@ -62,7 +62,8 @@ def _column_rules(table: Table, c: Column) -> list[Rule]:
     rules = []
 
     def add(name: str, says: str, expectation: str, items: bool = False, reference: str | None = None, **arguments):
-        arguments.setdefault("column", c.name)
+        if "column_A" not in arguments:  # a pair rule names its two columns instead
+            arguments.setdefault("column", c.name)
         rules.append(Rule(table.name, f"{c.name} {name}", says, expectation, arguments, c.name, items, reference))
 
     if c.required and c.required_when is None:
@@ -109,24 +110,20 @@ def _column_rules(table: Table, c: Column) -> list[Rule]:
             f"not before {c.not_before}",
             f"must not be before {c.not_before}",
             "ExpectColumnPairValuesAToBeGreaterThanB",
-            column=None,
             column_A=c.name,
             column_B=c.not_before,
             or_equal=True,
             ignore_row_if="either_value_is_missing",
         )
-        rules[-1].arguments.pop("column")
     if c.pairs_with:
         add(
             f"matches {c.pairs_with}",
             f"must be the {c.pairs_with}'s own ({'; '.join(f'{r}: {m}' for r, m in REGIONS.items())})",
             "ExpectColumnPairValuesToBeInSet",
-            column=None,
             column_A=c.pairs_with,
             column_B=c.name,
             value_pairs_set=list(REGIONS.items()),
         )
-        rules[-1].arguments.pop("column")
     if c.references:
         ref_table, ref_column = c.references.split(".")
         # Membership in a table's keys, which may be many, is computed with pandas before GX
