@@ -109,11 +109,17 @@ def check_report(title: str, evaluations) -> str:
 
 
 def failure_report(result, errors, steps: list[str]) -> str:
-    lines = [
-        "sgr draft failed: nothing was published and the draft was not rebuilt;",
-        "the published tables and the last draft are unchanged.",
-        "",
-    ]
+    if result.asset_materializations_for_node("published_tables"):
+        headline = [
+            "sgr draft failed: the tables were validated and published, but the draft was not rebuilt;",
+            "the last draft is unchanged.",
+        ]
+    else:
+        headline = [
+            "sgr draft failed: nothing was published and the draft was not rebuilt;",
+            "the published tables and the last draft are unchanged.",
+        ]
+    lines = [*headline, ""]
     if errors:
         lines.append(check_report("Errors (block publication):", errors))
     for event in result.all_events:

@@ -2,14 +2,14 @@
 
 import dagster as dg
 
-from assets.derive import key_figures
+from assets.derive import key_figures, report_tables
 from assets.ingest import INGEST_ASSETS
 from assets.report import draft_report
 from assets.validate import VALIDATION_CHECKS, published_tables
 from pipeline.settings import Settings
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, published_tables, key_figures, draft_report],
+    assets=[*INGEST_ASSETS, published_tables, key_figures, report_tables, draft_report],
     asset_checks=VALIDATION_CHECKS,
     resources={"settings": Settings()},
     # Multiprocess would re-import the whole stack for every step (33 s against 1.3 s here).

@@ -5,7 +5,7 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
-from assets.derive import TABLES_USED, compute_key_figures
+from assets.derive.key_figures import TABLES_USED, compute_key_figures
 from pipeline.contract import TABLES
 
 D = dt.date(2021, 6, 24)

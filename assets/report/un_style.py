@@ -37,3 +37,27 @@ def figure(value: float | None, unit: str) -> str:
     if value is None:
         return "no figure recorded"
     return usd(value) if unit == "usd" else count(value)
+
+
+def date_range(start: dt.date, end: dt.date) -> str:
+    """`12–13 November 2020`, `31 August–1 September 2021`, `30 December 2020–2 January 2021`."""
+    if start == end:
+        return date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{date(end)}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B}–{date(end)}"
+    return f"{date(start)}–{date(end)}"
+
+
+def percent(part: float, whole: float) -> str:
+    """`10.5 per cent`; a whole number drops the `.0`."""
+    text = f"{_round(100 * part / whole, '0.1'):f}".removesuffix(".0")
+    return f"{text} per cent"
+
+
+def series(items: list[str]) -> str:
+    """`A`, `A and B`, `A, B and C`."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,4 +1,4 @@
-"""Derive: the key figures, counted from the ingested rows as of the reference date.
+"""The key figures, counted from the ingested rows as of the reference date.
 
 Each figure keeps the rows it was counted from, so the report can say how many rows and
 which files stand behind every number it states.

@@ -1,0 +1,145 @@
+"""The report's charts: matplotlib, PNG at print resolution, greys and one UN blue."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import pandas as pd  # noqa: E402
+
+from pipeline.contract import REGIONS  # noqa: E402
+from pipeline.reference import CLUSTERS, OBJECTIVES  # noqa: E402
+
+DPI = 300
+UN_BLUE, GREY, DARK = "#009EDB", "#9B9B9B", "#333333"
+WIDTH_CM = 16.0
+
+plt.rcParams.update(
+    {
+        "font.family": "DejaVu Serif",
+        "font.size": 8,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.edgecolor": DARK,
+        "svg.hashsalt": "sg-report",
+    }
+)
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    # No software or date stamp in the file: the same data gives the same bytes.
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _figure(height_cm: float):
+    return plt.figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54))
+
+
+def capitalization(frame: pd.DataFrame) -> bytes:
+    figure = _figure(7)
+    axes = figure.add_subplot()
+    years = frame["year"].astype(str)
+    axes.bar(years, frame["deposits_usd"] / 1e6, color=UN_BLUE, label="Deposits", width=0.6)
+    axes.plot(
+        years,
+        frame["target_usd"] / 1e6,
+        color=DARK,
+        marker="_",
+        markersize=18,
+        linestyle="none",
+        markeredgewidth=2,
+        label="Capitalization target",
+    )
+    axes.set_ylabel("Millions of United States dollars")
+    axes.legend(frameon=False, loc="upper left")
+    axes.set_ylim(0, max((frame[["deposits_usd", "target_usd"]].max().max() or 1) / 1e6 * 1.2, 1))
+    return _png(figure)
+
+
+def programmes_by_area(frame: pd.DataFrame) -> bytes:
+    figure = _figure(5.5)
+    axes = figure.add_subplot()
+    labels = [f"Thematic area {int(a)}" for a in frame["thematic_area"]]
+    axes.barh(labels[::-1], frame["programmes"][::-1], color=UN_BLUE, height=0.6)
+    for y, value in enumerate(frame["programmes"][::-1]):
+        axes.text(value + 0.1, y, str(int(value)), va="center", color=DARK)
+    axes.set_xlabel("Joint programmes approved")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    return _png(figure)
+
+
+def networks_over_time(frame: pd.DataFrame) -> bytes:
+    figure = _figure(6.5)
+    axes = figure.add_subplot()
+    labels = [d.strftime("%d %b %Y") if (d.month, d.day) != (12, 31) else f"End {d.year}" for d in frame["date"]]
+    axes.plot(labels, frame["country_networks"], color=UN_BLUE, marker="o", label="Country networks")
+    axes.plot(labels, frame["champion_countries"], color=DARK, marker="s", label="Champion countries")
+    for column in ("country_networks", "champion_countries"):
+        for x, value in enumerate(frame[column]):
+            axes.annotate(str(int(value)), (x, value), textcoords="offset points", xytext=(0, 5), ha="center")
+    axes.set_ylabel("Number")
+    axes.set_ylim(0, max(frame[["country_networks", "champion_countries"]].max().max() * 1.2, 1))
+    axes.legend(frameon=False, loc="upper left")
+    return _png(figure)
+
+
+def objectives_heatmap(frame: pd.DataFrame) -> bytes:
+    """Objectives grouped by round-table cluster (rows) against regions (columns)."""
+    order = [o for _, (_, objectives) in CLUSTERS.items() for o in objectives]
+    rows = frame.set_index("objective").loc[order]
+    regions = list(REGIONS)
+    figure = _figure(15)
+    axes = figure.add_subplot()
+    image = axes.imshow(rows[regions].to_numpy(), cmap="Blues", aspect="auto", vmin=0)
+    axes.set_xticks(range(len(regions)), [r.replace(" and ", " and\n") for r in regions], fontsize=7)
+    axes.set_yticks(range(len(order)), [f"{o}. {OBJECTIVES[o][1]}" for o in order], fontsize=7)
+    axes.tick_params(length=0)
+    for y, objective in enumerate(order):
+        for x, region in enumerate(regions):
+            value = int(rows.loc[objective, region])
+            if value:
+                axes.text(
+                    x,
+                    y,
+                    str(value),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if value >= rows[regions].to_numpy().max() * 0.6 else DARK,
+                )
+    boundary = 0
+    for key, (_title, objectives) in CLUSTERS.items():
+        axes.text(
+            len(regions) - 0.35, boundary + (len(objectives) - 1) / 2, f"{key}", va="center", fontsize=7, color=DARK
+        )
+        boundary += len(objectives)
+        if boundary < len(order):
+            axes.axhline(boundary - 0.5, color=DARK, linewidth=1)
+    axes.spines[:].set_visible(False)
+    colorbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.08)
+    colorbar.set_label("Findings recorded")
+    return _png(figure)
+
+
+CHARTS = {
+    "capitalization": (
+        "contributions_by_year",
+        capitalization,
+        "Deposits to the Migration Multi-Partner Trust Fund against the capitalization target",
+    ),
+    "programmes_by_area": ("programmes_by_area", programmes_by_area, "Joint programmes by thematic area"),
+    "networks_over_time": (
+        "networks_over_time",
+        networks_over_time,
+        "Country networks and Global Compact Champion countries over time",
+    ),
+    "objectives_heatmap": (
+        "objectives_by_region",
+        objectives_heatmap,
+        "Findings of the regional reviews on the 23 objectives, by region and round-table cluster",
+    ),
+}

@@ -1,0 +1,130 @@
+"""Open XML that python-docx 1.2 has no API for: the footnotes part and footnote references.
+
+Written in schema order: a footnotes part starts with the separator (-1) and continuation
+separator (0) notes that Word draws between the body and the notes.
+"""
+
+from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import PartFactory, XmlPart
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.text.paragraph import Paragraph
+
+# python-docx loads parts it has no class for as bare bytes; the footnotes part must be XML to edit.
+PartFactory.part_type_for[CONTENT_TYPE.WML_FOOTNOTES] = XmlPart
+
+SEPARATORS = (
+    f"<w:footnotes {nsdecls('w')}>"
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+    "</w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>"
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+    'w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+    "</w:footnotes>"
+)
+
+
+# Settings children that come after w:footnotePr in the schema's sequence.
+AFTER_FOOTNOTE_PROPERTIES = (
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+)
+
+
+def footnotes_part(document) -> XmlPart | None:
+    for relationship in document.part.rels.values():
+        if relationship.reltype == RELATIONSHIP_TYPE.FOOTNOTES:
+            return relationship.target_part
+    return None
+
+
+def ensure_footnotes_part(document) -> XmlPart:
+    """The document's footnotes part, made with its separators if the template has none."""
+    part = footnotes_part(document)
+    if part is None:
+        part = XmlPart(
+            PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, parse_xml(SEPARATORS), document.part.package
+        )
+        document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+    _declare_separators(document)
+    return part
+
+
+def _declare_separators(document) -> None:
+    """Name the separator notes in the settings, as Word does; LibreOffice drops footnote text without it
+    in a document that has a header."""
+    settings = document.settings.element
+    if settings.find(qn("w:footnotePr")) is not None:
+        return
+    properties = parse_xml(f'<w:footnotePr {nsdecls("w")}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>')
+    later = next((child for child in settings if child.tag in {qn(f"w:{n}") for n in AFTER_FOOTNOTE_PROPERTIES}), None)
+    if later is None:
+        settings.append(properties)
+    else:
+        later.addprevious(properties)
+
+
+class Footnotes:
+    """Adds real footnotes (not endnotes) at the foot of the page, numbered by Word."""
+
+    def __init__(self, document, text_style_id: str, reference_style_id: str):
+        self.part = ensure_footnotes_part(document)
+        notes = self.part.element
+        # Keep the separators; drop any note left in the template.
+        for note in notes.findall(qn("w:footnote")):
+            if note.get(qn("w:type")) not in ("separator", "continuationSeparator"):
+                notes.remove(note)
+        self.text_style, self.reference_style = text_style_id, reference_style_id
+        self.next_id = 1
+        self.texts: list[str] = []
+
+    def add(self, paragraph: Paragraph, text: str) -> int:
+        """A footnote whose reference mark ends `paragraph`."""
+        number = self.next_id
+        self.next_id += 1
+        self.texts.append(text)
+        reference = f'<w:rPr><w:rStyle w:val="{self.reference_style}"/></w:rPr>'
+        note = parse_xml(
+            f'<w:footnote {nsdecls("w")} w:id="{number}"><w:p><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr>'
+            f"<w:r>{reference}<w:footnoteRef/></w:r>"
+            f'<w:r><w:t xml:space="preserve"> </w:t></w:r></w:p></w:footnote>'
+        )
+        note.findall(".//" + qn("w:t"))[-1].text = " " + text
+        self.part.element.append(note)
+        paragraph._p.append(parse_xml(f'<w:r {nsdecls("w")}>{reference}<w:footnoteReference w:id="{number}"/></w:r>'))
+        return number
+
+
+COMMENT_ID_OFFSET = 10_000
+COMMENT_MARKS = ("commentRangeStart", "commentRangeEnd", "commentReference")
+
+
+def separate_comment_ids(document) -> None:
+    """Move comment ids clear of footnote ids. Both may legally start at 0, but LibreOffice 7
+    then shows the wrong footnote text under a paragraph that also carries a comment."""
+    part = next((r.target_part for r in document.part.rels.values() if r.reltype == RELATIONSHIP_TYPE.COMMENTS), None)
+    if part is None:
+        return
+    key = qn("w:id")
+    for comment in part.element.findall(qn("w:comment")):
+        comment.set(key, str(int(comment.get(key)) + COMMENT_ID_OFFSET))
+    for mark in COMMENT_MARKS:
+        for element in document.element.body.iter(qn(f"w:{mark}")):
+            element.set(key, str(int(element.get(key)) + COMMENT_ID_OFFSET))

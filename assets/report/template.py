@@ -1,0 +1,218 @@
+"""The Word template: page, styles, numbering, footnote separators, header and footer.
+
+The template at reports/template/report.docx is the drafters' to restyle in Word; this module
+made it (python -m assets.report.template) and says what the report needs from it. A
+numbered style carries its numbering, so a paragraph a drafter adds in Word is numbered too.
+"""
+
+from pathlib import Path
+
+import docx
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Pt
+
+from assets.report.ooxml import ensure_footnotes_part
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "reports" / "template" / "report.docx"
+
+# Style names the report uses; each must exist in the template.
+CHAPTER, SECTION, PARAGRAPH, SUMMARY = "Heading 1", "Heading 2", "SG Paragraph", "SG Summary"
+TITLE, SUBTITLE, ANNEX, ANNEX_TITLE = "SG Title", "SG Subtitle", "SG Annex", "SG Annex Title"
+CAPTION, TABLE_NOTE, TABLE_TEXT, TABLE_STYLE = "SG Caption", "SG Table Note", "SG Table Text", "SG Table"
+MASTHEAD_ORG, MASTHEAD_SYMBOL, MASTHEAD_BODY, MASTHEAD_DETAIL = (
+    "SG Masthead Organization",
+    "SG Masthead Symbol",
+    "SG Masthead Body",
+    "SG Masthead Detail",
+)
+FOOTNOTE_TEXT, FOOTNOTE_REFERENCE = "footnote text", "footnote reference"
+REQUIRED_STYLES = [
+    CHAPTER,
+    SECTION,
+    PARAGRAPH,
+    SUMMARY,
+    TITLE,
+    SUBTITLE,
+    ANNEX,
+    ANNEX_TITLE,
+    CAPTION,
+    TABLE_NOTE,
+    TABLE_TEXT,
+    TABLE_STYLE,
+    MASTHEAD_ORG,
+    MASTHEAD_SYMBOL,
+    MASTHEAD_BODY,
+    MASTHEAD_DETAIL,
+    FOOTNOTE_TEXT,
+    FOOTNOTE_REFERENCE,
+]
+
+HEADINGS_NUMBERING, PARAGRAPH_NUMBERING = 50, 51
+TWIPS_PER_CM = 567
+
+
+def _numbering(heading_1: str, heading_2: str, paragraph: str) -> list[str]:
+    indent = f'<w:pPr><w:ind w:left="{2 * TWIPS_PER_CM}" w:hanging="{TWIPS_PER_CM}"/></w:pPr>'
+    level = (
+        '<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:pStyle w:val="{style}"/>'
+        '<w:lvlText w:val="%{n}."/><w:lvlJc w:val="left"/>' + indent + "</w:lvl>"
+    )
+    return [
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{HEADINGS_NUMBERING}">'
+        '<w:multiLevelType w:val="multilevel"/>'
+        + level.format(i=0, fmt="upperRoman", style=heading_1, n=1)
+        + level.format(i=1, fmt="upperLetter", style=heading_2, n=2)
+        + "</w:abstractNum>",
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{PARAGRAPH_NUMBERING}">'
+        '<w:multiLevelType w:val="singleLevel"/>'
+        + level.format(i=0, fmt="decimal", style=paragraph, n=1)
+        + "</w:abstractNum>",
+    ]
+
+
+def _add_numbering(document, heading_1, heading_2, paragraph) -> None:
+    numbering = document.part.numbering_part.element
+    first_num = numbering.find(qn("w:num"))
+    for xml in _numbering(heading_1.style_id, heading_2.style_id, paragraph.style_id):
+        # Schema order: every abstractNum comes before the first num.
+        first_num.addprevious(parse_xml(xml))
+    for number in (HEADINGS_NUMBERING, PARAGRAPH_NUMBERING):
+        numbering.append(
+            parse_xml(f'<w:num {nsdecls("w")} w:numId="{number}"><w:abstractNumId w:val="{number}"/></w:num>')
+        )
+    for style, number, level in (
+        (heading_1, HEADINGS_NUMBERING, 0),
+        (heading_2, HEADINGS_NUMBERING, 1),
+        (paragraph, PARAGRAPH_NUMBERING, 0),
+    ):
+        numbering_properties = style.element.get_or_add_pPr().get_or_add_numPr()
+        numbering_properties.get_or_add_ilvl().val = level
+        numbering_properties.get_or_add_numId().val = number
+
+
+def _paragraph_style(
+    document,
+    name,
+    size=10,
+    bold=False,
+    italic=False,
+    base="Normal",
+    after=6,
+    before=0,
+    keep=False,
+    align=None,
+    left=None,
+    hanging=None,
+):
+    styles = document.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    if name != base:
+        style.base_style = styles[base]
+    style.font.name, style.font.size, style.font.bold, style.font.italic = "Times New Roman", Pt(size), bold, italic
+    style.font.color.rgb = None
+    fmt = style.paragraph_format
+    fmt.space_after, fmt.space_before, fmt.keep_with_next, fmt.widow_control = Pt(after), Pt(before), keep, True
+    fmt.line_spacing = 1.0
+    if align is not None:
+        fmt.alignment = align
+    if left is not None:
+        fmt.left_indent = Cm(left)
+    if hanging is not None:
+        fmt.first_line_indent = Cm(-hanging)
+    return style
+
+
+def _table_style(document) -> None:
+    rule = 'w:val="single" w:sz="{}" w:space="0" w:color="000000"'
+    document.styles.element.append(
+        parse_xml(
+            f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="SGTable">'
+            f'<w:name w:val="{TABLE_STYLE}"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="99"/>'
+            '<w:pPr><w:spacing w:before="20" w:after="20"/></w:pPr><w:rPr><w:sz w:val="17"/></w:rPr>'
+            f"<w:tblPr><w:tblBorders><w:top {rule.format(8)}/><w:bottom {rule.format(8)}/></w:tblBorders>"
+            '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+            '<w:tblStylePr w:type="firstRow"><w:rPr><w:i/></w:rPr><w:tblPr/>'
+            f"<w:tcPr><w:tcBorders><w:bottom {rule.format(4)}/></w:tcBorders></w:tcPr></w:tblStylePr>"
+            "</w:style>"
+        )
+    )
+
+
+def build_template(path: Path = TEMPLATE) -> None:
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.5)
+    section.header_distance = section.footer_distance = Cm(1.2)
+    section.start_type = WD_SECTION.NEW_PAGE
+
+    justify = WD_ALIGN_PARAGRAPH.JUSTIFY
+    _paragraph_style(document, "Normal", align=justify)
+    chapter = _paragraph_style(
+        document,
+        CHAPTER,
+        12,
+        bold=True,
+        before=12,
+        after=6,
+        keep=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        left=2,
+        hanging=1,
+    )
+    section_style = _paragraph_style(
+        document, SECTION, 10, bold=True, before=9, after=6, keep=True, align=WD_ALIGN_PARAGRAPH.LEFT, left=2, hanging=1
+    )
+    for heading in (chapter, section_style):
+        heading.font.italic = False
+    paragraph = _paragraph_style(document, PARAGRAPH, align=justify, left=2, hanging=1)
+    _paragraph_style(document, SUMMARY, align=justify, left=2)
+    _paragraph_style(
+        document, TITLE, 14, bold=True, before=18, after=6, keep=True, align=WD_ALIGN_PARAGRAPH.LEFT, left=2
+    )
+    _paragraph_style(document, SUBTITLE, 12, bold=True, after=18, keep=True, align=WD_ALIGN_PARAGRAPH.LEFT, left=2)
+    _paragraph_style(document, ANNEX, 12, bold=True, before=12, after=3, keep=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph_style(document, ANNEX_TITLE, 12, bold=True, after=9, keep=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph_style(document, CAPTION, 10, bold=True, before=9, after=3, keep=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph_style(document, TABLE_NOTE, 8, after=2, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph_style(document, TABLE_TEXT, 8.5, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph_style(document, MASTHEAD_ORG, 12, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph_style(document, MASTHEAD_SYMBOL, 16, bold=True, after=0, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph_style(document, MASTHEAD_BODY, 20, bold=True, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+    _paragraph_style(document, MASTHEAD_DETAIL, 10, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
+    footnote_text = _paragraph_style(
+        document, "Footnote Text", 8, after=1, align=WD_ALIGN_PARAGRAPH.LEFT, left=0.5, hanging=0.5
+    )
+    footnote_reference = document.styles.add_style("Footnote Reference", WD_STYLE_TYPE.CHARACTER)
+    footnote_reference.font.superscript = True
+    # Word's own names, so that a footnote a drafter inserts in Word takes these styles.
+    footnote_text.element.name_val, footnote_reference.element.name_val = FOOTNOTE_TEXT, FOOTNOTE_REFERENCE
+    _table_style(document)
+    _add_numbering(document, chapter, section_style, paragraph)
+    ensure_footnotes_part(document)
+
+    header = section.header.paragraphs[0]
+    header.text, header.style = "{{symbol}}", document.styles["Header"]
+    header.runs[0].bold = True
+    footer = section.footer.paragraphs[0]
+    footer.style, footer.alignment = document.styles["Footer"], WD_ALIGN_PARAGRAPH.CENTER
+    footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+
+    properties = document.core_properties
+    properties.title = "Draft report of the Secretary-General on the Global Compact for Migration"
+    properties.author = properties.last_modified_by = "UN Network on Migration secretariat"
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    document.save(str(path))
+
+
+if __name__ == "__main__":
+    build_template()
+    print(f"wrote {TEMPLATE}")
