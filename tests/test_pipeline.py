@@ -4,13 +4,12 @@ import datetime as dt
 import hashlib
 
 import dagster as dg
-import docx
 import pyarrow.parquet as pq
 import pytest
 
 from pipeline.contract import TABLES
 from pipeline.definitions import defs
-from tests.conftest import SAMPLE, write
+from tests.conftest import SAMPLE
 
 # Stated publicly on 24 June 2021 (shared/reference/gcm.md); the sample must reproduce them.
 PUBLIC_2021 = {
@@ -49,7 +48,7 @@ def key_figures(data) -> dict:
 
 def test_the_definitions_load():
     repository = defs.get_repository_def()
-    assert len(repository.asset_graph.get_all_asset_keys()) == len(TABLES) + 3
+    assert len(repository.asset_graph.get_all_asset_keys()) == len(TABLES) + 4
     assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
 
 
@@ -91,27 +90,10 @@ def test_source_files_are_archived_by_hash_and_listed(sample_run):
         assert row["bytes"] == len(content) and row["rows_read"] > 0
 
 
-def test_the_draft_states_every_key_figure(sample_run):
-    result, root = sample_run
-    path = root / "drafts/SG-report-draft-2021-06-24.docx"
-    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
-    assert "data as of 24 June 2021" in text
-    assert "52 country networks" in text
-    assert "23 Global Compact Champion countries, 14 of which had a country network" in text
-    assert "4 regional reviews" in text
-    assert "approved 9 joint programmes" in text
-    assert "covering 5 of its five thematic areas" in text
-    assert "received 97 concept notes; 32 were in the pipeline, 10 of them prioritized" in text
-    assert "capitalization target of $30 million" in text
-    assert "deposited $20.7 million" in text
-    metadata = result.asset_materializations_for_node("draft_report")[0].metadata
-    assert metadata["figures_not_stated"].value == []
-
-
 def test_a_bad_file_fails_the_run_and_leaves_published_tables_untouched(sample_copy, tmp_path):
     data, drafts = tmp_path / "data", tmp_path / "drafts"
     assert materialise(sample_copy, data, drafts).success
-    before = {p: p.read_bytes() for p in (data / "warehouse").iterdir()}
+    before = {p: p.read_bytes() for p in (data / "warehouse").rglob("*") if p.is_file()}
     draft_before = (drafts / "SG-report-draft-2021-06-24.docx").read_bytes()
     champions = sample_copy / "country_networks/champions.csv"
     champions.write_text(champions.read_text() + "KEN,8 June 2021,\n")
@@ -125,30 +107,14 @@ def test_a_bad_file_fails_the_run_and_leaves_published_tables_untouched(sample_c
     ]
     assert "country_networks/champions.csv line 30, column joined_on: value '8 June 2021'" in failed[0].description
     assert not result.asset_materializations_for_node("published_tables")
-    assert {p: p.read_bytes() for p in (data / "warehouse").iterdir()} == before
+    assert {p: p.read_bytes() for p in (data / "warehouse").rglob("*") if p.is_file()} == before
     assert (drafts / "SG-report-draft-2021-06-24.docx").read_bytes() == draft_before
-
-
-def test_an_unknown_placeholder_fails_the_draft_with_file_and_line(sample_run, tmp_path, monkeypatch):
-    import assets.report as report
-
-    template = tmp_path / "template"
-    template.mkdir()
-    (template / "report.docx").write_bytes((report.TEMPLATE_DIR / "report.docx").read_bytes())
-    write(template / "draft.md", "# Title\n\nWe count {{networks}}.\n")
-    monkeypatch.setattr(report, "TEMPLATE_DIR", template)
-    result = materialise(SAMPLE, tmp_path / "data", tmp_path / "drafts")
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    assert failure.step_key == "draft_report"
-    assert failure.step_failure_data.user_failure_data.description.startswith(
-        "reports/template/draft.md line 3: unknown placeholder {{networks}}"
-    )
 
 
 def test_a_later_run_of_another_family_does_not_publish_a_table_that_failed(sample_copy, tmp_path):
     data, drafts = tmp_path / "data", tmp_path / "drafts"
     assert materialise(sample_copy, data, drafts).success
-    before = {p: p.read_bytes() for p in (data / "warehouse").iterdir()}
+    before = {p: p.read_bytes() for p in (data / "warehouse").rglob("*") if p.is_file()}
     champions = sample_copy / "country_networks/champions.csv"
     champions.write_text(champions.read_text() + "XXX,2021-01-01,\n")
     materialise(sample_copy, data, drafts)
@@ -166,4 +132,4 @@ def test_a_later_run_of_another_family_does_not_publish_a_table_that_failed(samp
     assert failure.step_failure_data.user_failure_data.description == (
         "Not published:\n  champions: blocking rules failed when it was last validated: iso3 ISO 3166-1 alpha-3"
     )
-    assert {p: p.read_bytes() for p in (data / "warehouse").iterdir()} == before
+    assert {p: p.read_bytes() for p in (data / "warehouse").rglob("*") if p.is_file()} == before

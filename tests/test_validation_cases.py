@@ -61,7 +61,7 @@ def draft_with(case: Path, published: Path, tmp_path: Path) -> tuple[int, Path]:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    files = list((root / "data/warehouse").iterdir()) + list((root / "drafts").iterdir())
+    files = [p for folder in ("data/warehouse", "drafts") for p in (root / folder).rglob("*") if p.is_file()]
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
 

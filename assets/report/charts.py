@@ -3,6 +3,7 @@
 import io
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
@@ -122,6 +123,8 @@ def objectives_heatmap(frame: pd.DataFrame) -> bytes:
     axes.spines[:].set_visible(False)
     colorbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.08)
     colorbar.set_label("Findings recorded")
+    colorbar.locator = matplotlib.ticker.MaxNLocator(integer=True)
+    colorbar.update_ticks()
     return _png(figure)
 
 

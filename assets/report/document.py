@@ -313,7 +313,14 @@ class Builder:
             f"({'; '.join(provenance['source_files']) or 'no rows'}), data as of {self.as_of_text}."
         )
 
-    def _grid(self, headers: list[str], rows: list[list[str]], numeric_from: int = 1):
+    def _grid(
+        self,
+        headers: list[str],
+        rows: list[list[str]],
+        numeric_from: int = 1,
+        widths_cm=None,
+        keep_together: bool = True,
+    ):
         table = self.document.add_table(rows=1, cols=len(headers), style=t.TABLE_STYLE)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, header in zip(table.rows[0].cells, headers, strict=True):
@@ -330,6 +337,16 @@ class Builder:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for i in range(numeric_from, len(headers)):
             table.rows[0].cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        if widths_cm:
+            table.autofit = False
+            for row in table.rows:
+                for cell, width in zip(row.cells, widths_cm, strict=True):
+                    cell.width = Cm(width)
+        if keep_together:
+            # Each row kept with the next: a short table is not split across two pages.
+            for row in table.rows[:-1]:
+                for cell in row.cells:
+                    cell.paragraphs[0].paragraph_format.keep_with_next = True
         return table
 
     def _table(self, name: str) -> None:
@@ -366,7 +383,11 @@ class Builder:
         self.document.add_paragraph(title, t.ANNEX_TITLE)
 
     def _annexes(self) -> None:
-        files = self.inputs.source_files.to_pylist()
+        by_file: dict[str, dict] = {}
+        for row in self.inputs.source_files.to_pylist():
+            entry = by_file.setdefault(row["path"], {**row, "tables": [], "rows": 0})
+            entry["tables"].append(row["table"])
+            entry["rows"] += row["rows_read"]
         self._annex(1, "Source files used")
         self.document.add_paragraph(
             f"The figures in the present report were counted from the following files, as read on publication; "
@@ -374,18 +395,20 @@ class Builder:
             t.SUMMARY,
         )
         self._grid(
-            ["File", "Table", "SHA-256 (first 12)", "Rows", "First seen"],
+            ["File", "SHA-256 (first 12)", "Tables", "Rows", "First seen"],
             [
                 [
-                    f["path"] + (f" [{f['sheet']}]" if f["sheet"] else ""),
-                    f["table"],
+                    f["path"],
                     f["sha256"][:12],
-                    un_style.count(f["rows_read"]),
+                    ", ".join(f["tables"]),
+                    un_style.count(f["rows"]),
                     f["first_seen"].date().isoformat(),
                 ]
-                for f in files
+                for f in by_file.values()
             ],
             numeric_from=3,
+            widths_cm=[5.2, 2.6, 5.0, 1.4, 2.0],
+            keep_together=False,
         )
         self._validation_annex()
         self._changes_annex()

@@ -11,6 +11,11 @@ from pipeline.contract import KEY_FIGURES
 from pipeline.reference import CLUSTERS, OBJECTIVES
 
 SHA_SHOWN = 12
+FINDING_WORDS = {
+    "progress": ("finding of progress", "findings of progress"),
+    "challenge": ("challenge", "challenges"),
+    "priority": ("priority", "priorities"),
+}
 
 
 def file_labels(source_files: pa.Table) -> dict[str, str]:
@@ -143,11 +148,10 @@ def findings_paragraphs(derived: dict[str, tuple[pd.DataFrame, dict]], labels: d
         else:
             kinds = rows.groupby("finding")["findings"].sum()
             counted = [
-                f"{un_style.count(int(kinds[k]))} {k}{'' if k == 'progress' else 's'}"
+                f"{un_style.count(int(kinds[k]))} {FINDING_WORDS[k][int(kinds[k]) != 1]}"
                 for k in ("progress", "challenge", "priority")
                 if k in kinds
             ]
-            counted = [c.replace(" progress", " findings of progress") for c in counted]
             parts.append(Run(un_style.series(counted), provenance=source))
             parts.append(Run(". "))
             parts += _most_cited(rows, "progress", "Progress was reported most often on ")

@@ -114,6 +114,10 @@ def _paragraph_style(
         style.base_style = styles[base]
     style.font.name, style.font.size, style.font.bold, style.font.italic = "Times New Roman", Pt(size), bold, italic
     style.font.color.rgb = None
+    fonts = style.element.rPr.rFonts
+    for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        # A theme font would override the named one (Word's headings default to the theme's).
+        fonts.attrib.pop(qn(f"w:{theme}"), None)
     fmt = style.paragraph_format
     fmt.space_after, fmt.space_before, fmt.keep_with_next, fmt.widow_control = Pt(after), Pt(before), keep, True
     fmt.line_spacing = 1.0
