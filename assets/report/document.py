@@ -108,40 +108,53 @@ def _network_rows(frame: pd.DataFrame) -> list[list[str]]:
     return rows + [["Total", *(_count(v) for v in totals)]]
 
 
-# name: (derived table, title, headers, rows, notes)
+@dataclass(frozen=True)
+class TableSpec:
+    derived: str
+    title: str
+    headers: list[str]
+    rows: object  # frame -> list of rows of text
+    notes: list[str]
+    widths_cm: tuple[float, ...] | None = None
+    numeric_from: int = 1
+
+
 TABLES = {
-    "regional_reviews": (
+    "regional_reviews": TableSpec(
         "regional_reviews",
         "Regional reviews of the Global Compact",
         ["Regional review", "Dates", "Venue", "Format", "Member States", "Stakeholders"],
         _reviews_rows,
         ["Member States and stakeholders as reported by each review."],
+        (4.2, 3.6, 2.4, 2.0, 2.2, 2.2),
+        numeric_from=4,
     ),
-    "contributions_by_year": (
+    "contributions_by_year": TableSpec(
         "contributions_by_year",
         "Contributions to the Migration Multi-Partner Trust Fund by year against the capitalization target",
         ["Year", "Commitments", "Deposits", "Target", "Deposits as share of target"],
         _contribution_rows,
         ["Amounts in United States dollars."],
     ),
-    "programmes_by_area": (
+    "programmes_by_area": TableSpec(
         "programmes_by_area",
         "Joint programmes by thematic area",
         ["Thematic area", "Joint programmes", "Budget"],
         _area_rows,
         [THEMATIC_NOTE, "Joint programmes approved by the reference date."],
+        (10.0, 3.3, 3.3),
     ),
-    "programmes_by_region": (
+    "programmes_by_region": TableSpec(
         "programmes_by_region",
         "Joint programmes by region",
         ["Region", "Joint programmes", "Budget"],
         _region_rows,
         [
             "Regions of the United Nations M49 standard; a programme in countries of more than "
-            "one region is shown under several regions."
+            "one region is counted under Several regions."
         ],
     ),
-    "networks_by_region": (
+    "networks_by_region": TableSpec(
         "networks_by_region",
         "Country networks and Champion countries by region",
         ["Region", "Country networks", "Champion countries", "Champions with a country network"],
@@ -350,13 +363,13 @@ class Builder:
         return table
 
     def _table(self, name: str) -> None:
-        derived_name, title, headers, make_rows, notes = TABLES[name]
-        frame, provenance = self.inputs.derived[derived_name]
+        spec = TABLES[name]
+        frame, provenance = self.inputs.derived[spec.derived]
         self.table_number += 1
         self.document.add_paragraph(f"Table {self.table_number}", t.CAPTION)
-        self.document.add_paragraph(title, t.CAPTION)
-        self._grid(headers, make_rows(frame), numeric_from=4 if name == "regional_reviews" else 1)
-        for note in [self._table_note(provenance), *notes]:
+        self.document.add_paragraph(spec.title, t.CAPTION)
+        self._grid(spec.headers, spec.rows(frame), numeric_from=spec.numeric_from, widths_cm=spec.widths_cm)
+        for note in [self._table_note(provenance), *spec.notes]:
             self.document.add_paragraph(note, t.TABLE_NOTE)
         self.made.tables += 1
 
