@@ -13,10 +13,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.contract import TABLES, Table
+from pipeline.deadlines import freshness_window
 from pipeline.previews import markdown_preview
 from pipeline.problems import Problem
 from pipeline.readers import FileRead, find_sources, read_sources
-from pipeline.settings import Settings
+from pipeline.schedules import calendar
+from pipeline.settings import POOL, Settings
 from pipeline.warehouse import Warehouse, write_parquet
 
 GROUP = "ingest"
@@ -56,10 +58,15 @@ def ingest_asset(table: Table) -> dg.AssetsDefinition:
         f"'{table.name}' of any workbook) and staged for validation.",
         kinds={"csv", "xlsx", "parquet"},
         tags={"family": table.family},
+        pool=POOL,
+        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=FRESHNESS_WINDOW),
     )
     def _ingest(context: dg.AssetExecutionContext, settings: Settings) -> dg.MaterializeResult:
         warehouse = Warehouse(settings.data_dir)
         sources = find_sources(settings.sources_dir, table)
+        gone = files_gone(warehouse, table, sources)
+        for path, rows in gone.items():
+            context.log.warning(f"{path} is no longer in the sources: its {rows} rows of {table.name} are dropped")
         for source in sources:
             warehouse.archive(source.content, source.sha256, source.path.suffix)
         reading = read_sources(sources, table)
@@ -74,6 +81,7 @@ def ingest_asset(table: Table) -> dg.AssetsDefinition:
             metadata={
                 "dagster/row_count": reading.rows.num_rows,
                 "read_problems": len(reading.problems),
+                "files_gone": dg.MetadataValue.json(gone),
                 "staged": dg.MetadataValue.path(str(warehouse.staged(table.name))),
                 "source_files": dg.MetadataValue.md("\n".join(f"- `{f}`" for f in files) or "none"),
                 "preview": dg.MetadataValue.md(markdown_preview(reading.rows.drop_columns(["source_sha256"]))),
@@ -83,6 +91,17 @@ def ingest_asset(table: Table) -> dg.AssetsDefinition:
     return _ingest
 
 
+def files_gone(warehouse: Warehouse, table: Table, sources) -> dict[str, int]:
+    """Files read last time that are no longer there, with the rows they gave."""
+    register = warehouse.register / f"{table.name}.parquet"
+    if not register.exists():
+        return {}
+    present = {source.name for source in sources}
+    return {r["path"]: r["rows_read"] for r in pq.read_table(register).to_pylist() if r["path"] not in present}
+
+
+# Freshness is set when the definitions load (dagster dev reloads them): 30 days, 7 in a deadline's run-up.
+FRESHNESS_WINDOW = freshness_window(dt.date.today(), calendar(Settings()))
 INGEST_ASSETS = [ingest_asset(t) for t in TABLES.values()]
 
 

@@ -16,7 +16,7 @@ from assets.ingest import INGEST_ASSETS, SOURCE_FILES_SCHEMA, STAGED_BY, read_pr
 from pipeline.contract import TABLES, Table
 from pipeline.previews import markdown_preview
 from pipeline.problems import Failure
-from pipeline.settings import Settings
+from pipeline.settings import POOL, Settings
 from pipeline.validation import (
     ERROR,
     WARNING,
@@ -29,6 +29,8 @@ from pipeline.validation import (
 from pipeline.warehouse import Warehouse, write_parquet
 
 CONTRACT_CHECK = "contract_rules"
+# Downstream assets follow their inputs, but never past a failed blocking check.
+AUTOMATION = dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
 WARNINGS_CHECK = "warnings"
 
 RESULTS_SCHEMA = pa.schema(
@@ -120,6 +122,7 @@ def contract_check(table: Table) -> dg.AssetChecksDefinition:
         name=CONTRACT_CHECK,
         blocking=True,
         additional_deps=referenced,
+        pool=POOL,
         description=f"Every rule of the source contract for {table.name}"
         + (f", including its references to {', '.join(referenced)}" if referenced else "")
         + ". Blocking: a failure stops publication.",
@@ -164,6 +167,7 @@ def warnings_check(table: Table) -> dg.AssetChecksDefinition:
         name=WARNINGS_CHECK,
         blocking=False,
         additional_deps=reads,
+        pool=POOL,
         description="Warnings, reported but never blocking: " + "; ".join(w.says for w in rules) + ".",
     )
     def _check(context: dg.AssetCheckExecutionContext, settings: Settings) -> dg.AssetCheckResult:
@@ -234,6 +238,8 @@ def collect_results(warehouse: Warehouse) -> pa.Table:
 @dg.asset(
     group_name="validate",
     deps=INGEST_ASSETS,
+    pool=POOL,
+    automation_condition=AUTOMATION,
     description="Publishes the staged tables into warehouse/, with validation_results and source_files, "
     "only when every table passed every blocking check.",
     kinds={"parquet"},

@@ -101,7 +101,9 @@ def _c(name: str, type_: str, required: bool = True, **rules) -> Column:
 REGIONAL_REVIEWS = "regional_reviews"
 MPTF = "mptf"
 COUNTRY_NETWORKS = "country_networks"
-FAMILIES = (REGIONAL_REVIEWS, MPTF, COUNTRY_NETWORKS)
+CALENDAR = "calendar"  # sources/calendar.csv, at the root of the sources
+FAMILIES = (REGIONAL_REVIEWS, MPTF, COUNTRY_NETWORKS, CALENDAR)
+DEADLINE_KINDS = ("imrf", "sg_report", "regional_review", "input_due")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -256,6 +258,18 @@ TABLES: dict[str, Table] = {
                 _c("left_on", DATE, required=False, not_before="joined_on"),
             ),
             key=("iso3",),
+        ),
+        Table(
+            "calendar",
+            CALENDAR,
+            "The deadline calendar: Forums, the Secretary-General's reports, regional reviews, inputs due.",
+            (
+                _c("date", DATE),
+                _c("kind", TEXT, allowed=DEADLINE_KINDS),
+                _c("title", TEXT),
+                _c("tentative", TEXT, allowed=("yes", "no")),
+            ),
+            key=("date", "kind", "title"),
         ),
     ]
 }

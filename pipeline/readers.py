@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from pipeline.contract import (
+    CALENDAR,
     DATE,
     DECIMAL,
     INTEGER,
@@ -76,17 +77,18 @@ class Sheet:
 def find_sources(root: Path, table: Table) -> list[SourceFile]:
     """CSV files named after the table (`contributions.csv`, `contributions-2024.csv`) and
     every workbook of the table's family folder; the file named exactly for the table first."""
-    folder = root / table.family
+    at_root = table.family == CALENDAR
+    folder = root if at_root else root / table.family
     if not folder.is_dir():
         return []
     found = []
-    for path in sorted(folder.rglob("*")):
+    for path in sorted(folder.glob("*") if at_root else folder.rglob("*")):
         if path.name.startswith(("~$", ".")) or not path.is_file():
             continue
         suffix = path.suffix.lower()
         stem = path.stem
         named_for_table = stem == table.name or stem.startswith(table.name + "-")
-        if (suffix == ".csv" and named_for_table) or suffix == ".xlsx":
+        if (suffix == ".csv" and named_for_table) or (suffix == ".xlsx" and not at_root):
             found.append(SourceFile(path, root))
     return sorted(found, key=lambda f: (f.path.stem != table.name, f.name))
 

@@ -256,8 +256,32 @@ EARLY_PROGRAMMES = [
 ]
 
 
+# Real dates (shared/reference/gcm.md): the first review cycle, the Forums of 2022 and 2026 and
+# the Secretary-General's reports due 12 weeks before each; the 2030 Forum is tentative.
+CALENDAR = [
+    ("2020-11-12", "regional_review", "Regional review, ECE (Europe and North America), 12–13 November 2020", "no"),
+    ("2021-02-24", "regional_review", "Regional review, ESCWA (Arab region), 24–25 February 2021", "no"),
+    ("2021-03-10", "regional_review", "Regional review, ESCAP (Asia and the Pacific), 10–12 March 2021", "no"),
+    (
+        "2021-04-26",
+        "regional_review",
+        "Regional review, ECLAC (Latin America and the Caribbean), 26–28 April 2021",
+        "no",
+    ),
+    ("2021-08-31", "regional_review", "Regional review, ECA (Africa), 31 August–1 September 2021", "no"),
+    ("2022-02-22", "sg_report", "Report of the Secretary-General for the first Forum (12 weeks before it)", "no"),
+    ("2022-05-17", "imrf", "First International Migration Review Forum, 17–20 May 2022", "no"),
+    ("2026-02-10", "sg_report", "Report of the Secretary-General for the second Forum (12 weeks before it)", "no"),
+    ("2026-05-05", "imrf", "Second International Migration Review Forum, 5–8 May 2026", "no"),
+    ("2029-12-11", "input_due", "Inputs of the Network for the report to the third Forum (illustrative)", "yes"),
+    ("2030-02-12", "sg_report", "Report of the Secretary-General for the third Forum (12 weeks before it)", "yes"),
+    ("2030-05-07", "imrf", "Third International Migration Review Forum, May 2030", "yes"),
+]
+
+
 def build(root: Path, seed: int = 2021) -> None:
     rng = random.Random(seed)
+    _csv(root / "calendar.csv", ["date", "kind", "title", "tentative"], [list(row) for row in CALENDAR])
     reviews, participants, findings, recommendations = _reviews(rng)
     _write_reviews(root / "regional_reviews", reviews, participants, findings, recommendations)
     mptf = root / "mptf"

@@ -51,3 +51,7 @@ def parse_as_of(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"the as-of date {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+# Every asset and check writes under the data folder: they share one concurrency pool (see dagster.yaml).
+POOL = "sgr_data"

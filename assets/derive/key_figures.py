@@ -13,10 +13,10 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
-from assets.validate import published_tables
+from assets.validate import AUTOMATION, published_tables
 from pipeline.contract import KEY_FIGURES
 from pipeline.previews import markdown_preview
-from pipeline.settings import Settings
+from pipeline.settings import POOL, Settings
 from pipeline.warehouse import Warehouse
 
 KEY_FIGURES_SCHEMA = pa.schema(
@@ -164,6 +164,8 @@ def read_frames(warehouse: Warehouse, names: list[str]) -> Frames:
 
 @dg.asset(
     group_name="derive",
+    pool=POOL,
+    automation_condition=AUTOMATION,
     deps=[published_tables],
     description="The contract's key figures, counted from the rows as of the reference date (SGR_AS_OF), "
     "each with the tables, rows and files it was counted from.",

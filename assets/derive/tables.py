@@ -12,12 +12,12 @@ import pandas as pd
 import pyarrow as pa
 
 from assets.derive.key_figures import RULES, Frames, read_frames
-from assets.validate import published_tables
+from assets.validate import AUTOMATION, published_tables
 from pipeline.contract import REGIONS
 from pipeline.countries import M49_REGIONS, region_of
 from pipeline.previews import markdown_preview
 from pipeline.reference import CLUSTERS
-from pipeline.settings import Settings
+from pipeline.settings import POOL, Settings
 from pipeline.warehouse import Warehouse, write_parquet
 
 SEVERAL_REGIONS = "Several regions"
@@ -270,6 +270,8 @@ def read_derived(warehouse: Warehouse, name: str) -> tuple[pd.DataFrame, dict]:
 
 @dg.asset(
     group_name="derive",
+    pool=POOL,
+    automation_condition=AUTOMATION,
     deps=[published_tables],
     description="The tables and series the report shows (reviews, contributions by year, joint programmes by "
     "area and region, networks by region and over time, findings by objective and region), each with the tables, "

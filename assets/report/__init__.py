@@ -17,8 +17,9 @@ from assets.derive.tables import TABLES as DERIVED
 from assets.derive.tables import read_derived
 from assets.report.document import ReportInputs, build_document
 from assets.report.narrative import NarrativeError
-from assets.validate import published_tables
-from pipeline.settings import Settings
+from assets.validate import AUTOMATION, published_tables
+from pipeline.deadlines import deadlines_from
+from pipeline.settings import POOL, Settings
 from pipeline.warehouse import Warehouse, write_atomically, write_parquet
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "reports" / "template"
@@ -58,11 +59,14 @@ def gather(warehouse: Warehouse, as_of: dt.date, template_dir: Path) -> ReportIn
         source_files=warehouse.read("source_files"),
         validation=warehouse.read("validation_results"),
         previous=previous_figures(warehouse),
+        deadlines=deadlines_from(warehouse.read("calendar").to_pylist()),
     )
 
 
 @dg.asset(
     group_name="report",
+    pool=POOL,
+    automation_condition=AUTOMATION,
     deps=[key_figures, report_tables, published_tables],
     description="The draft Secretary-General's report on the Global Compact as a Word document: masthead, "
     "summary, numbered chapters and paragraphs, tables, charts, footnotes citing the sources, a provenance comment "

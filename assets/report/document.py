@@ -24,6 +24,7 @@ from assets.report.facts import derived_values, file_labels, findings_paragraphs
 from assets.report.narrative import Block, NarrativeError, Provenance, Run, render
 from assets.report.ooxml import Footnotes, separate_comment_ids
 from pipeline.contract import KEY_FIGURES
+from pipeline.deadlines import Deadline, freshness_window, next_deadline, stale_families
 from pipeline.reference import THEMATIC_AREAS
 
 AUTHOR, INITIALS = "SG report pipeline", "SGR"
@@ -39,6 +40,7 @@ class ReportInputs:
     source_files: pa.Table
     validation: pa.Table
     previous: tuple[pa.Table, dt.date] | None = None
+    deadlines: list[Deadline] = field(default_factory=list)
 
 
 @dataclass
@@ -260,6 +262,19 @@ class Builder:
         self.document.paragraphs[-3].runs[0].bold = True
         self.document.add_paragraph(config["title"], t.TITLE)
         self.document.add_paragraph(config["subtitle"], t.SUBTITLE)
+        status = self.document.add_paragraph(self._deadline_line(), t.MASTHEAD_DETAIL)
+        status.runs[0].italic = True
+        status.paragraph_format.space_after = Cm(0.4)
+
+    def _deadline_line(self) -> str:
+        upcoming = next_deadline(self.inputs.deadlines, self.inputs.as_of)
+        line = f"Draft for review, data as of {self.as_of_text}."
+        if upcoming is None:
+            return line + " No deadline ahead in the calendar."
+        days = (upcoming.date - self.inputs.as_of).days
+        when = "today" if days == 0 else f"in {un_style.count(days)} day{'s' if days != 1 else ''}"
+        tentative = " (tentative)" if upcoming.tentative else ""
+        return f"{line} Next deadline: {upcoming.title}, {un_style.date(upcoming.date)}{tentative}, {when}."
 
     def _heading(self, text: str, style: str):
         return self.document.add_paragraph(text, style)
@@ -439,12 +454,28 @@ class Builder:
             f"{'remain' if len(warnings) != 1 else 'remains'} outstanding" + (":" if warnings else "."),
             t.SUMMARY,
         )
+        self._freshness()
         if warnings:
             self._grid(
                 ["Table", "Warning", "Rows", "First example"],
                 [[w["table"], w["rule"], un_style.count(w["offending"]), (w["examples"] or [""])[0]] for w in warnings],
                 numeric_from=2,
             )
+
+    def _freshness(self) -> None:
+        latest: dict[str, dt.date] = {}
+        for row in self.inputs.source_files.to_pylist():
+            seen = row["first_seen"].date()
+            latest[row["family"]] = max(latest.get(row["family"], seen), seen)
+        window = freshness_window(self.inputs.as_of, self.inputs.deadlines).days
+        stale = stale_families(latest, self.inputs.as_of, self.inputs.deadlines)
+        rule = f"Each family of sources is expected to have new content within {window} days."
+        if not stale:
+            text = f"{rule} All families met it as of {self.as_of_text}."
+        else:
+            listed = un_style.series([f"{family} ({un_style.count(age)} days)" for family, age in stale.items()])
+            text = f"{rule} Stale as of {self.as_of_text}, with the age of their newest file: {listed}."
+        self.document.add_paragraph(text, t.SUMMARY)
 
     def _changes_annex(self) -> None:
         self._annex(3, "Changes since the previous draft")

@@ -1,0 +1,166 @@
+"""File-arrival sensors: a run when a source family's files really change, and for the report's
+own prose and template.
+
+A run is requested only for new, changed or deleted content (SHA-256, kept in the cursor):
+a file touched or saved again unchanged starts nothing, a file still being written is waited
+for, and a deleted file starts a run that drops its rows. Each sensor asks for one run a tick.
+"""
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from pipeline.contract import CALENDAR, FAMILIES, tables_of
+from pipeline.settings import Settings
+
+INTERVAL_SECONDS = 20
+SETTLE_SECONDS = 10  # a file untouched this long is taken as fully written
+MAX_FILES_HASHED_PER_TICK = 100
+DOWNSTREAM = ["published_tables", "key_figures", "report_tables", "draft_report"]
+SOURCE_SUFFIXES = (".csv", ".xlsx")
+TEMPLATE_SUFFIXES = (".md", ".toml", ".docx")
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "reports" / "template"
+RUN_TAG = {"sgr/writes": "data"}  # dagster.yaml lets one run with this tag in progress at a time
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    kind: str  # "new", "changed" or "deleted"
+    sha256: str | None
+
+
+def scan(folder: Path, suffixes: tuple[str, ...], recursive: bool = True, prefix: str = "") -> dict[str, list]:
+    """Size and modification time of the watched files, by path relative to `folder`."""
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for path in folder.rglob("*") if recursive else folder.glob("*"):
+        if not path.is_file() or path.name.startswith(("~$", ".")) or path.suffix.lower() not in suffixes:
+            continue
+        if prefix and not path.name.startswith(prefix):
+            continue
+        stat = path.stat()
+        found[path.relative_to(folder).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+    return found
+
+
+def detect_changes(
+    cursor: dict, stats: dict[str, list], sha256_of: Callable[[str], str], now: float
+) -> tuple[list[Change], dict]:
+    """Compare the files now with the cursor; returns the real changes and the next cursor.
+
+    cursor = {"files": {path: {"sha256", "stat"}}, "pending": {path: stat}}
+    """
+    files = {k: dict(v) for k, v in cursor.get("files", {}).items()}
+    pending = dict(cursor.get("pending", {}))
+    changes, hashed = [], 0
+    for path, stat in sorted(stats.items()):
+        known = files.get(path)
+        if known and known["stat"] == stat:
+            pending.pop(path, None)
+            continue
+        settled = pending.get(path) == stat or now - stat[1] / 1e9 >= SETTLE_SECONDS
+        if not settled or hashed >= MAX_FILES_HASHED_PER_TICK:
+            pending[path] = stat  # still being written, or left for the next tick
+            continue
+        pending.pop(path, None)
+        digest = sha256_of(path)
+        hashed += 1
+        if known and known["sha256"] == digest:
+            known["stat"] = stat  # touched or saved again with the same content
+            continue
+        files[path] = {"sha256": digest, "stat": stat}
+        changes.append(Change(path, "changed" if known else "new", digest))
+    for path in sorted(set(files) - set(stats)):
+        del files[path]
+        pending.pop(path, None)
+        changes.append(Change(path, "deleted", None))
+    for path in set(pending) - set(stats):
+        del pending[path]
+    return changes, {"files": files, "pending": pending}
+
+
+def state_of(cursor: dict) -> str:
+    """A digest of the whole watched content, for run keys."""
+    content = sorted((path, f["sha256"]) for path, f in cursor.get("files", {}).items())
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
+
+def describe(changes: list[Change]) -> str:
+    text = "; ".join(f"{c.kind} {c.path}" for c in changes)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _sha256_in(folder: Path) -> Callable[[str], str]:
+    def sha256_of(relative: str) -> str:
+        digest = hashlib.sha256()
+        with open(folder / relative, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    return sha256_of
+
+
+def run_request(
+    context: dg.SensorEvaluationContext, name: str, folder: Path, stats: dict, selection: list[str]
+) -> dg.RunRequest | dg.SkipReason:
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    before = state_of(cursor)
+    changes, cursor = detect_changes(cursor, stats, _sha256_in(folder), time.time())
+    context.update_cursor(json.dumps(cursor))
+    if not changes:
+        waiting = len(cursor["pending"])
+        return dg.SkipReason(f"no change{f'; waiting for {waiting} file(s) still being written' if waiting else ''}")
+    # The key names the content before and after, so returning to earlier content still runs.
+    return dg.RunRequest(
+        run_key=f"{name}:{before}->{state_of(cursor)}",
+        asset_selection=[dg.AssetKey(k) for k in selection],
+        tags={**RUN_TAG, "sgr/trigger": name, "sgr/changes": describe(changes)},
+    )
+
+
+def family_selection(family: str) -> list[str]:
+    return [t.name for t in tables_of(family)] + DOWNSTREAM
+
+
+def source_sensor(family: str) -> dg.SensorDefinition:
+    @dg.sensor(
+        name=f"{family}_files",
+        minimum_interval_seconds=INTERVAL_SECONDS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        asset_selection=family_selection(family),
+        description=f"Re-ingests the {family} tables and rebuilds the draft when a file of "
+        f"{'calendar.csv' if family == CALENDAR else family + '/'} is added, changed or deleted.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext, settings: Settings):
+        root = settings.sources_dir
+        if family == CALENDAR:
+            folder, stats = root, scan(root, (".csv",), recursive=False, prefix="calendar")
+        else:
+            folder = root / family
+            stats = scan(folder, SOURCE_SUFFIXES)
+        return run_request(context, f"{family}_files", folder, stats, family_selection(family))
+
+    return _sensor
+
+
+@dg.sensor(
+    name="report_template_files",
+    minimum_interval_seconds=INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    asset_selection=["draft_report"],
+    description="Rebuilds the draft when the prose, report.toml or the Word template in reports/template/ change.",
+)
+def report_template_files(context: dg.SensorEvaluationContext):
+    stats = scan(TEMPLATE_DIR, TEMPLATE_SUFFIXES)
+    return run_request(context, "report_template_files", TEMPLATE_DIR, stats, ["draft_report"])
+
+
+SENSORS = [source_sensor(family) for family in FAMILIES] + [report_template_files]

@@ -1,0 +1,140 @@
+"""The file-arrival sensors against a temporary sources root, through Dagster's sensor context."""
+
+import json
+import os
+import time
+
+import dagster as dg
+import pytest
+
+from pipeline.sensors import SETTLE_SECONDS, detect_changes, source_sensor
+from pipeline.settings import Settings
+from tests.conftest import write
+
+
+@pytest.fixture
+def root(tmp_path):
+    return tmp_path / "sources"
+
+
+def age(path, seconds):
+    """Pretend the file was last written `seconds` ago."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def tick(root, cursor=None, family="mptf"):
+    sensor = source_sensor(family)
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources={"settings": Settings(sources=str(root))}
+        )
+        result = sensor(context)
+        return result, context.cursor
+
+
+def requested(result) -> list[str]:
+    return [] if isinstance(result, dg.SkipReason) else [result.tags["sgr/changes"]]
+
+
+def test_a_new_file_starts_a_run_of_its_family_and_what_follows(root):
+    age(write(root / "mptf/contributions.csv", "a\n"), 60)
+    result, cursor = tick(root)
+    assert requested(result) == ["new contributions.csv"]
+    selected = {key.path[-1] for key in result.asset_selection}
+    assert selected == {
+        "contributions",
+        "joint_programmes",
+        "transfers",
+        "concept_notes",
+        "targets",
+        "published_tables",
+        "key_figures",
+        "report_tables",
+        "draft_report",
+    }
+    assert result.run_key.startswith("mptf_files:")
+    assert json.loads(cursor)["files"]["contributions.csv"]["sha256"]
+
+
+def test_changed_touched_and_identical_content(root):
+    path = write(root / "mptf/contributions.csv", "a\n")
+    age(path, 60)
+    _, cursor = tick(root)
+    age(path, 30)  # touched: a new time, the same bytes
+    result, cursor = tick(root, cursor)
+    assert requested(result) == []
+    path.write_text("a\n")  # saved again with identical content
+    age(path, 20)
+    result, cursor = tick(root, cursor)
+    assert requested(result) == []
+    path.write_text("b\n")
+    age(path, 15)
+    result, cursor = tick(root, cursor)
+    assert requested(result) == ["changed contributions.csv"]
+
+
+def test_a_second_file_for_the_same_table(root):
+    age(write(root / "mptf/contributions.csv", "a\n"), 60)
+    _, cursor = tick(root)
+    age(write(root / "mptf/contributions-2025.csv", "b\n"), 60)
+    result, _ = tick(root, cursor)
+    assert requested(result) == ["new contributions-2025.csv"]
+
+
+def test_a_deleted_file_starts_a_run_that_drops_its_rows(root):
+    age(write(root / "mptf/contributions.csv", "a\n"), 60)
+    age(write(root / "mptf/targets.csv", "t\n"), 60)
+    first, cursor = tick(root)
+    (root / "mptf/targets.csv").unlink()
+    result, _ = tick(root, cursor)
+    assert requested(result) == ["deleted targets.csv"]
+    assert result.run_key != first.run_key
+
+
+def test_returning_to_earlier_content_still_runs(root):
+    path = write(root / "mptf/contributions.csv", "a\n")
+    age(path, 60)
+    first, cursor = tick(root)
+    path.write_text("b\n")
+    age(path, 50)
+    _, cursor = tick(root, cursor)
+    path.write_text("a\n")
+    age(path, 40)
+    back, _ = tick(root, cursor)
+    assert requested(back) == ["changed contributions.csv"] and back.run_key != first.run_key
+
+
+def test_a_file_still_being_written_is_waited_for(root):
+    path = write(root / "mptf/contributions.csv", "a\n")
+    result, cursor = tick(root)  # just written: wait
+    assert requested(result) == [] and "waiting for 1 file" in result.skip_message
+    path.write_text("a\nb\n")  # still growing
+    result, cursor = tick(root, cursor)
+    assert requested(result) == []
+    result, cursor = tick(root, cursor)  # the same size and time as at the last tick: written
+    assert requested(result) == ["new contributions.csv"]
+
+
+def test_the_cursor_survives_a_restart(root):
+    age(write(root / "mptf/contributions.csv", "a\n"), 60)
+    _, cursor = tick(root)
+    saved = json.loads(cursor)
+    result, _ = tick(root, json.dumps(saved))  # a new sensor process, the cursor read back from storage
+    assert requested(result) == []
+
+
+def test_the_calendar_is_watched_at_the_root(root):
+    age(write(root / "calendar.csv", "date\n"), 60)
+    age(write(root / "mptf/contributions.csv", "a\n"), 60)
+    result, _ = tick(root, family="calendar")
+    assert requested(result) == ["new calendar.csv"]
+    assert {k.path[-1] for k in result.asset_selection} >= {"calendar", "draft_report"}
+
+
+def test_hashing_is_capped_per_tick():
+    stats = {f"f{i}.csv": [1, 0] for i in range(150)}
+    changes, cursor = detect_changes({}, stats, lambda path: path, now=SETTLE_SECONDS + 1.0)
+    assert len(changes) == 100 and len(cursor["pending"]) == 50
+    changes, cursor = detect_changes(cursor, stats, lambda path: path, now=SETTLE_SECONDS + 1.0)
+    assert len(changes) == 50 and cursor["pending"] == {}
