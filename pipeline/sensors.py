@@ -17,6 +17,7 @@ import dagster as dg
 
 from pipeline.contract import CALENDAR, FAMILIES, tables_of
 from pipeline.settings import Settings
+from pipeline.warehouse import Warehouse
 
 INTERVAL_SECONDS = 20
 SETTLE_SECONDS = 10  # a file untouched this long is taken as fully written
@@ -108,8 +109,12 @@ def _sha256_in(folder: Path) -> Callable[[str], str]:
     return sha256_of
 
 
+def nothing_published(settings: Settings) -> bool:
+    return not Warehouse(settings.data_dir).path("source_files").exists()
+
+
 def run_request(
-    context: dg.SensorEvaluationContext, name: str, folder: Path, stats: dict, selection: list[str]
+    context: dg.SensorEvaluationContext, name: str, folder: Path, stats: dict, selection: list[str] | None
 ) -> dg.RunRequest | dg.SkipReason:
     cursor = json.loads(context.cursor) if context.cursor else {}
     before = state_of(cursor)
@@ -121,7 +126,7 @@ def run_request(
     # The key names the content before and after, so returning to earlier content still runs.
     return dg.RunRequest(
         run_key=f"{name}:{before}->{state_of(cursor)}",
-        asset_selection=[dg.AssetKey(k) for k in selection],
+        asset_selection=None if selection is None else [dg.AssetKey(k) for k in selection],
         tags={**RUN_TAG, "sgr/trigger": name, "sgr/changes": describe(changes)},
     )
 
@@ -146,7 +151,9 @@ def source_sensor(family: str) -> dg.SensorDefinition:
         else:
             folder = root / family
             stats = scan(folder, SOURCE_SUFFIXES)
-        return run_request(context, f"{family}_files", folder, stats, family_selection(family))
+        # Before anything is published a family alone cannot be: the first run takes everything.
+        selection = None if nothing_published(settings) else family_selection(family)
+        return run_request(context, f"{family}_files", folder, stats, selection)
 
     return _sensor
 
@@ -158,7 +165,9 @@ def source_sensor(family: str) -> dg.SensorDefinition:
     asset_selection=["draft_report"],
     description="Rebuilds the draft when the prose, report.toml or the Word template in reports/template/ change.",
 )
-def report_template_files(context: dg.SensorEvaluationContext):
+def report_template_files(context: dg.SensorEvaluationContext, settings: Settings):
+    if nothing_published(settings):
+        return dg.SkipReason("nothing published yet: the first run of the source sensors drafts the report")
     stats = scan(TEMPLATE_DIR, TEMPLATE_SUFFIXES)
     return run_request(context, "report_template_files", TEMPLATE_DIR, stats, ["draft_report"])
 

@@ -133,3 +133,21 @@ def test_a_later_run_of_another_family_does_not_publish_a_table_that_failed(samp
         "Not published:\n  champions: blocking rules failed when it was last validated: iso3 ISO 3166-1 alpha-3"
     )
     assert {p: p.read_bytes() for p in (data / "warehouse").rglob("*") if p.is_file()} == before
+
+
+def test_the_instance_configuration_queues_runs_that_write_the_data(tmp_path):
+    (tmp_path / "dagster.yaml").write_text((SAMPLE.parent / "pipeline/dagster.yaml").read_text())
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    config = instance.get_concurrency_config()
+    assert config.pool_config.default_pool_limit == 1 and config.pool_config.pool_granularity.value == "run"
+    assert {"key": "sgr/writes", "value": "data", "limit": 1} in config.run_queue_config.tag_concurrency_limits
+    repository = defs.get_repository_def()
+    assert {s.name for s in repository.sensor_defs} >= {
+        "regional_reviews_files",
+        "mptf_files",
+        "country_networks_files",
+        "calendar_files",
+        "report_template_files",
+        "follow_changes",
+    }
+    assert [s.name for s in repository.schedule_defs] == ["refresh_before_deadlines"]

@@ -25,10 +25,12 @@ def age(path, seconds):
 
 def tick(root, cursor=None, family="mptf"):
     sensor = source_sensor(family)
+    published = root.parent / "data/warehouse/source_files.parquet"
+    published.parent.mkdir(parents=True, exist_ok=True)
+    published.touch()  # something was published: a change re-runs only its family
+    settings = Settings(sources=str(root), data=str(root.parent / "data"))
     with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(
-            instance=instance, cursor=cursor, resources={"settings": Settings(sources=str(root))}
-        )
+        context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"settings": settings})
         result = sensor(context)
         return result, context.cursor
 
@@ -138,3 +140,13 @@ def test_hashing_is_capped_per_tick():
     assert len(changes) == 100 and len(cursor["pending"]) == 50
     changes, cursor = detect_changes(cursor, stats, lambda path: path, now=SETTLE_SECONDS + 1.0)
     assert len(changes) == 50 and cursor["pending"] == {}
+
+
+def test_before_anything_is_published_the_first_run_takes_everything(tmp_path):
+    root = tmp_path / "sources"
+    age(write(root / "mptf/contributions.csv", "a\n"), 60)
+    settings = Settings(sources=str(root), data=str(tmp_path / "empty"))
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance, resources={"settings": settings})
+        result = source_sensor("mptf")(context)
+    assert result.asset_selection is None  # the whole graph
