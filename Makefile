@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 
-.PHONY: setup report test dev lint clean
+.PHONY: setup report test dev bench lint clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,9 @@ test: setup
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+bench: setup
+	$(BIN)/python -m bench.run
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -26,7 +26,7 @@ from pipeline.validation import (
     validate_table,
     warnings_for,
 )
-from pipeline.warehouse import Warehouse, write_parquet
+from pipeline.warehouse import Warehouse, to_frame, write_parquet
 
 CONTRACT_CHECK = "contract_rules"
 # Downstream assets follow their inputs, but never past a failed blocking check.
@@ -51,7 +51,7 @@ RESULTS_SCHEMA = pa.schema(
 
 
 def staged_frame(warehouse: Warehouse, table: str):
-    return warehouse.read_staged(table).to_pandas(date_as_object=False)
+    return to_frame(warehouse.read_staged(table))
 
 
 def stamp_of(warehouse: Warehouse, table: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -163,17 +164,37 @@ def _read_csv(source: SourceFile, problems: list[Problem]) -> Sheet | None:
         line = content.count(b"\n", 0, error.start) + 1
         problems.append(Problem(source.name, "the file is not UTF-8 text: save it as 'CSV UTF-8'", line=line))
         return None
-    header = [name.strip() for name in next(csv.reader(io.StringIO(text)))]
-    ragged: list[Problem] = []
+    header = [name.strip() for name in next(csv.reader(io.StringIO(text[: text.find("\n") + 1 or None])))]
+    del text  # only the header was needed as text; the bytes go to pyarrow
+    cells = _parse_csv(content, header, use_threads=True)
+    if cells is None:
+        # A row has too many or too few fields: read again on one thread, which numbers the lines.
+        ragged: list[Problem] = []
+        _parse_csv(content, header, use_threads=False, source=source, ragged=ragged)
+        problems.extend(ragged)
+        return None
+    return Sheet(source, None, header, cells, _csv_lines(content, cells.num_rows))
+
+
+def _parse_csv(
+    content: bytes,
+    header: list[str],
+    use_threads: bool,
+    source: SourceFile | None = None,
+    ragged: list[Problem] | None = None,
+) -> pa.Table | None:
+    invalid = []
 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:
-        rule = f"the row has {row.actual_columns} fields where the header has {row.expected_columns}"
-        ragged.append(Problem(source.name, rule, line=row.number, value=row.text))
+        invalid.append(row)
+        if ragged is not None and source is not None:
+            rule = f"the row has {row.actual_columns} fields where the header has {row.expected_columns}"
+            ragged.append(Problem(source.name, rule, line=row.number, value=row.text))
         return "skip"
 
     cells = pacsv.read_csv(
         pa.BufferReader(content),
-        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=use_threads),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid_row),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header},
@@ -182,21 +203,16 @@ def _read_csv(source: SourceFile, problems: list[Problem]) -> Sheet | None:
             null_values=[""],
         ),
     )
-    if ragged:
-        problems.extend(ragged)
-        return None
-    return Sheet(source, None, header, cells, _csv_lines(text, cells.num_rows))
+    return None if invalid else cells
 
 
-def _csv_lines(text: str, rows: int) -> pa.Array:
+def _csv_lines(content: bytes, rows: int) -> pa.Array:
     """The line each record starts on (header = line 1), as a person sees it in an editor."""
-    body = text.split("\n")[1:]
-    if body and body[-1] == "":
-        body.pop()
-    if len(body) == rows and all(line.strip() for line in body):
-        return pa.array(range(2, rows + 2), pa.int64())
+    lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+    if lines == rows + 1 and b"\n\n" not in content and b"\n\r\n" not in content:
+        return pa.array(np.arange(2, rows + 2, dtype=np.int64))
     # Quoted line breaks or blank lines: count the lines records really start on.
-    starts, reader = [], csv.reader(io.StringIO(text))
+    starts, reader = [], csv.reader(io.StringIO(content.decode("utf-8")))
     previous_end = reader.line_num
     for record in reader:
         if record and any(cell.strip() for cell in record) and reader.line_num > 1:

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from pipeline.contract import ISO3, LIST_ISO3, REGIONS, TABLES, Column, Table
+from pipeline.contract import ISO3, LINEAGE_COLUMNS, LIST_ISO3, REGIONS, TABLES, Column, Table
 from pipeline.countries import ISO3_CODES
 from pipeline.problems import EXAMPLES_SHOWN, Failure, Problem
 from pipeline.readers import group_problems
 
+# GX would otherwise try to send usage statistics over the network, whoever imports it first.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 ERROR, WARNING = "error", "warning"
 INDEX_COLUMNS = ["source_file", "source_sheet", "source_line"]
 # Every offending row's index, which leads back to its lineage columns.
@@ -173,9 +175,12 @@ def validate_table(
     for rule in rules:
         by_frame.setdefault(rule.column if rule.items else None, []).append(rule)
     for list_column, frame_rules in by_frame.items():
-        frame = (
-            _with_references(rows, frame_rules, references or {}) if list_column is None else _items(rows, list_column)
-        )
+        if list_column is None:
+            # GX fingerprints the whole frame it is given: the lineage stays out of it.
+            frame = _with_references(rows.drop(columns=LINEAGE_COLUMNS), frame_rules, references or {})
+            lineage = rows
+        else:
+            frame = lineage = _items(rows, list_column)
         for rule, result in zip(frame_rules, _run_suite(table.name, frame, frame_rules), strict=True):
             if result.success:
                 continue
@@ -185,7 +190,7 @@ def validate_table(
             if result.exception_info and result.exception_info.get("raised_exception"):
                 message = result.exception_info.get("exception_message")
                 raise RuntimeError(f"{table.name}: rule {rule.name} could not run: {message}")
-            offending = frame.loc[result.result.get("unexpected_index_list") or []]
+            offending = lineage.loc[result.result.get("unexpected_index_list") or []]
             if unreadable:
                 where = zip(offending["source_file"], offending["source_sheet"], offending["source_line"], strict=True)
                 offending = offending[[(f, _plain(s), int(n), rule.column) not in unreadable for f, s, n in where]]
@@ -247,8 +252,6 @@ def _context():
 
 
 def _great_expectations():
-    # GX would otherwise try to send usage statistics over the network.
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
 
     return gx
@@ -260,7 +263,7 @@ def _plain(value: object) -> object:
         value = pd.Timestamp(value)
     elif isinstance(value, np.generic):
         value = value.item()
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp | dt.datetime):
         return value.date().isoformat()

@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -36,6 +37,14 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """A table for pandas: dates as datetime64 for vectorised comparisons, lists kept in Arrow
+    (no Python list per row)."""
+    return table.to_pandas(
+        date_as_object=False, types_mapper=lambda t: pd.ArrowDtype(t) if pa.types.is_list(t) else None
+    )
 
 
 def write_parquet(path: Path, table: pa.Table) -> Path:

@@ -36,7 +36,7 @@ class Derived:
 
     @property
     def source_files(self) -> list[str]:
-        return sorted({f for rows in self.counted for f in rows["source_file"]})
+        return sorted({f for rows in self.counted for f in rows["source_file"].unique()})
 
     @property
     def rows_counted(self) -> int:
@@ -103,14 +103,14 @@ def programmes_by_area(t: Frames, day: pd.Timestamp) -> Derived:
     )
 
 
-def _programme_region(countries) -> str:
+def _programme_region(countries: list[str]) -> str:
     regions = {region_of(c) for c in countries}
     return regions.pop() if len(regions) == 1 else SEVERAL_REGIONS
 
 
 def programmes_by_region(t: Frames, day: pd.Timestamp) -> Derived:
     rows = _programmes(t, day)
-    regions = rows["countries"].map(_programme_region)
+    regions = pd.Series([_programme_region(c) for c in rows["countries"].tolist()], index=rows.index, dtype=object)
     grouped = rows.groupby(regions)["budget_usd"].agg(["count", "sum"])
     frame = pd.DataFrame({"region": [*M49_REGIONS, SEVERAL_REGIONS]})
     frame["programmes"] = frame["region"].map(grouped["count"]).fillna(0).astype(int)

@@ -1,0 +1,157 @@
+"""`make bench`: `sgr draft` against the plain-script floor (bench/floor.py), as whole processes,
+alternating, at the sample's size and at 1,000,000 rows; then an incremental rebuild after a
+change to champions.csv. Prints wall-time and peak-memory ratios, medians and where the time goes.
+
+Run: python -m bench.run [--rows N] [--sample-pairs 3] [--scale-pairs 2]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.scale import make_sources
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sources"
+SGR = str(Path(sys.executable).with_name("sgr"))
+TARGETS = {"sample": (5.0, None), "scale": (2.0, 2.0)}
+INCREMENTAL_TARGET = 0.60
+STAGES = ["imports", "ingest", "validation", "derive", "report", "orchestration"]
+
+
+def measure(command: list[str], env: dict) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one whole process, as /usr/bin/time reports them."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if status != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()[-3000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def sgr_draft(sources: Path, work: Path, env: dict, extra: list[str] | None = None) -> tuple[float, float, dict]:
+    timings = work / "timings.json"
+    env = {**env, "SGR_TIMINGS": str(timings)}
+    command = [
+        SGR,
+        "draft",
+        "--sources",
+        str(sources),
+        "--data",
+        str(work / "data"),
+        "--reports",
+        str(work / "drafts"),
+        *(extra or []),
+    ]
+    wall, memory = measure(command, env)
+    return wall, memory, json.loads(timings.read_text())
+
+
+def floor(sources: Path, work: Path, env: dict) -> tuple[float, float]:
+    return measure([sys.executable, "-m", "bench.floor", str(sources), str(work / "floor")], env)
+
+
+def pairs(label: str, sources: Path, count: int, env: dict, scratch: Path) -> dict:
+    print(f"\n{label}: {count} pairs, sgr draft then the floor, each a fresh process and a fresh data folder")
+    print(f"  {'pair':<5}{'sgr s':>8}{'floor s':>9}{'ratio':>7}{'sgr MB':>9}{'floor MB':>10}{'ratio':>7}")
+    rows, stages = [], []
+    for n in range(1, count + 1):
+        work = scratch / f"{label}-{n}"
+        wall, memory, timings = sgr_draft(sources, work, env)
+        floor_wall, floor_memory = floor(sources, work, env)
+        rows.append((wall, floor_wall, wall / floor_wall, memory, floor_memory, memory / floor_memory))
+        stages.append(timings["stages"])
+        print(
+            f"  {n:<5}{wall:>8.2f}{floor_wall:>9.2f}{wall / floor_wall:>7.2f}{memory:>9.0f}{floor_memory:>10.0f}"
+            f"{memory / floor_memory:>7.2f}"
+        )
+        shutil.rmtree(work)
+    medians = [statistics.median(column) for column in zip(*rows, strict=True)]
+    print(
+        f"  {'med.':<5}{medians[0]:>8.2f}{medians[1]:>9.2f}{medians[2]:>7.2f}{medians[3]:>9.0f}{medians[4]:>10.0f}"
+        f"{medians[5]:>7.2f}"
+    )
+    stage_medians = {s: statistics.median(t[s] for t in stages) for s in STAGES}
+    print("  sgr draft by stage (median s): " + ", ".join(f"{s} {v:.2f}" for s, v in stage_medians.items()))
+    return {"wall_ratio": medians[2], "memory_ratio": medians[5], "wall": medians[0], "floor": medians[1]}
+
+
+def incremental(sources: Path, env: dict, scratch: Path) -> dict:
+    """A full run, then champions.csv changes and only its family is re-read."""
+    work = scratch / "incremental"
+    full, _, _ = sgr_draft(sources, work, env)
+    registers = {p.name: p.stat().st_mtime_ns for p in (work / "data/raw/register").glob("*.parquet")}
+    champions = sources / "country_networks/champions.csv"
+    champions.write_text(champions.read_text() + "JAM,2026-01-15,\n")
+    wall, memory, timings = sgr_draft(sources, work, env, ["--family", "country_networks"])
+    ingested = sorted(s for s in timings["steps"] if s in registers_tables(registers))
+    reread = sorted(n for n, t in registers.items() if (work / "data/raw/register" / n).stat().st_mtime_ns != t)
+    ratio = wall / full
+    print(
+        f"\nincremental: full run {full:.2f} s; after a change to champions.csv, --family country_networks "
+        f"{wall:.2f} s = {ratio:.0%} of it (target <= {INCREMENTAL_TARGET:.0%})"
+    )
+    print(f"  ingest steps run: {', '.join(ingested)}; registers rewritten: {', '.join(reread)}")
+    return {"ratio": ratio, "ingested": ingested}
+
+
+def registers_tables(registers: dict) -> set[str]:
+    return {name.removesuffix(".parquet") for name in registers}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--sample-pairs", type=int, default=3)
+    parser.add_argument("--scale-pairs", type=int, default=2)
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="sgr-bench-"))
+    home = scratch / "dagster_home"
+    home.mkdir()
+    shutil.copyfile(ROOT / "pipeline/dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; scratch {scratch}")
+    try:
+        sample = pairs("sample", SAMPLE, args.sample_pairs, env, scratch)
+        started = time.perf_counter()
+        scale_sources = make_sources(
+            scratch / "scale-sources",
+            contributions=args.rows,
+            transfers=args.rows,
+            programmes=args.rows // 10,
+            notes=args.rows // 5,
+        )
+        print(
+            f"\nscale sources: {args.rows:,} contributions and transfers, {args.rows // 10:,} joint programmes, "
+            f"{args.rows // 5:,} concept notes (made in {time.perf_counter() - started:.1f} s)"
+        )
+        scale = pairs("scale", scale_sources, args.scale_pairs, env, scratch)
+        steps = incremental(scale_sources, env, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print("\ntargets (medians):")
+    checks = [
+        ("sample wall <= 5.0x floor", sample["wall_ratio"] <= 5.0, f"{sample['wall_ratio']:.2f}x"),
+        ("1M wall <= 2.0x floor", scale["wall_ratio"] <= 2.0, f"{scale['wall_ratio']:.2f}x"),
+        ("1M peak memory <= 2.0x floor", scale["memory_ratio"] <= 2.0, f"{scale['memory_ratio']:.2f}x"),
+        ("incremental <= 60% of a full run", steps["ratio"] <= INCREMENTAL_TARGET, f"{steps['ratio']:.0%}"),
+        (
+            "incremental reads only country_networks",
+            steps["ingested"] == ["champions", "country_networks"],
+            ", ".join(steps["ingested"]),
+        ),
+    ]
+    for name, met, figure in checks:
+        print(f"  {'met ' if met else 'MISSED'} {name}: {figure}")
+
+
+if __name__ == "__main__":
+    main()
