@@ -81,7 +81,7 @@ def ensure_dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+        config.write_text((Path(__file__).with_name("dagster.yaml")).read_text())
     return home
 
 
