@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 
 from pipeline.countries import un_name
+from pipeline.reference import CLUSTERS as REFERENCE_CLUSTERS
 
 D = dt.date(2021, 6, 24)
 
@@ -37,12 +38,7 @@ REGION_OF = {
     "ECE": "Europe and North America",
     "ECLAC": "Latin America and the Caribbean",
 }
-CLUSTERS = {
-    "RT1": [2, 5, 6, 12, 18],
-    "RT2": [4, 8, 9, 10, 11, 13, 21],
-    "RT3": [14, 15, 16, 19, 20, 22],
-    "RT4": [1, 3, 7, 17, 23],
-}
+CLUSTERS = {key: list(objectives) for key, (_title, objectives) in REFERENCE_CLUSTERS.items()}
 OBJECTIVE_LABELS = [
     "data",
     "minimizing adverse drivers",
