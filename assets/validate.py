@@ -135,9 +135,7 @@ def contract_check(table: Table) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext, settings: Settings) -> dg.AssetCheckResult:
         warehouse = Warehouse(settings.data_dir)
         references = {
-            c.references: warehouse.read_staged(c.references.split(".")[0], [c.references.split(".")[1]])
-            .column(0)
-            .to_pylist()
+            c.references: warehouse.read_staged(c.references.split(".")[0], [c.references.split(".")[1]]).column(0)
             for c in table.columns
             if c.references
         }

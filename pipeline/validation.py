@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.contract import ISO3, LINEAGE_COLUMNS, LIST_ISO3, REGIONS, TABLES, Column, Table
 from pipeline.countries import ISO3_CODES
@@ -208,8 +210,11 @@ def _with_references(rows: pd.DataFrame, rules: list[Rule], references: dict[str
     flags = {}
     for rule in rules:
         if rule.reference:
-            values = rows[rule.column]
-            flags[rule.arguments["column"]] = values.isna() | values.isin(references.get(rule.reference, []))
+            # pyarrow's is_in: pandas' isin on Arrow strings makes a scalar of every key first.
+            values = pa.array(rows[rule.column], pa.string())
+            keys = pa.array(references.get(rule.reference, []), pa.string())
+            known = pc.fill_null(pc.is_in(values, value_set=keys), False)
+            flags[rule.arguments["column"]] = pc.or_(pc.is_null(values), known).to_numpy(zero_copy_only=False)
     return rows.assign(**flags) if flags else rows
 
 

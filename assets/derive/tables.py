@@ -230,17 +230,30 @@ TABLES: list[Callable[[Frames, pd.Timestamp], Derived]] = [
     findings_by_cluster,
     recommendations_by_cluster,
 ]
-SOURCE_TABLES = [
-    "reviews",
-    "review_participants",
-    "review_findings",
-    "review_recommendations",
-    "contributions",
-    "targets",
-    "joint_programmes",
-    "country_networks",
-    "champions",
-]
+# The columns the tables read, so that a million-row table is not loaded whole.
+COLUMNS = {
+    "reviews": [
+        "review_id",
+        "cycle",
+        "commission",
+        "region",
+        "start_date",
+        "end_date",
+        "venue",
+        "format",
+        "member_states_participating",
+        "stakeholders_participating",
+    ],
+    "review_participants": ["review_id", "iso3"],
+    "review_findings": ["review_id", "objective", "finding"],
+    "review_recommendations": ["review_id", "number", "objectives"],
+    "contributions": ["year", "commitment_usd", "deposit_usd"],
+    "targets": ["year", "capitalization_target_usd"],
+    "joint_programmes": ["approved_on", "thematic_area", "budget_usd", "countries"],
+    "country_networks": ["level", "iso3", "established_on", "closed_on"],
+    "champions": ["iso3", "joined_on", "left_on"],
+}
+SOURCE_TABLES = list(COLUMNS)
 
 
 def derive_all(frames: Frames, as_of) -> list[Derived]:
@@ -280,7 +293,7 @@ def read_derived(warehouse: Warehouse, name: str) -> tuple[pd.DataFrame, dict]:
 )
 def report_tables(settings: Settings) -> dg.MaterializeResult:
     warehouse = Warehouse(settings.data_dir)
-    made = derive_all(read_frames(warehouse, SOURCE_TABLES), settings.as_of_date)
+    made = derive_all(read_frames(warehouse, SOURCE_TABLES, COLUMNS), settings.as_of_date)
     previews = []
     for derived in made:
         table = to_arrow(derived, settings.as_of_date)
