@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import math
 import os
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -227,33 +226,25 @@ def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule]) -> list:
     gx = _great_expectations()
     import great_expectations.expectations as gxe
 
-    context = _context()
-    unique = f"{name}-{uuid.uuid4().hex}"
-    batch = (
-        context.data_sources.add_pandas(unique).add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
-    )
-    suite = gx.ExpectationSuite(name=unique)
+    _context, whole_frames = _whole_frames()  # first: a suite needs the context to exist
+    suite = gx.ExpectationSuite(name=name)
     for number, rule in enumerate(rules):
         suite.add_expectation(getattr(gxe, rule.expectation)(**rule.arguments, meta={"rule": number}))
-    suite = context.suites.add(suite)
-    validation = context.validation_definitions.add(gx.ValidationDefinition(name=unique, data=batch, suite=suite))
-    try:
-        result = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
-    finally:
-        context.validation_definitions.delete(unique)
-        context.suites.delete(unique)
-        context.data_sources.delete(unique)
+    batch = whole_frames.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format=RESULT_FORMAT)
     # GX does not keep the suite's order in its results: each result says which rule it checked.
     return sorted(result.results, key=lambda r: r.expectation_config.meta["rule"])
 
 
 @functools.cache
-def _context():
-    """One in-memory GX context per process, without progress bars."""
+def _whole_frames():
+    """One in-memory GX context per process, without progress bars, and its one batch definition:
+    a whole pandas frame, given at validation. The context is kept: GX needs it alive to validate."""
     gx = _great_expectations()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
-    return context
+    source = context.data_sources.add_pandas("staged tables")
+    return context, source.add_dataframe_asset("table").add_batch_definition_whole_dataframe("all rows")
 
 
 def _great_expectations():
