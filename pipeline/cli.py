@@ -116,7 +116,8 @@ def run_draft(args: argparse.Namespace) -> int:
     print_figures(result)
     print(check_report("Warnings (reported, not blocking):", warnings))
     made = result.asset_materializations_for_node("draft_report")[0].metadata
-    print(f"Draft written ({made['words'].value} words): {made['path'].value}")
+    words, limit = made["words"].value, made["word_limit"].value
+    print(f"Draft written ({words:,} words of the {limit:,}-word limit): {made['path'].value}")
     return 0
 
 

@@ -151,3 +151,16 @@ def test_the_instance_configuration_queues_runs_that_write_the_data(tmp_path):
         "follow_changes",
     }
     assert [s.name for s in repository.schedule_defs] == ["refresh_before_deadlines"]
+
+
+def test_a_deleted_file_drops_its_rows_and_says_so(sample_copy, tmp_path):
+    data, drafts = tmp_path / "data", tmp_path / "drafts"
+    assert materialise(sample_copy, data, drafts).success
+    (sample_copy / "mptf/targets.csv").unlink()
+    result = materialise(sample_copy, data, drafts)
+    assert result.success
+    metadata = result.asset_materializations_for_node("targets")[0].metadata
+    assert metadata["files_gone"].value == {"mptf/targets.csv": 8}
+    assert metadata["dagster/row_count"].value == 0
+    assert pq.read_table(data / "warehouse/targets.parquet").num_rows == 0
+    assert key_figures(data)["mptf_target_year_usd"]["value"] is None
