@@ -7,12 +7,17 @@ it refuses to publish a set in which any staged table has not passed its checks.
 """
 
 import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from assets.ingest import INGEST_ASSETS, SOURCE_FILES_SCHEMA, STAGED_BY, read_problems
+from pipeline import contract, readers, validation
 from pipeline.contract import TABLES, Table
 from pipeline.previews import markdown_preview
 from pipeline.problems import Failure
@@ -102,21 +107,78 @@ def summary(failures: list[Failure], rules_run: int) -> str:
     return "\n\n".join(str(f) for f in failures)
 
 
-def mark_rejected(warehouse: Warehouse, table: str, errors: list[Failure]) -> None:
-    """Files with rows that break a blocking rule are rejected in the register, with the first reason."""
-    if not errors:
-        return
-    path = warehouse.register / f"{table}.parquet"
+def rejection_reasons(errors: list[Failure]) -> dict[str, str]:
+    """For each file with rows that break a blocking rule, the first of them."""
     reasons: dict[str, str] = {}
     for failure in errors:
         for file in failure.files:
             example = next((p for p in failure.examples if p.file == file), None)
             reasons.setdefault(file, str(example) if example else f"{failure.rule} ({failure.column})")
+    return reasons
+
+
+def mark_rejected(warehouse: Warehouse, table: str, reasons: dict[str, str]) -> None:
+    """Files with rows that break a blocking rule are rejected in the register, with the reason."""
+    if not reasons:
+        return
+    path = warehouse.register / f"{table}.parquet"
     rows = pq.read_table(path).to_pylist()
     for row in rows:
         if row["path"] in reasons and row["status"] == "accepted":
             row["status"], row["reason"] = "rejected", reasons[row["path"]]
     write_parquet(path, pa.Table.from_pylist(rows, schema=SOURCE_FILES_SCHEMA))
+
+
+# What a check's verdict depends on besides the files: the contract, the readers and the rules' code.
+CODE = hashlib.sha256(
+    b"".join(Path(module.__file__).read_bytes() for module in (contract, readers, validation))
+).hexdigest()
+
+
+def fingerprint(warehouse: Warehouse, tables: list[str]) -> str:
+    """The content a check sees: the files (and sheets) each table was read from, by SHA-256."""
+    digest = hashlib.sha256(CODE.encode())
+    for name in sorted(tables):
+        register = pq.read_table(warehouse.register / f"{name}.parquet", columns=["path", "sheet", "sha256"])
+        digest.update(json.dumps([name, register.to_pylist()], sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Verdict:
+    results: pa.Table
+    description: str
+    reasons: dict[str, str]
+    reused: bool
+
+
+def validated(warehouse: Warehouse, table: str, check: str, key: str, run_id: str, validate) -> Verdict:
+    """The check's results: those of an earlier run if nothing it reads has changed since, else new ones."""
+    path = results_path(warehouse, table, check)
+    stamp = stamp_of(warehouse, table)
+    if path.exists():
+        earlier = pq.read_table(path)
+        saved = earlier.schema.metadata or {}
+        if saved.get(b"fingerprint", b"").decode() == key:
+            n = earlier.num_rows
+            results = earlier.set_column(earlier.schema.get_field_index("run_id"), "run_id", pa.array([run_id] * n))
+            results = results.set_column(
+                results.schema.get_field_index("staged_by_run"), "staged_by_run", pa.array([stamp] * n)
+            )
+            write_parquet(path, results.replace_schema_metadata(saved))
+            return Verdict(results, saved[b"description"].decode(), json.loads(saved[b"reasons"]), True)
+    results, description, reasons = validate(stamp)
+    metadata = {
+        b"fingerprint": key.encode(),
+        b"description": description.encode(),
+        b"reasons": json.dumps(reasons).encode(),
+    }
+    write_parquet(path, results.replace_schema_metadata(metadata))
+    return Verdict(results, description, reasons, False)
+
+
+def failed_rules(results: pa.Table, severity: str) -> list[dict]:
+    return [r for r in results.to_pylist() if not r["passed"] and r["severity"] == severity]
 
 
 def contract_check(table: Table) -> dg.AssetChecksDefinition:
@@ -134,27 +196,34 @@ def contract_check(table: Table) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, settings: Settings) -> dg.AssetCheckResult:
         warehouse = Warehouse(settings.data_dir)
-        references = {
-            c.references: warehouse.read_staged(c.references.split(".")[0], [c.references.split(".")[1]]).column(0)
-            for c in table.columns
-            if c.references
-        }
-        outcome = validate_table(
-            table, staged_frame(warehouse, table.name), read_problems(warehouse, table.name), references
-        )
-        stamp = stamp_of(warehouse, table.name)
-        results = results_table(context.run.run_id, table.name, CONTRACT_CHECK, stamp, outcome.rules, outcome.errors)
-        write_parquet(results_path(warehouse, table.name, CONTRACT_CHECK), results)
-        mark_rejected(warehouse, table.name, outcome.errors)
+
+        def validate(stamp: str):
+            references = {}
+            for c in (c for c in table.columns if c.references):
+                other, key_column = c.references.split(".")
+                references[c.references] = warehouse.read_staged(other, [key_column]).column(0)
+            outcome = validate_table(
+                table, staged_frame(warehouse, table.name), read_problems(warehouse, table.name), references
+            )
+            results = results_table(
+                context.run.run_id, table.name, CONTRACT_CHECK, stamp, outcome.rules, outcome.errors
+            )
+            return results, summary(outcome.errors, len(outcome.rules)), rejection_reasons(outcome.errors)
+
+        key = fingerprint(warehouse, [table.name, *referenced])
+        verdict = validated(warehouse, table.name, CONTRACT_CHECK, key, context.run.run_id, validate)
+        mark_rejected(warehouse, table.name, verdict.reasons)
+        failed = failed_rules(verdict.results, ERROR)
         return dg.AssetCheckResult(
-            passed=not outcome.errors,
+            passed=not failed,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=summary(outcome.errors, len(outcome.rules)),
+            description=verdict.description,
             metadata={
-                "rules_run": len(outcome.rules),
-                "rules_failed": len(outcome.errors),
-                "offending_rows": sum(f.count for f in outcome.errors),
-                "results": dg.MetadataValue.md(results_markdown(results)),
+                "rules_run": verdict.results.num_rows,
+                "rules_failed": len(failed),
+                "offending_rows": sum(r["offending"] for r in failed),
+                "unchanged_since_last_validated": verdict.reused,
+                "results": dg.MetadataValue.md(results_markdown(verdict.results)),
             },
         )
 
@@ -175,20 +244,25 @@ def warnings_check(table: Table) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, settings: Settings) -> dg.AssetCheckResult:
         warehouse = Warehouse(settings.data_dir)
-        frames = {name: staged_frame(warehouse, name) for name in {table.name, *reads}}
-        found = check_warnings(table.name, frames)
-        pseudo_rules = [Rule(table.name, w.says, w.says, "", column=None, severity=WARNING) for w in rules]
-        results = results_table(
-            context.run.run_id, table.name, WARNINGS_CHECK, stamp_of(warehouse, table.name), pseudo_rules, found
-        )
-        write_parquet(results_path(warehouse, table.name, WARNINGS_CHECK), results)
+
+        def validate(stamp: str):
+            frames = {name: staged_frame(warehouse, name) for name in {table.name, *reads}}
+            found = check_warnings(table.name, frames)
+            pseudo_rules = [Rule(table.name, w.says, w.says, "", column=None, severity=WARNING) for w in rules]
+            results = results_table(context.run.run_id, table.name, WARNINGS_CHECK, stamp, pseudo_rules, found)
+            return results, summary(found, len(rules)), {}
+
+        key = fingerprint(warehouse, [table.name, *reads])
+        verdict = validated(warehouse, table.name, WARNINGS_CHECK, key, context.run.run_id, validate)
+        found = failed_rules(verdict.results, WARNING)
         return dg.AssetCheckResult(
             passed=not found,
             severity=dg.AssetCheckSeverity.WARN,
-            description=summary(found, len(rules)),
+            description=verdict.description,
             metadata={
-                "warnings": sum(f.count for f in found),
-                "results": dg.MetadataValue.md(results_markdown(results)),
+                "warnings": sum(r["offending"] for r in found),
+                "unchanged_since_last_validated": verdict.reused,
+                "results": dg.MetadataValue.md(results_markdown(verdict.results)),
             },
         )
 

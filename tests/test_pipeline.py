@@ -164,3 +164,27 @@ def test_a_deleted_file_drops_its_rows_and_says_so(sample_copy, tmp_path):
     assert metadata["dagster/row_count"].value == 0
     assert pq.read_table(data / "warehouse/targets.parquet").num_rows == 0
     assert key_figures(data)["mptf_target_year_usd"]["value"] is None
+
+
+def test_checks_reuse_their_results_while_what_they_read_is_unchanged(sample_copy, tmp_path):
+    data, drafts = tmp_path / "data", tmp_path / "drafts"
+
+    def reused(result) -> dict[str, bool]:
+        return {
+            f"{c.asset_check_key.asset_key.path[-1]}.{c.asset_check_key.name}": c.metadata[
+                "unchanged_since_last_validated"
+            ].value
+            for c in result.get_asset_check_evaluations()
+        }
+
+    first = materialise(sample_copy, data, drafts)
+    assert not any(reused(first).values())
+    again = materialise(sample_copy, data, drafts)
+    assert all(reused(again).values()) and again.success
+    champions = sample_copy / "country_networks/champions.csv"
+    champions.write_text(champions.read_text() + "JAM,2021-06-01,\n")
+    changed = reused(materialise(sample_copy, data, drafts))
+    assert {name for name, was_reused in changed.items() if not was_reused} == {
+        "champions.contract_rules",
+        "champions.warnings",
+    }
