@@ -62,6 +62,9 @@ def ingest_asset(table: Table) -> dg.AssetsDefinition:
         freshness_policy=dg.FreshnessPolicy.time_window(fail_window=FRESHNESS_WINDOW),
     )
     def _ingest(context: dg.AssetExecutionContext, settings: Settings) -> dg.MaterializeResult:
+        if not settings.sources_dir.is_dir():
+            # Without this, a mistyped folder would publish empty tables and a draft of zeros.
+            raise dg.Failure(description=f"the sources folder {settings.sources_dir} does not exist (SGR_SOURCES)")
         warehouse = Warehouse(settings.data_dir)
         sources = find_sources(settings.sources_dir, table)
         gone = files_gone(warehouse, table, sources)

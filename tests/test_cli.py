@@ -62,3 +62,21 @@ def test_sgr_draft_on_a_bad_file_exits_non_zero_in_plain_words(sample_copy, tmp_
 def test_a_bad_as_of_date_is_a_usage_error(capsys):
     assert main(["draft", "--as-of", "24/06/2021"]) == 2
     assert "the as-of date '24/06/2021' is not a date in the form YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_a_missing_sources_folder_is_an_error_not_a_draft_of_zeros(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    code = main(
+        [
+            "draft",
+            "--sources",
+            str(tmp_path / "nowhere"),
+            "--data",
+            str(tmp_path / "data"),
+            "--reports",
+            str(tmp_path / "drafts"),
+        ]
+    )
+    assert code == 1
+    assert f"the sources folder {tmp_path / 'nowhere'} does not exist (SGR_SOURCES)" in capsys.readouterr().err
+    assert not (tmp_path / "drafts").exists()
