@@ -27,6 +27,7 @@ from pipeline.validation import (
     WARNING,
     Rule,
     check_warnings,
+    reference_keys,
     references_of,
     validate_table,
     warnings_for,
@@ -59,13 +60,9 @@ def staged_frame(warehouse: Warehouse, table: str):
     return to_frame(warehouse.read_staged(table))
 
 
-def stamp_of(warehouse: Warehouse, table: str) -> str:
-    metadata = pq.read_schema(warehouse.staged(table)).metadata or {}
-    return metadata.get(STAGED_BY, b"").decode()
-
-
-def published_stamp(warehouse: Warehouse, table: str) -> str:
-    metadata = pq.read_schema(warehouse.path(table)).metadata or {}
+def stamp_of(path: Path) -> str:
+    """The run that staged a table, as its Parquet file records it (the staged or the published copy)."""
+    metadata = pq.read_schema(path).metadata or {}
     return metadata.get(STAGED_BY, b"").decode()
 
 
@@ -155,7 +152,7 @@ class Verdict:
 def validated(warehouse: Warehouse, table: str, check: str, key: str, run_id: str, validate) -> Verdict:
     """The check's results: those of an earlier run if nothing it reads has changed since, else new ones."""
     path = results_path(warehouse, table, check)
-    stamp = stamp_of(warehouse, table)
+    stamp = stamp_of(warehouse.staged(table))
     if path.exists():
         earlier = pq.read_table(path)
         saved = earlier.schema.metadata or {}
@@ -198,10 +195,7 @@ def contract_check(table: Table) -> dg.AssetChecksDefinition:
         warehouse = Warehouse(settings.data_dir)
 
         def validate(stamp: str):
-            references = {}
-            for c in (c for c in table.columns if c.references):
-                other, key_column = c.references.split(".")
-                references[c.references] = warehouse.read_staged(other, [key_column]).column(0)
+            references = reference_keys(table, lambda other, column: warehouse.read_staged(other, [column]).column(0))
             outcome = validate_table(
                 table, staged_frame(warehouse, table.name), read_problems(warehouse, table.name), references
             )
@@ -297,7 +291,7 @@ def collect_results(warehouse: Warehouse) -> pa.Table:
             refusals.append(f"{name}: not yet ingested and validated")
             continue
         results = pq.read_table(path)
-        stamp = stamp_of(warehouse, name)
+        stamp = stamp_of(warehouse.staged(name))
         if set(results.column("staged_by_run").to_pylist()) != {stamp}:
             refusals.append(f"{name}: the staged table changed after it was validated; validate it again")
         failed = [r["rule"] for r in results.to_pylist() if not r["passed"] and r["severity"] == ERROR]
@@ -329,7 +323,7 @@ def published_tables(settings: Settings) -> dg.MaterializeResult:
         raise dg.Failure(description=str(refusal), allow_retries=False) from None
     for name in TABLES:
         # A table validated in an earlier run and not read again since is already published as it is.
-        if not warehouse.path(name).exists() or stamp_of(warehouse, name) != published_stamp(warehouse, name):
+        if not warehouse.path(name).exists() or stamp_of(warehouse.staged(name)) != stamp_of(warehouse.path(name)):
             warehouse.publish(name)
     registers = [pq.read_table(warehouse.register / f"{name}.parquet") for name in TABLES]
     files = pa.concat_tables(registers).sort_by([("path", "ascending"), ("table", "ascending")])

@@ -23,11 +23,9 @@ import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.csv as pacsv  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
-import pycountry  # noqa: E402
 
 from pipeline.contract import CALENDAR, DATE, DECIMAL, INTEGER, REGIONS, TABLES  # noqa: E402
-
-ISO = {c.alpha_3 for c in pycountry.countries} | {"XKX"}
+from pipeline.countries import ISO3_CODES  # noqa: E402
 
 
 def files_of(root: Path, table) -> list[Path]:
@@ -88,7 +86,7 @@ def check(frame: pd.DataFrame, table, tables: dict) -> list[str]:
             "order": c.not_before is not None and (values < frame[c.not_before]).any(),
         }
         if rules["iso3"]:
-            rules["iso3"] = (~flat.dropna().isin(ISO)).any()
+            rules["iso3"] = (~flat.dropna().isin(ISO3_CODES)).any()
         if c.required_when:
             other, value = c.required_when
             rules["required_when"] = (values.isna() & (frame[other] == value)).any()

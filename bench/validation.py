@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.contract import TABLES
 from pipeline.readers import find_sources, read_sources
-from pipeline.validation import check_warnings, validate_table, warnings_for
+from pipeline.validation import check_warnings, reference_keys, validate_table, warnings_for
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sources"
 
@@ -32,11 +32,7 @@ def validate_all(root: Path) -> None:
     for name in TABLES:
         readings[name], frames[name] = read(root, name)
     for name, table in TABLES.items():
-        references = {
-            c.references: list(frames[c.references.split(".")[0]][c.references.split(".")[1]])
-            for c in table.columns
-            if c.references
-        }
+        references = reference_keys(table, lambda other, column: list(frames[other][column]))
         validate_table(table, frames[name], readings[name].problems, references)
         if warnings_for(name):
             check_warnings(name, frames)

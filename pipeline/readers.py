@@ -75,11 +75,16 @@ class Sheet:
     lines: pa.Array
 
 
+def family_folder(root: Path, family: str) -> Path:
+    """Where a family's files land: its own folder; the calendar sits at the sources root."""
+    return root if family == CALENDAR else root / family
+
+
 def find_sources(root: Path, table: Table) -> list[SourceFile]:
     """CSV files named after the table (`contributions.csv`, `contributions-2024.csv`) and
     every workbook of the table's family folder; the file named exactly for the table first."""
     at_root = table.family == CALENDAR
-    folder = root if at_root else root / table.family
+    folder = family_folder(root, table.family)
     if not folder.is_dir():
         return []
     found = []

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 
+from pipeline.contract import TABLES
 from pipeline.countries import un_name
 from pipeline.reference import CLUSTERS as REFERENCE_CLUSTERS
 
@@ -277,58 +278,21 @@ CALENDAR = [
 
 def build(root: Path, seed: int = 2021) -> None:
     rng = random.Random(seed)
-    _csv(root / "calendar.csv", ["date", "kind", "title", "tentative"], [list(row) for row in CALENDAR])
+    _csv(root / "calendar.csv", "calendar", [list(row) for row in CALENDAR])
     reviews, participants, findings, recommendations = _reviews(rng)
     _write_reviews(root / "regional_reviews", reviews, participants, findings, recommendations)
     mptf = root / "mptf"
     programmes = _programmes(rng)
-    _csv(
-        mptf / "contributions.csv",
-        ["contributor", "contributor_iso3", "year", "commitment_usd", "deposit_usd"],
-        _contributions(rng),
-    )
-    _csv(
-        mptf / "joint_programmes.csv",
-        [
-            "programme_id",
-            "title",
-            "countries",
-            "thematic_area",
-            "participating_organizations",
-            "approved_on",
-            "start_date",
-            "end_date",
-            "budget_usd",
-            "status",
-        ],
-        programmes,
-    )
-    _csv(
-        mptf / "transfers.csv",
-        ["programme_id", "organization", "year", "net_funded_usd", "expenditure_usd"],
-        _transfers(rng, programmes),
-    )
-    _csv(
-        mptf / "concept_notes.csv",
-        ["note_id", "submitted_on", "countries", "thematic_area", "status", "programme_id"],
-        _concept_notes(rng, programmes),
-    )
-    _csv(
-        mptf / "targets.csv",
-        ["year", "capitalization_target_usd"],
-        [[y, 25_000_000 if y < 2021 else 30_000_000] for y in range(2019, 2027)],
-    )
+    _csv(mptf / "contributions.csv", "contributions", _contributions(rng))
+    _csv(mptf / "joint_programmes.csv", "joint_programmes", programmes)
+    _csv(mptf / "transfers.csv", "transfers", _transfers(rng, programmes))
+    _csv(mptf / "concept_notes.csv", "concept_notes", _concept_notes(rng, programmes))
+    targets = [[y, 25_000_000 if y < 2021 else 30_000_000] for y in range(2019, 2027)]
+    _csv(mptf / "targets.csv", "targets", targets)
     networks = root / "country_networks"
-    _csv(
-        networks / "country_networks.csv",
-        ["network_id", "level", "iso3", "name", "established_on", "closed_on"],
-        _networks(rng),
-    )
-    _csv(
-        networks / "champions.csv",
-        ["iso3", "joined_on", "left_on"],
-        [[c, joined, LEAVERS.get(c, left)] for c, joined, left in CHAMPIONS],
-    )
+    _csv(networks / "country_networks.csv", "country_networks", _networks(rng))
+    champions = [[c, joined, LEAVERS.get(c, left)] for c, joined, left in CHAMPIONS]
+    _csv(networks / "champions.csv", "champions", champions)
 
 
 def _day(rng: random.Random, start: str, end: str) -> str:
@@ -362,36 +326,19 @@ def _reviews(rng: random.Random):
     return reviews, participants, findings, recommendations
 
 
-REVIEW_HEADERS = {
-    "reviews": [
-        "review_id",
-        "cycle",
-        "region",
-        "commission",
-        "start_date",
-        "end_date",
-        "venue",
-        "format",
-        "member_states_participating",
-        "stakeholders_participating",
-        "outcome_document",
-    ],
-    "review_participants": ["review_id", "iso3"],
-    "review_findings": ["review_id", "objective", "finding", "text"],
-    "review_recommendations": ["review_id", "number", "text", "objectives"],
-}
+REVIEW_TABLES = ("reviews", "review_participants", "review_findings", "review_recommendations")
 
 
 def _write_reviews(folder: Path, *tables) -> None:
     as_workbook = {r[0] for r in REVIEWS if r[-1]}
-    for name, rows in zip(REVIEW_HEADERS, tables, strict=True):
-        _csv(folder / f"{name}.csv", REVIEW_HEADERS[name], [r for r in rows if r[0] not in as_workbook])
+    for name, rows in zip(REVIEW_TABLES, tables, strict=True):
+        _csv(folder / f"{name}.csv", name, [r for r in rows if r[0] not in as_workbook])
     for rid in sorted(as_workbook):
         book = openpyxl.Workbook()
         book.remove(book.active)
-        for name, rows in zip(REVIEW_HEADERS, tables, strict=True):
+        for name, rows in zip(REVIEW_TABLES, tables, strict=True):
             sheet = book.create_sheet(name)
-            sheet.append(REVIEW_HEADERS[name])
+            sheet.append(TABLES[name].column_names)
             for row in rows:
                 if row[0] == rid:
                     sheet.append([_xlsx_value(v) for v in row])
@@ -554,11 +501,12 @@ def _networks(rng: random.Random) -> list[list]:
     return sorted(rows, key=lambda r: r[0])
 
 
-def _csv(path: Path, header: list[str], rows: list[list]) -> None:
+def _csv(path: Path, table: str, rows: list[list]) -> None:
+    """A CSV of one contract table, its header the contract's own columns."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(header)
+        writer.writerow(TABLES[table].column_names)
         writer.writerows(rows)
 
 

@@ -16,16 +16,15 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.contract import CALENDAR, FAMILIES, tables_of
-from pipeline.settings import Settings
+from pipeline.readers import family_folder, find_sources
+from pipeline.settings import TEMPLATE_DIR, Settings
 from pipeline.warehouse import Warehouse
 
 INTERVAL_SECONDS = 20
 SETTLE_SECONDS = 10  # a file untouched this long is taken as fully written
 MAX_FILES_HASHED_PER_TICK = 100
 DOWNSTREAM = ["published_tables", "key_figures", "report_tables", "draft_report"]
-SOURCE_SUFFIXES = (".csv", ".xlsx")
 TEMPLATE_SUFFIXES = (".md", ".toml", ".docx")
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "reports" / "template"
 RUN_TAG = {"sgr/writes": "data"}  # dagster.yaml lets one run with this tag in progress at a time
 
 
@@ -36,19 +35,26 @@ class Change:
     sha256: str | None
 
 
-def scan(folder: Path, suffixes: tuple[str, ...], recursive: bool = True, prefix: str = "") -> dict[str, list]:
-    """Size and modification time of the watched files, by path relative to `folder`."""
-    if not folder.is_dir():
-        return {}
+def stats_of(folder: Path, paths) -> dict[str, list]:
+    """Size and modification time of each file, by path relative to `folder`."""
     found = {}
-    for path in folder.rglob("*") if recursive else folder.glob("*"):
-        if not path.is_file() or path.name.startswith(("~$", ".")) or path.suffix.lower() not in suffixes:
-            continue
-        if prefix and not path.name.startswith(prefix):
-            continue
+    for path in paths:
         stat = path.stat()
         found[path.relative_to(folder).as_posix()] = [stat.st_size, stat.st_mtime_ns]
     return found
+
+
+def family_files(root: Path, family: str) -> set[Path]:
+    """The files the family's ingest assets read: the readers decide, not the sensor."""
+    return {source.path for table in tables_of(family) for source in find_sources(root, table)}
+
+
+def template_files() -> list[Path]:
+    return [
+        p
+        for p in TEMPLATE_DIR.rglob("*")
+        if p.is_file() and not p.name.startswith(("~$", ".")) and p.suffix.lower() in TEMPLATE_SUFFIXES
+    ]
 
 
 def detect_changes(
@@ -145,12 +151,8 @@ def source_sensor(family: str) -> dg.SensorDefinition:
         f"{'calendar.csv' if family == CALENDAR else family + '/'} is added, changed or deleted.",
     )
     def _sensor(context: dg.SensorEvaluationContext, settings: Settings):
-        root = settings.sources_dir
-        if family == CALENDAR:
-            folder, stats = root, scan(root, (".csv",), recursive=False, prefix="calendar")
-        else:
-            folder = root / family
-            stats = scan(folder, SOURCE_SUFFIXES)
+        folder = family_folder(settings.sources_dir, family)
+        stats = stats_of(folder, family_files(settings.sources_dir, family))
         # Before anything is published a family alone cannot be: the first run takes everything.
         selection = None if nothing_published(settings) else family_selection(family)
         return run_request(context, f"{family}_files", folder, stats, selection)
@@ -168,7 +170,7 @@ def source_sensor(family: str) -> dg.SensorDefinition:
 def report_template_files(context: dg.SensorEvaluationContext, settings: Settings):
     if nothing_published(settings):
         return dg.SkipReason("nothing published yet: the first run of the source sensors drafts the report")
-    stats = scan(TEMPLATE_DIR, TEMPLATE_SUFFIXES)
+    stats = stats_of(TEMPLATE_DIR, template_files())
     return run_request(context, "report_template_files", TEMPLATE_DIR, stats, ["draft_report"])
 
 

@@ -53,5 +53,8 @@ def parse_as_of(text: str) -> dt.date:
         raise ValueError(f"the as-of date {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
+# The drafters' prose, masthead settings and Word template (reports/template/).
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "reports" / "template"
+
 # Every asset and check writes under the data folder: they share one concurrency pool (see dagster.yaml).
 POOL = "sgr_data"

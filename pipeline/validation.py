@@ -418,6 +418,11 @@ def check_warnings(table: str, frames: Frames) -> list[Failure]:
     return failures
 
 
+def reference_keys(table: Table, keys_of: Callable[[str, str], object]) -> dict[str, object]:
+    """The keys each cross-table rule of `table` checks against, as `keys_of(table, column)` gives them."""
+    return {c.references: keys_of(*c.references.split(".")) for c in table.columns if c.references}
+
+
 def references_of(table: Table) -> list[str]:
     """The tables whose keys `table` refers to."""
     return sorted({c.references.split(".")[0] for c in table.columns if c.references})

@@ -6,7 +6,7 @@ import sys
 from bench.scale import make_sources
 from pipeline.contract import TABLES
 from pipeline.readers import find_sources, read_sources
-from pipeline.validation import validate_table
+from pipeline.validation import reference_keys, validate_table
 from pipeline.warehouse import to_frame
 from tests.conftest import ROOT
 
@@ -20,11 +20,7 @@ def test_scale_sources_are_valid_and_the_floor_drafts_them(tmp_path):
         frames[name] = to_frame(reading.rows)
     assert len(frames["contributions"]) == 3000 and len(frames["concept_notes"]) == 600
     for name, table in TABLES.items():
-        references = {
-            c.references: list(frames[c.references.split(".")[0]][c.references.split(".")[1]])
-            for c in table.columns
-            if c.references
-        }
+        references = reference_keys(table, lambda other, column: list(frames[other][column]))
         assert validate_table(table, frames[name], [], references).errors == [], name
     done = subprocess.run(
         [sys.executable, "-m", "bench.floor", str(root), str(tmp_path / "floor"), "2026-06-30"],

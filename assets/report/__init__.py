@@ -19,10 +19,9 @@ from assets.report.document import ReportInputs, build_document
 from assets.report.narrative import NarrativeError
 from assets.validate import AUTOMATION, published_tables
 from pipeline.deadlines import deadlines_from
-from pipeline.settings import POOL, Settings
+from pipeline.settings import POOL, TEMPLATE_DIR, Settings
 from pipeline.warehouse import Warehouse, write_atomically, write_parquet
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "reports" / "template"
 WORD_LIMIT_DEFAULT = 8500
 
 

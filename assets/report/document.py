@@ -21,7 +21,7 @@ from docx.shared import Cm
 from assets.report import charts, un_style
 from assets.report import template as t
 from assets.report.facts import derived_values, file_labels, findings_paragraphs, key_figure_values, plain_values
-from assets.report.narrative import Block, NarrativeError, Provenance, Run, render
+from assets.report.narrative import Block, NarrativeError, Run, render
 from assets.report.ooxml import Footnotes, separate_comment_ids
 from pipeline.contract import KEY_FIGURES
 from pipeline.deadlines import Deadline, freshness_window, next_deadline, stale_families
@@ -177,8 +177,8 @@ class Builder:
         self.labels = file_labels(inputs.source_files)
         self.values = (
             plain_values(inputs.as_of, inputs.config)
-            | key_figure_values(inputs.figures, self.labels)
-            | derived_values(inputs.derived, inputs.figures, self.labels, inputs.as_of)
+            | key_figure_values(inputs.figures)
+            | derived_values(inputs.derived, inputs.figures, inputs.as_of)
         )
         self.footnotes = Footnotes(self.document, self._style_id(t.FOOTNOTE_TEXT), self._style_id(t.FOOTNOTE_REFERENCE))
         self.made = Made()
@@ -288,7 +288,7 @@ class Builder:
         elif block.kind == "chart":
             self._chart(block.name)
         elif block.kind == "text":
-            for generated in findings_paragraphs(self.inputs.derived, self.labels):
+            for generated in findings_paragraphs(self.inputs.derived):
                 self._paragraph(generated, t.PARAGRAPH)
         elif block.kind in ("chapter", "section"):
             self._paragraph(block, t.CHAPTER if block.kind == "chapter" else t.SECTION)
@@ -308,7 +308,9 @@ class Builder:
         if style == t.PARAGRAPH:
             self.made.numbered_paragraphs += 1
         if block.provenances and style == t.PARAGRAPH:
-            self.footnotes.add(paragraph, self._source_note(block.provenances))
+            tables = sorted({name for p in block.provenances for name in p.tables})
+            files = sorted({f for p in block.provenances for f in p.files})
+            self.footnotes.add(paragraph, self._source_note(tables, files))
         return paragraph
 
     def _comment(self, run, source: Run) -> None:
@@ -319,26 +321,18 @@ class Builder:
         text = (
             f"{provenance.name} = {source.text}, as of {self.as_of_text}. Definition: {provenance.definition}. "
             f"Counted from {rows} of {', '.join(provenance.tables)}. "
-            f"Source files: {'; '.join(provenance.files) or 'none'}."
+            f"Source files: {'; '.join(self.labels.get(f, f) for f in provenance.files) or 'none'}."
         )
         comment = self.document.add_comment(run, text=text, author=AUTHOR, initials=INITIALS)
         # A fixed date, so that the same inputs give the same document.
         comment._comment_elm.set(qn("w:date"), f"{self.inputs.as_of.isoformat()}T00:00:00Z")
         self.made.comments += 1
 
-    def _source_note(self, provenances: list[Provenance]) -> str:
-        tables = sorted({name for p in provenances for name in p.tables})
-        files = sorted({f.split(" (SHA-256")[0] for p in provenances for f in p.files})
+    def _source_note(self, tables: list[str], files: list[str]) -> str:
+        """`Source: ... tables (files), data as of D.`, under a paragraph, a table or a chart."""
         return (
             f"Source: {un_style.series(tables)} table{'s' if len(tables) > 1 else ''} "
             f"({'; '.join(files) or 'no rows'}), data as of {self.as_of_text}."
-        )
-
-    def _table_note(self, provenance: dict) -> str:
-        tables = provenance["source_tables"]
-        return (
-            f"Source: {un_style.series(tables)} table{'s' if len(tables) > 1 else ''} "
-            f"({'; '.join(provenance['source_files']) or 'no rows'}), data as of {self.as_of_text}."
         )
 
     def _grid(
@@ -384,7 +378,7 @@ class Builder:
         self.document.add_paragraph(f"Table {self.table_number}", t.CAPTION)
         self.document.add_paragraph(spec.title, t.CAPTION)
         self._grid(spec.headers, spec.rows(frame), numeric_from=spec.numeric_from, widths_cm=spec.widths_cm)
-        for note in [self._table_note(provenance), *spec.notes]:
+        for note in [self._source_note(provenance["source_tables"], provenance["source_files"]), *spec.notes]:
             self.document.add_paragraph(note, t.TABLE_NOTE)
         self.made.tables += 1
 
@@ -398,7 +392,7 @@ class Builder:
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
         picture.add_run().add_picture(io.BytesIO(draw(frame)), width=Cm(charts.WIDTH_CM))
-        notes = [self._table_note(provenance)]
+        notes = [self._source_note(provenance["source_tables"], provenance["source_files"])]
         if name == "programmes_by_area":
             notes.append(THEMATIC_NOTE)
         for note in notes:

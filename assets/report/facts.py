@@ -23,7 +23,7 @@ def file_labels(source_files: pa.Table) -> dict[str, str]:
     return {row["path"]: f"{row['path']} (SHA-256 {row['sha256'][:SHA_SHOWN]})" for row in source_files.to_pylist()}
 
 
-def key_figure_values(figures: pa.Table, labels: dict[str, str]) -> dict[str, Value]:
+def key_figure_values(figures: pa.Table) -> dict[str, Value]:
     values = {}
     for row in figures.to_pylist():
         figure = KEY_FIGURES[row["figure"]]
@@ -31,25 +31,25 @@ def key_figure_values(figures: pa.Table, labels: dict[str, str]) -> dict[str, Va
             row["figure"],
             figure.definition,
             tuple(row["source_tables"]),
-            tuple(labels.get(f, f) for f in row["source_files"]),
+            tuple(row["source_files"]),
             row["rows_counted"],
         )
         values[row["figure"]] = Value(un_style.figure(row["value"], row["unit"]), provenance)
     return values
 
 
-def _provenance(name: str, definition: str, derived_provenance: dict, labels: dict[str, str]) -> Provenance:
+def _provenance(name: str, definition: str, derived_provenance: dict) -> Provenance:
     return Provenance(
         name,
         definition,
         tuple(derived_provenance["source_tables"]),
-        tuple(labels.get(f, f) for f in derived_provenance["source_files"]),
+        tuple(derived_provenance["source_files"]),
         derived_provenance["rows_counted"],
     )
 
 
 def derived_values(
-    derived: dict[str, tuple[pd.DataFrame, dict]], figures: pa.Table, labels: dict[str, str], as_of: dt.date
+    derived: dict[str, tuple[pd.DataFrame, dict]], figures: pa.Table, as_of: dt.date
 ) -> dict[str, Value]:
     """Facts the prose states beyond the key figures: lists, shares, the reviews to come."""
     values: dict[str, Value] = {}
@@ -64,15 +64,15 @@ def derived_values(
 
     values["reviews_held_list"] = Value(
         listed(held),
-        _provenance("reviews_held_list", "regional reviews with end_date <= D, by start date", provenance, labels),
+        _provenance("reviews_held_list", "regional reviews with end_date <= D, by start date", provenance),
     )
     values["reviews_scheduled_list"] = Value(
         listed(coming),
-        _provenance("reviews_scheduled_list", "reviews of the current cycle with end_date > D", provenance, labels),
+        _provenance("reviews_scheduled_list", "reviews of the current cycle with end_date > D", provenance),
     )
     values["reviews_in_person_or_hybrid"] = Value(
         un_style.count(int((held["format"] != "virtual").sum())),
-        _provenance("reviews_in_person_or_hybrid", "reviews held, in person or hybrid", provenance, labels),
+        _provenance("reviews_in_person_or_hybrid", "reviews held, in person or hybrid", provenance),
     )
     by_figure = {row["figure"]: row for row in figures.to_pylist()}
     deposits, target = by_figure["mptf_deposits_year_usd"], by_figure["mptf_target_year_usd"]
@@ -83,7 +83,7 @@ def derived_values(
             "mptf_deposits_year_share_of_target",
             "mptf_deposits_year_usd / mptf_target_year_usd",
             ("contributions", "targets"),
-            tuple(labels.get(f, f) for f in sorted(set(deposits["source_files"]) | set(target["source_files"]))),
+            tuple(sorted(set(deposits["source_files"]) | set(target["source_files"]))),
             deposits["rows_counted"] + target["rows_counted"],
         ),
     )
@@ -94,7 +94,7 @@ def derived_values(
             "mptf_expenditure_share",
             "mptf_expenditure_usd / mptf_net_funded_usd",
             ("transfers",),
-            tuple(labels.get(f, f) for f in funded["source_files"]),
+            tuple(funded["source_files"]),
             funded["rows_counted"],
         ),
     )
@@ -106,7 +106,6 @@ def derived_values(
             "mptf_most_common_thematic_area",
             "the thematic area with the most joint programmes",
             area_provenance,
-            labels,
         ),
     )
     return values
@@ -121,7 +120,7 @@ def plain_values(as_of: dt.date, config: dict) -> dict[str, Value]:
     }
 
 
-def findings_paragraphs(derived: dict[str, tuple[pd.DataFrame, dict]], labels: dict[str, str]) -> list[Block]:
+def findings_paragraphs(derived: dict[str, tuple[pd.DataFrame, dict]]) -> list[Block]:
     """One paragraph per cluster of objectives: what the reviews found, where most often."""
     findings, provenance = derived["findings_by_cluster"]
     recommendations, rec_provenance = derived["recommendations_by_cluster"]
@@ -132,7 +131,6 @@ def findings_paragraphs(derived: dict[str, tuple[pd.DataFrame, dict]], labels: d
             f"findings_{cluster}",
             f"findings of the reviews held on objectives {un_style.series([str(o) for o in objectives])}",
             provenance,
-            labels,
         )
         recs = recommendations[recommendations["cluster"] == cluster]
         count = int(recs["recommendations"].sum()) if len(recs) else 0
@@ -161,7 +159,6 @@ def findings_paragraphs(derived: dict[str, tuple[pd.DataFrame, dict]], labels: d
             f"recommendations_{cluster}",
             f"recommendations of the reviews held naming objectives of cluster {cluster}",
             rec_provenance,
-            labels,
         )
         parts.append(Run("The reviews adopted "))
         parts.append(Run(un_style.count(count), provenance=rec_source))

@@ -16,8 +16,9 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 
 from assets.report.ooxml import ensure_footnotes_part
+from pipeline.settings import TEMPLATE_DIR
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "reports" / "template" / "report.docx"
+TEMPLATE = TEMPLATE_DIR / "report.docx"
 
 # Style names the report uses; each must exist in the template.
 CHAPTER, SECTION, PARAGRAPH, SUMMARY = "Heading 1", "Heading 2", "SG Paragraph", "SG Summary"
