@@ -28,8 +28,10 @@ from pipeline.readers import group_problems
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 ERROR, WARNING = "error", "warning"
 INDEX_COLUMNS = ["source_file", "source_sheet", "source_line"]
-# Every offending row's index, which leads back to its lineage columns.
-RESULT_FORMAT = {"result_format": "COMPLETE"}
+# A first pass asks only whether each rule holds, which halves GX's work on a valid table; the
+# rules that fail run again for every offending row's index, which leads back to its lineage.
+VERDICT_ONLY = {"result_format": "BOOLEAN_ONLY"}
+EVERY_ROW = {"result_format": "COMPLETE"}
 
 
 @dataclass(frozen=True)
@@ -182,16 +184,19 @@ def validate_table(
             lineage = rows
         else:
             frame = lineage = _items(rows, list_column)
-        for rule, result in zip(frame_rules, _run_suite(table.name, frame, frame_rules), strict=True):
-            if result.success:
-                continue
-            if rule.expectation.endswith("ToBeUnique"):
+        verdicts = _run_suite(table.name, frame, frame_rules, VERDICT_ONLY)
+        for rule, verdict in zip(frame_rules, verdicts, strict=True):
+            if verdict.exception_info and verdict.exception_info.get("raised_exception"):
+                message = verdict.exception_info.get("exception_message")
+                raise RuntimeError(f"{table.name}: rule {rule.name} could not run: {message}")
+        failed = [r for r, v in zip(frame_rules, verdicts, strict=True) if not v.success]
+        located = [r for r in failed if not r.expectation.endswith("ToBeUnique")]
+        results = dict(zip(located, _run_suite(table.name, frame, located, EVERY_ROW), strict=True))
+        for rule in failed:
+            if rule not in results:
                 failures.append(_duplicates(rule, table, rows))
                 continue
-            if result.exception_info and result.exception_info.get("raised_exception"):
-                message = result.exception_info.get("exception_message")
-                raise RuntimeError(f"{table.name}: rule {rule.name} could not run: {message}")
-            offending = lineage.loc[result.result.get("unexpected_index_list") or []]
+            offending = lineage.loc[results[rule].result.get("unexpected_index_list") or []]
             if unreadable:
                 where = zip(offending["source_file"], offending["source_sheet"], offending["source_line"], strict=True)
                 offending = offending[[(f, _plain(s), int(n), rule.column) not in unreadable for f, s, n in where]]
@@ -222,7 +227,9 @@ def _items(rows: pd.DataFrame, column: str) -> pd.DataFrame:
     return rows[INDEX_COLUMNS + [column]].explode(column, ignore_index=True).dropna(subset=[column])
 
 
-def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule]) -> list:
+def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule], result_format: dict) -> list:
+    if not rules:
+        return []
     gx = _great_expectations()
     import great_expectations.expectations as gxe
 
@@ -231,7 +238,7 @@ def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule]) -> list:
     for number, rule in enumerate(rules):
         suite.add_expectation(getattr(gxe, rule.expectation)(**rule.arguments, meta={"rule": number}))
     batch = whole_frames.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite, result_format=RESULT_FORMAT)
+    result = batch.validate(suite, result_format=result_format)
     # GX does not keep the suite's order in its results: each result says which rule it checked.
     return sorted(result.results, key=lambda r: r.expectation_config.meta["rule"])
 
