@@ -16,9 +16,10 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assets.ingest import INGEST_ASSETS, SOURCE_FILES_SCHEMA, STAGED_BY, read_problems
-from pipeline import contract, readers, validation
-from pipeline.contract import TABLES, Table
+import pipeline.warehouse
+from assets.ingest import INGEST_ASSETS, SOURCE_FILES_SCHEMA, STAGED_BY
+from pipeline import contract, readers, validation, worker
+from pipeline.contract import FAMILIES, TABLES, Table, tables_of
 from pipeline.previews import markdown_preview
 from pipeline.problems import Failure
 from pipeline.settings import POOL, Settings
@@ -27,9 +28,8 @@ from pipeline.validation import (
     WARNING,
     Rule,
     check_warnings,
-    reference_keys,
     references_of,
-    validate_table,
+    validate_staged,
     warnings_for,
 )
 from pipeline.warehouse import Warehouse, to_frame, write_parquet
@@ -126,9 +126,9 @@ def mark_rejected(warehouse: Warehouse, table: str, reasons: dict[str, str]) -> 
     write_parquet(path, pa.Table.from_pylist(rows, schema=SOURCE_FILES_SCHEMA))
 
 
-# What a check's verdict depends on besides the files: the contract, the readers and the rules' code.
+# What a check's verdict depends on besides the files: the contract, and the code that reads and checks.
 CODE = hashlib.sha256(
-    b"".join(Path(module.__file__).read_bytes() for module in (contract, readers, validation))
+    b"".join(Path(module.__file__).read_bytes() for module in (contract, readers, validation, pipeline.warehouse))
 ).hexdigest()
 
 
@@ -178,89 +178,109 @@ def failed_rules(results: pa.Table, severity: str) -> list[dict]:
     return [r for r in results.to_pylist() if not r["passed"] and r["severity"] == severity]
 
 
-def contract_check(table: Table) -> dg.AssetChecksDefinition:
+def contract_result(context: dg.AssetCheckExecutionContext, warehouse: Warehouse, table: Table) -> dg.AssetCheckResult:
     referenced = references_of(table)
 
-    @dg.asset_check(
-        asset=table.name,
-        name=CONTRACT_CHECK,
-        blocking=True,
-        additional_deps=referenced,
-        pool=POOL,
-        description=f"Every rule of the source contract for {table.name}"
-        + (f", including its references to {', '.join(referenced)}" if referenced else "")
-        + ". Blocking: a failure stops publication.",
+    def validate(stamp: str):
+        outcome = worker.call(validate_staged, str(warehouse.root), table.name)
+        results = results_table(context.run.run_id, table.name, CONTRACT_CHECK, stamp, outcome.rules, outcome.errors)
+        return results, summary(outcome.errors, len(outcome.rules)), rejection_reasons(outcome.errors)
+
+    key = fingerprint(warehouse, [table.name, *referenced])
+    verdict = validated(warehouse, table.name, CONTRACT_CHECK, key, context.run.run_id, validate)
+    mark_rejected(warehouse, table.name, verdict.reasons)
+    failed = failed_rules(verdict.results, ERROR)
+    return dg.AssetCheckResult(
+        asset_key=table.name,
+        check_name=CONTRACT_CHECK,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=verdict.description,
+        metadata={
+            "rules_run": verdict.results.num_rows,
+            "rules_failed": len(failed),
+            "offending_rows": sum(r["offending"] for r in failed),
+            "unchanged_since_last_validated": verdict.reused,
+            "results": dg.MetadataValue.md(results_markdown(verdict.results)),
+        },
     )
-    def _check(context: dg.AssetCheckExecutionContext, settings: Settings) -> dg.AssetCheckResult:
-        warehouse = Warehouse(settings.data_dir)
-
-        def validate(stamp: str):
-            references = reference_keys(table, lambda other, column: warehouse.read_staged(other, [column]).column(0))
-            outcome = validate_table(
-                table, staged_frame(warehouse, table.name), read_problems(warehouse, table.name), references
-            )
-            results = results_table(
-                context.run.run_id, table.name, CONTRACT_CHECK, stamp, outcome.rules, outcome.errors
-            )
-            return results, summary(outcome.errors, len(outcome.rules)), rejection_reasons(outcome.errors)
-
-        key = fingerprint(warehouse, [table.name, *referenced])
-        verdict = validated(warehouse, table.name, CONTRACT_CHECK, key, context.run.run_id, validate)
-        mark_rejected(warehouse, table.name, verdict.reasons)
-        failed = failed_rules(verdict.results, ERROR)
-        return dg.AssetCheckResult(
-            passed=not failed,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=verdict.description,
-            metadata={
-                "rules_run": verdict.results.num_rows,
-                "rules_failed": len(failed),
-                "offending_rows": sum(r["offending"] for r in failed),
-                "unchanged_since_last_validated": verdict.reused,
-                "results": dg.MetadataValue.md(results_markdown(verdict.results)),
-            },
-        )
-
-    return _check
 
 
-def warnings_check(table: Table) -> dg.AssetChecksDefinition:
+def warnings_result(context: dg.AssetCheckExecutionContext, warehouse: Warehouse, table: Table) -> dg.AssetCheckResult:
     rules = warnings_for(table.name)
-    reads = sorted({name for w in rules for name in w.reads} - {table.name})
+    reads = warnings_reads(table)
 
-    @dg.asset_check(
-        asset=table.name,
-        name=WARNINGS_CHECK,
-        blocking=False,
-        additional_deps=reads,
-        pool=POOL,
-        description="Warnings, reported but never blocking: " + "; ".join(w.says for w in rules) + ".",
+    def validate(stamp: str):
+        frames = {name: staged_frame(warehouse, name) for name in {table.name, *reads}}
+        found = check_warnings(table.name, frames)
+        pseudo_rules = [Rule(table.name, w.says, w.says, "", column=None, severity=WARNING) for w in rules]
+        results = results_table(context.run.run_id, table.name, WARNINGS_CHECK, stamp, pseudo_rules, found)
+        return results, summary(found, len(rules)), {}
+
+    key = fingerprint(warehouse, [table.name, *reads])
+    verdict = validated(warehouse, table.name, WARNINGS_CHECK, key, context.run.run_id, validate)
+    found = failed_rules(verdict.results, WARNING)
+    return dg.AssetCheckResult(
+        asset_key=table.name,
+        check_name=WARNINGS_CHECK,
+        passed=not found,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=verdict.description,
+        metadata={
+            "warnings": sum(r["offending"] for r in found),
+            "unchanged_since_last_validated": verdict.reused,
+            "results": dg.MetadataValue.md(results_markdown(verdict.results)),
+        },
     )
-    def _check(context: dg.AssetCheckExecutionContext, settings: Settings) -> dg.AssetCheckResult:
-        warehouse = Warehouse(settings.data_dir)
 
-        def validate(stamp: str):
-            frames = {name: staged_frame(warehouse, name) for name in {table.name, *reads}}
-            found = check_warnings(table.name, frames)
-            pseudo_rules = [Rule(table.name, w.says, w.says, "", column=None, severity=WARNING) for w in rules]
-            results = results_table(context.run.run_id, table.name, WARNINGS_CHECK, stamp, pseudo_rules, found)
-            return results, summary(found, len(rules)), {}
 
-        key = fingerprint(warehouse, [table.name, *reads])
-        verdict = validated(warehouse, table.name, WARNINGS_CHECK, key, context.run.run_id, validate)
-        found = failed_rules(verdict.results, WARNING)
-        return dg.AssetCheckResult(
-            passed=not found,
-            severity=dg.AssetCheckSeverity.WARN,
-            description=verdict.description,
-            metadata={
-                "warnings": sum(r["offending"] for r in found),
-                "unchanged_since_last_validated": verdict.reused,
-                "results": dg.MetadataValue.md(results_markdown(verdict.results)),
-            },
+def warnings_reads(table: Table) -> list[str]:
+    return sorted({name for w in warnings_for(table.name) for name in w.reads} - {table.name})
+
+
+def check_specs(table: Table) -> list[dg.AssetCheckSpec]:
+    referenced = references_of(table)
+    specs = [
+        dg.AssetCheckSpec(
+            CONTRACT_CHECK,
+            asset=table.name,
+            blocking=True,
+            additional_deps=referenced,
+            description=f"Every rule of the source contract for {table.name}"
+            + (f", including its references to {', '.join(referenced)}" if referenced else "")
+            + ". Blocking: a failure stops publication.",
         )
+    ]
+    if warnings_for(table.name):
+        specs.append(
+            dg.AssetCheckSpec(
+                WARNINGS_CHECK,
+                asset=table.name,
+                additional_deps=warnings_reads(table),
+                description="Warnings, reported but never blocking: "
+                + "; ".join(w.says for w in warnings_for(table.name))
+                + ".",
+            )
+        )
+    return specs
 
-    return _check
+
+CHECKERS = {CONTRACT_CHECK: contract_result, WARNINGS_CHECK: warnings_result}
+
+
+def family_checks(family: str) -> dg.AssetChecksDefinition:
+    """One step runs every selected check of a family's tables, in the contract's order."""
+    specs = [spec for table in tables_of(family) for spec in check_specs(table)]
+
+    @dg.multi_asset_check(name=f"validate_{family}", specs=specs, can_subset=True, pool=POOL)
+    def _checks(context: dg.AssetCheckExecutionContext, settings: Settings):
+        warehouse = Warehouse(settings.data_dir)
+        selected = context.selected_asset_check_keys
+        for spec in specs:
+            if spec.key in selected:
+                yield CHECKERS[spec.name](context, warehouse, TABLES[spec.asset_key.to_user_string()])
+
+    return _checks
 
 
 def results_markdown(results: pa.Table) -> str:
@@ -273,9 +293,7 @@ def results_markdown(results: pa.Table) -> str:
     return "\n".join(lines)
 
 
-VALIDATION_CHECKS = [contract_check(t) for t in TABLES.values()] + [
-    warnings_check(t) for t in TABLES.values() if warnings_for(t.name)
-]
+VALIDATION_CHECKS = [family_checks(family) for family in FAMILIES]
 
 
 class NotPublishable(Exception):

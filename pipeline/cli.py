@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from pipeline.contract import FAMILIES
-from pipeline.settings import parse_as_of
+from pipeline.deadlines import parse_as_of
 
 STARTED = time.perf_counter()
 
@@ -87,8 +87,19 @@ def ensure_dagster_home() -> Path:
 
 def run_draft(args: argparse.Namespace) -> int:
     ensure_dagster_home()
+    from pipeline import worker
+
+    worker.start()  # before Dagster is imported: see pipeline/worker.py
+    try:
+        return draft(args)
+    finally:
+        worker.stop()
+
+
+def draft(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from pipeline import worker
     from pipeline.definitions import defs
 
     job = defs.resolve_implicit_global_asset_job_def()
@@ -102,9 +113,11 @@ def run_draft(args: argparse.Namespace) -> int:
         result = job.execute_in_process(
             run_config=run_config(args), instance=instance, raise_on_error=False, asset_selection=selection
         )
+        run = time.perf_counter() - imported
+        worker_peak = worker.stop()
         if os.environ.get("SGR_TIMINGS"):
-            run = time.perf_counter() - imported
-            write_timings(Path(os.environ["SGR_TIMINGS"]), instance.all_logs(result.run_id), imported - STARTED, run)
+            records = instance.all_logs(result.run_id)
+            write_timings(Path(os.environ["SGR_TIMINGS"]), records, imported - STARTED, run, worker_peak)
     checks = result.get_asset_check_evaluations()
     errors = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR]
     warnings = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.WARN]
@@ -122,23 +135,24 @@ def run_draft(args: argparse.Namespace) -> int:
 
 
 def stage_of(step: str) -> str:
-    from pipeline.contract import TABLES
-
-    if step in TABLES:
+    if step.startswith("ingest_"):
         return "ingest"
-    if step.endswith(("_contract_rules", "_warnings")) or step == "published_tables":
+    if step.startswith("validate_") or step == "published_tables":
         return "validation"
     return "report" if step == "draft_report" else "derive"
 
 
-def write_timings(path: Path, records, imports: float, run: float) -> None:
-    """Seconds by stage, for the benchmark: imports, ingest, validation, derive, report, and Dagster's own."""
-    started, steps = {}, {}
+def write_timings(path: Path, records, imports: float, run: float, worker_peak: float | None) -> None:
+    """Seconds by stage, for the benchmark: imports, ingest, validation, derive, report, and Dagster's
+    own; the assets materialised; the validation worker's peak memory (MB)."""
+    started, steps, materialized = {}, {}, []
     for record in records:
         event = record.dagster_event
         if event is None:
             continue
-        if event.event_type_value == "STEP_START":
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialized.append(event.asset_key.to_user_string())
+        elif event.event_type_value == "STEP_START":
             started[event.step_key] = record.timestamp
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
             steps[event.step_key] = record.timestamp - started[event.step_key]
@@ -146,7 +160,11 @@ def write_timings(path: Path, records, imports: float, run: float) -> None:
     for step, seconds in steps.items():
         stages[stage_of(step)] += seconds
     stages["orchestration"] = max(run - sum(steps.values()), 0.0)
-    path.write_text(json.dumps({"stages": stages, "steps": steps}, indent=1))
+    path.write_text(
+        json.dumps(
+            {"stages": stages, "steps": steps, "materialized": materialized, "worker_peak_mb": worker_peak}, indent=1
+        )
+    )
 
 
 def check_report(title: str, evaluations) -> str:

@@ -1,5 +1,6 @@
 """The deadline calendar: the next deadline, the days left, and whether a date falls in the
-run-up to one (the 8 weeks before any deadline), when refreshes go daily and sources must be fresher."""
+run-up to one (the 8 weeks before any deadline), when refreshes go daily and sources must be fresher;
+and the as-of date the figures are counted at."""
 
 import datetime as dt
 import os
@@ -53,3 +54,12 @@ def stale_families(latest_change: dict[str, dt.date], day: dt.date, deadlines: l
     window = freshness_window(day, deadlines).days
     ages = {family: (day - changed).days for family, changed in latest_change.items()}
     return {family: age for family, age in sorted(ages.items()) if age > window}
+
+
+def parse_as_of(text: str) -> dt.date:
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"the as-of date {text!r} is not a date in the form YYYY-MM-DD") from None

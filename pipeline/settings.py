@@ -14,6 +14,8 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from pipeline.deadlines import parse_as_of
+
 DEFAULTS = {"SGR_SOURCES": "sources", "SGR_DATA": "data", "SGR_REPORTS": "reports/drafts", "SGR_AS_OF": ""}
 
 
@@ -42,15 +44,6 @@ class Settings(dg.ConfigurableResource):
     @property
     def as_of_date(self) -> dt.date:
         return parse_as_of(_from_env("SGR_AS_OF", self.as_of))
-
-
-def parse_as_of(text: str) -> dt.date:
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"the as-of date {text!r} is not a date in the form YYYY-MM-DD") from None
 
 
 # The drafters' prose, masthead settings and Word template (reports/template/).

@@ -23,6 +23,7 @@ from pipeline.contract import ISO3, LINEAGE_COLUMNS, LIST_ISO3, REGIONS, TABLES,
 from pipeline.countries import ISO3_CODES
 from pipeline.problems import EXAMPLES_SHOWN, Failure, Problem
 from pipeline.readers import group_problems
+from pipeline.warehouse import Warehouse, to_frame
 
 # GX would otherwise try to send usage statistics over the network, whoever imports it first.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -208,6 +209,20 @@ def validate_table(
                 files = tuple(sorted(offending["source_file"].unique()))
                 failures.append(Failure(table.name, rule.says, len(offending), examples, rule.column, ERROR, files))
     return Outcome(table.name, rules, failures)
+
+
+def validate_staged(data_dir: str, name: str) -> Outcome:
+    """Validate table `name` as staged in the data folder: its rows, the problems met while
+    reading them and the keys of the tables it refers to. Reads only files, so that a worker
+    process can run it (pipeline/worker.py)."""
+    warehouse, table = Warehouse(data_dir), TABLES[name]
+    references = reference_keys(table, lambda other, column: warehouse.read_staged(other, [column]).column(0))
+    return validate_table(table, to_frame(warehouse.read_staged(name)), warehouse.read_problems(name), references)
+
+
+def warm() -> None:
+    """Import Great Expectations and make its context, before the first table needs them."""
+    _whole_frames()
 
 
 def _with_references(rows: pd.DataFrame, rules: list[Rule], references: dict[str, list]) -> pd.DataFrame:

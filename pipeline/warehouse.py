@@ -22,6 +22,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.problems import Problem
+
+PROBLEMS_SCHEMA = pa.schema(
+    [
+        ("file", pa.string()),
+        ("sheet", pa.string()),
+        ("line", pa.int64()),
+        ("column", pa.string()),
+        ("value", pa.string()),
+        ("rule", pa.string()),
+    ]
+)
+
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     """Run `write` on a temporary path beside `path`, then move it into place."""
@@ -74,6 +87,28 @@ class Warehouse:
 
     def read_staged(self, table: str, columns: list[str] | None = None) -> pa.Table:
         return pq.read_table(self.staged(table), columns=columns)
+
+    def stage_problems(self, table: str, problems: list[Problem]) -> Path:
+        """The problems met while reading a table, staged beside it for its validation."""
+        rows = [
+            {
+                "file": p.file,
+                "sheet": p.sheet,
+                "line": p.line,
+                "column": p.column,
+                "value": None if p.value is None else str(p.value),
+                "rule": p.rule,
+            }
+            for p in problems
+        ]
+        return write_parquet(self._problems(table), pa.Table.from_pylist(rows, schema=PROBLEMS_SCHEMA))
+
+    def read_problems(self, table: str) -> list[Problem]:
+        rows = pq.read_table(self._problems(table)).to_pylist()
+        return [Problem(r["file"], r["rule"], r["sheet"], r["line"], r["column"], r["value"]) for r in rows]
+
+    def _problems(self, table: str) -> Path:
+        return self.staging / f"{table}.problems.parquet"
 
     def publish(self, table: str) -> Path:
         """Copy a staged table into the warehouse, atomically."""

@@ -1,0 +1,65 @@
+"""A second process for validation, started first thing by `sgr draft`.
+
+Importing Great Expectations takes about 2 s here, as long as the rest of the stack together.
+Forked before Dagster starts, the worker imports it on the other core while this process
+starts Dagster and ingests, and it validates each table when asked. Without a worker (the
+Dagster UI, the tests) validation runs in the calling process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+T = TypeVar("T")
+_pool: ProcessPoolExecutor | None = None
+
+
+def start() -> None:
+    global _pool
+    if threading.active_count() > 1:
+        # A fork copies only the calling thread: a lock another thread held would never be
+        # released in the child. Validation then runs here, as in the UI.
+        return
+    # Forked with little imported, the child starts at once and imports what it needs itself.
+    _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_warm)
+    _pool.submit(int)  # the pool forks its worker on the first task
+
+
+def _warm() -> None:
+    from pipeline import validation
+
+    validation.warm()
+
+
+def call(function: Callable[..., T], *args) -> T:
+    """`function(*args)` in the worker if one was started, else here."""
+    if _pool is None:
+        return function(*args)
+    try:
+        return _pool.submit(function, *args).result()
+    except BrokenProcessPool:
+        raise RuntimeError("the validation worker stopped before it answered (out of memory?)") from None
+
+
+def stop() -> float | None:
+    """Stop the worker; its peak resident memory in MB, if one was running."""
+    global _pool
+    if _pool is None:
+        return None
+    try:
+        peak = _pool.submit(_peak_mb).result()
+    except BrokenProcessPool:
+        peak = None
+    _pool.shutdown(cancel_futures=True)
+    _pool = None
+    return peak
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
