@@ -181,7 +181,7 @@ def validate_table(
     for list_column, frame_rules in by_frame.items():
         if list_column is None:
             # GX fingerprints the whole frame it is given: the lineage stays out of it.
-            frame = _with_references(rows.drop(columns=LINEAGE_COLUMNS), frame_rules, references or {})
+            frame = _with_references(rows.drop(columns=LINEAGE_COLUMNS, errors="ignore"), frame_rules, references or {})
             lineage = rows
         else:
             frame = lineage = _items(rows, list_column)
@@ -217,7 +217,9 @@ def validate_staged(data_dir: str, name: str) -> Outcome:
     process can run it (pipeline/worker.py)."""
     warehouse, table = Warehouse(data_dir), TABLES[name]
     references = reference_keys(table, lambda other, column: warehouse.read_staged(other, [column]).column(0))
-    return validate_table(table, to_frame(warehouse.read_staged(name)), warehouse.read_problems(name), references)
+    # Rows are named by file, sheet and line: each row's SHA-256 would only take memory.
+    rows = to_frame(warehouse.read_staged(name, [*table.column_names, *INDEX_COLUMNS]))
+    return validate_table(table, rows, warehouse.read_problems(name), references)
 
 
 def warm() -> None:
@@ -254,6 +256,8 @@ def _run_suite(name: str, frame: pd.DataFrame, rules: list[Rule], result_format:
         suite.add_expectation(getattr(gxe, rule.expectation)(**rule.arguments, meta={"rule": number}))
     batch = whole_frames.get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(suite, result_format=result_format)
+    # GX keeps the last frame it validated: without this, two large tables would be held at once.
+    batch.data.execution_engine.batch_manager.batch_data_cache.clear()
     # GX does not keep the suite's order in its results: each result says which rule it checked.
     return sorted(result.results, key=lambda r: r.expectation_config.meta["rule"])
 
