@@ -2,14 +2,16 @@
 
 Importing Great Expectations takes about 2 s here, as long as the rest of the stack together.
 Forked before Dagster starts, the worker imports it on the other core while this process
-starts Dagster and ingests, and it validates each table when asked. Without a worker (the
-Dagster UI, the tests) validation runs in the calling process.
+starts Dagster and ingests, and it validates each table when asked. Without a worker (runs
+launched from the Dagster UI, or a caller that already has threads) validation runs in the
+calling process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import resource
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -22,9 +24,10 @@ _pool: ProcessPoolExecutor | None = None
 
 def start() -> None:
     global _pool
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.platform != "linux":
         # A fork copies only the calling thread: a lock another thread held would never be
-        # released in the child. Validation then runs here, as in the UI.
+        # released in the child; and macOS's system libraries do not survive a fork. Validation
+        # then runs here, as in the UI.
         return
     # Forked with little imported, the child starts at once and imports what it needs itself.
     _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_warm)
