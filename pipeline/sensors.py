@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.contract import CALENDAR, FAMILIES, tables_of
+from pipeline.contract import CALENDAR, FAMILIES, TABLES, tables_of
 from pipeline.readers import family_folder, find_sources
 from pipeline.settings import TEMPLATE_DIR, Settings
 from pipeline.warehouse import Warehouse
@@ -24,6 +24,7 @@ INTERVAL_SECONDS = 20
 SETTLE_SECONDS = 10  # a file untouched this long is taken as fully written
 MAX_FILES_HASHED_PER_TICK = 100
 DOWNSTREAM = ["published_tables", "key_figures", "report_tables", "draft_report"]
+EVERYTHING = [*TABLES, *DOWNSTREAM]
 TEMPLATE_SUFFIXES = (".md", ".toml", ".docx")
 RUN_TAG = {"sgr/writes": "data"}  # dagster.yaml lets one run with this tag in progress at a time
 
@@ -120,7 +121,7 @@ def nothing_published(settings: Settings) -> bool:
 
 
 def run_request(
-    context: dg.SensorEvaluationContext, name: str, folder: Path, stats: dict, selection: list[str] | None
+    context: dg.SensorEvaluationContext, name: str, folder: Path, stats: dict, selection: list[str]
 ) -> dg.RunRequest | dg.SkipReason:
     cursor = json.loads(context.cursor) if context.cursor else {}
     before = state_of(cursor)
@@ -132,7 +133,7 @@ def run_request(
     # The key names the content before and after, so returning to earlier content still runs.
     return dg.RunRequest(
         run_key=f"{name}:{before}->{state_of(cursor)}",
-        asset_selection=None if selection is None else [dg.AssetKey(k) for k in selection],
+        asset_selection=[dg.AssetKey(k) for k in selection],
         tags={**RUN_TAG, "sgr/trigger": name, "sgr/changes": describe(changes)},
     )
 
@@ -146,7 +147,8 @@ def source_sensor(family: str) -> dg.SensorDefinition:
         name=f"{family}_files",
         minimum_interval_seconds=INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        asset_selection=family_selection(family),
+        # Everything: before the first publication a family's run takes the whole graph.
+        asset_selection=EVERYTHING,
         description=f"Re-ingests the {family} tables and rebuilds the draft when a file of "
         f"{'calendar.csv' if family == CALENDAR else family + '/'} is added, changed or deleted.",
     )
@@ -154,7 +156,7 @@ def source_sensor(family: str) -> dg.SensorDefinition:
         folder = family_folder(settings.sources_dir, family)
         stats = stats_of(folder, family_files(settings.sources_dir, family))
         # Before anything is published a family alone cannot be: the first run takes everything.
-        selection = None if nothing_published(settings) else family_selection(family)
+        selection = EVERYTHING if nothing_published(settings) else family_selection(family)
         return run_request(context, f"{family}_files", folder, stats, selection)
 
     return _sensor

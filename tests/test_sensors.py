@@ -149,4 +149,7 @@ def test_before_anything_is_published_the_first_run_takes_everything(tmp_path):
     with dg.instance_for_test() as instance:
         context = dg.build_sensor_context(instance=instance, resources={"settings": settings})
         result = source_sensor("mptf")(context)
-    assert result.asset_selection is None  # the whole graph
+    from pipeline.definitions import defs
+
+    everything = defs.resolve_asset_graph().get_all_asset_keys()
+    assert set(result.asset_selection) == everything
