@@ -7,6 +7,7 @@ assets/validate.py.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 import pyarrow as pa
@@ -72,8 +73,8 @@ def ingest_family(family: str) -> dg.AssetsDefinition:
     return _ingest
 
 
-def stage(context: dg.AssetExecutionContext, warehouse: Warehouse, sources_dir, table: Table) -> dg.MaterializeResult:
-    sources = find_sources(sources_dir, table)
+def stage(context: dg.AssetExecutionContext, warehouse: Warehouse, root: Path, table: Table) -> dg.MaterializeResult:
+    sources = find_sources(root, table)
     gone = files_gone(warehouse, table, sources)
     for path, rows in gone.items():
         context.log.warning(f"{path} is no longer in the sources: its {rows} rows of {table.name} are dropped")

@@ -1,5 +1,6 @@
 """Validate: the contract's rules as blocking asset checks on the staged tables, warnings as
-non-blocking ones, and publication of the whole set once every blocking check has passed.
+non-blocking ones, and publication of the whole set once every blocking check has passed. The
+checks of a family's tables run in one step, `validate_<family>`.
 
 A failing blocking check does not stop Dagster from recording the checked asset, which is
 why ingest only stages: `published_tables` runs only when no blocking check failed, and
