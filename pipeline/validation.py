@@ -217,9 +217,13 @@ def validate_staged(data_dir: str, name: str) -> Outcome:
     process can run it (pipeline/worker.py)."""
     warehouse, table = Warehouse(data_dir), TABLES[name]
     references = reference_keys(table, lambda other, column: warehouse.read_staged(other, [column]).column(0))
-    # Rows are named by file, sheet and line: each row's SHA-256 would only take memory.
-    rows = to_frame(warehouse.read_staged(name, [*table.column_names, *INDEX_COLUMNS]))
-    return validate_table(table, rows, warehouse.read_problems(name), references)
+    return validate_table(table, staged_rows(warehouse, name), warehouse.read_problems(name), references)
+
+
+def staged_rows(warehouse: Warehouse, name: str) -> pd.DataFrame:
+    """A staged table as the rules read it. Rows are named by file, sheet and line: each row's
+    SHA-256 would only take time and memory."""
+    return to_frame(warehouse.read_staged(name, [*TABLES[name].column_names, *INDEX_COLUMNS]))
 
 
 def warm() -> None:
