@@ -65,10 +65,10 @@ def ingest_family(family: str) -> dg.AssetsDefinition:
         if not settings.sources_dir.is_dir():
             # Without this, a mistyped folder would publish empty tables and a draft of zeros.
             raise dg.Failure(description=f"the sources folder {settings.sources_dir} does not exist (SGR_SOURCES)")
-        selected = {key.to_user_string() for key in context.selected_asset_keys}
+        warehouse = Warehouse(settings.data_dir)
         for table in tables:
-            if table.name in selected:
-                yield stage(context, Warehouse(settings.data_dir), settings.sources_dir, table)
+            if dg.AssetKey(table.name) in context.selected_asset_keys:
+                yield stage(context, warehouse, settings.sources_dir, table)
 
     return _ingest
 

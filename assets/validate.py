@@ -189,19 +189,14 @@ def contract_result(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     verdict = validated(warehouse, table.name, CONTRACT_CHECK, key, context.run.run_id, validate)
     mark_rejected(warehouse, table.name, verdict.reasons)
     failed = failed_rules(verdict.results, ERROR)
-    return dg.AssetCheckResult(
-        asset_key=table.name,
-        check_name=CONTRACT_CHECK,
-        passed=not failed,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description=verdict.description,
-        metadata={
-            "rules_run": verdict.results.num_rows,
-            "rules_failed": len(failed),
-            "offending_rows": sum(r["offending"] for r in failed),
-            "unchanged_since_last_validated": verdict.reused,
-            "results": dg.MetadataValue.md(results_markdown(verdict.results)),
-        },
+    return check_result(
+        table,
+        CONTRACT_CHECK,
+        verdict,
+        failed,
+        rules_run=verdict.results.num_rows,
+        rules_failed=len(failed),
+        offending_rows=sum(r["offending"] for r in failed),
     )
 
 
@@ -219,14 +214,18 @@ def warnings_result(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     key = fingerprint(warehouse, [table.name, *reads])
     verdict = validated(warehouse, table.name, WARNINGS_CHECK, key, context.run.run_id, validate)
     found = failed_rules(verdict.results, WARNING)
+    return check_result(table, WARNINGS_CHECK, verdict, found, warnings=sum(r["offending"] for r in found))
+
+
+def check_result(table: Table, check: str, verdict: Verdict, failed: list[dict], **metadata) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         asset_key=table.name,
-        check_name=WARNINGS_CHECK,
-        passed=not found,
-        severity=dg.AssetCheckSeverity.WARN,
+        check_name=check,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR if check == CONTRACT_CHECK else dg.AssetCheckSeverity.WARN,
         description=verdict.description,
         metadata={
-            "warnings": sum(r["offending"] for r in found),
+            **metadata,
             "unchanged_since_last_validated": verdict.reused,
             "results": dg.MetadataValue.md(results_markdown(verdict.results)),
         },
@@ -266,23 +265,26 @@ def check_specs(table: Table) -> list[dg.AssetCheckSpec]:
 
 def family_checks(family: str) -> dg.AssetChecksDefinition:
     """One step runs every selected check of a family's tables. The contract rules are checked in
-    a second thread, which waits on the validation worker while this one finds the warnings."""
+    a second thread, which waits on the validation worker (if `sgr draft` started one) while this
+    thread finds the warnings."""
     specs = [spec for table in tables_of(family) for spec in check_specs(table)]
 
     @dg.multi_asset_check(name=f"validate_{family}", specs=specs, can_subset=True, pool=POOL)
     def _checks(context: dg.AssetCheckExecutionContext, settings: Settings):
         warehouse = Warehouse(settings.data_dir)
-        selected = [spec for spec in specs if spec.key in context.selected_asset_check_keys]
+        selected = [
+            (spec, TABLES[spec.asset_key.path[-1]]) for spec in specs if spec.key in context.selected_asset_check_keys
+        ]
         with ThreadPoolExecutor(max_workers=1) as contract_rules:
             results = {
-                spec.key: contract_rules.submit(contract_result, context, warehouse, TABLES[spec.asset_key.path[-1]])
-                for spec in selected
+                spec.key: contract_rules.submit(contract_result, context, warehouse, table)
+                for spec, table in selected
                 if spec.name == CONTRACT_CHECK
             }
-            for spec in selected:
+            for spec, table in selected:
                 if spec.name == WARNINGS_CHECK:
-                    results[spec.key] = warnings_result(context, warehouse, TABLES[spec.asset_key.path[-1]])
-            for spec in selected:
+                    results[spec.key] = warnings_result(context, warehouse, table)
+            for spec, _table in selected:
                 result = results[spec.key]
                 yield result.result() if isinstance(result, Future) else result
 

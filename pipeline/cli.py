@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from pipeline import worker
 from pipeline.contract import FAMILIES
 from pipeline.deadlines import parse_as_of
 
@@ -87,8 +88,6 @@ def ensure_dagster_home() -> Path:
 
 def run_draft(args: argparse.Namespace) -> int:
     ensure_dagster_home()
-    from pipeline import worker
-
     worker.start()  # before Dagster is imported: see pipeline/worker.py
     try:
         return draft(args)
@@ -99,7 +98,6 @@ def run_draft(args: argparse.Namespace) -> int:
 def draft(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from pipeline import worker
     from pipeline.definitions import defs
 
     job = defs.resolve_implicit_global_asset_job_def()
