@@ -1,1 +1,13 @@
-"""The pipeline's assets, one module per stage: ingest, derive, report."""
+"""The stages, in the order the data flows: ingest -> validate -> derive -> report."""
+
+from assets.derive import key_figures, report_tables
+from assets.ingest import INGEST_ASSETS
+from assets.report import draft_report
+from assets.validate import VALIDATION_CHECKS, published_tables
+
+ASSETS = [*INGEST_ASSETS, published_tables, key_figures, report_tables, draft_report]
+CHECKS = VALIDATION_CHECKS
+# What a run that re-reads one family carries along: every asset after ingest.
+AFTER_INGEST = [key.to_user_string() for a in ASSETS if a not in INGEST_ASSETS for key in a.keys]
+# What a change to the drafters' template redraws (report_tables too: the changes since the last draft).
+AFTER_TEMPLATE = [key.to_user_string() for a in (report_tables, draft_report) for key in a.keys]

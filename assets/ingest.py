@@ -7,37 +7,22 @@ assets/validate.py.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline.contract import FAMILIES, Table, tables_of
 from pipeline.deadlines import freshness_window
 from pipeline.previews import markdown_preview
-from pipeline.readers import FileRead, find_sources, read_sources
-from pipeline.schedules import calendar
+from pipeline.readers import FileRead, Reading, SourceFile, find_sources, read_sources
 from pipeline.settings import POOL, Settings
-from pipeline.warehouse import Warehouse, write_parquet
+from pipeline.validation.verdicts import CODE_VERSION, STAGED_BY, data_version
+from pipeline.warehouse import Warehouse
 
 GROUP = "ingest"
-STAGED_BY = b"staged_by_run"
-
-SOURCE_FILES_SCHEMA = pa.schema(
-    [
-        ("path", pa.string()),
-        ("sheet", pa.string()),
-        ("table", pa.string()),
-        ("family", pa.string()),
-        ("sha256", pa.string()),
-        ("bytes", pa.int64()),
-        ("first_seen", pa.timestamp("s", tz="UTC")),
-        ("rows_read", pa.int64()),
-        ("status", pa.string()),
-        ("reason", pa.string()),
-    ]
-)
+# Freshness is set when the definitions load (dagster dev reloads them): 30 days, 7 in a deadline's run-up.
+FRESHNESS_WINDOW = freshness_window(dt.date.today(), Settings().deadlines)
 
 
 def ingest_family(family: str) -> dg.AssetsDefinition:
@@ -54,6 +39,7 @@ def ingest_family(family: str) -> dg.AssetsDefinition:
                 f"'{t.name}' of any workbook) and staged for validation.",
                 kinds={"csv", "xlsx", "parquet"},
                 tags={"family": t.family},
+                code_version=CODE_VERSION,
                 freshness_policy=dg.FreshnessPolicy.time_window(fail_window=FRESHNESS_WINDOW),
             )
             for t in tables
@@ -65,7 +51,7 @@ def ingest_family(family: str) -> dg.AssetsDefinition:
         if not settings.sources_dir.is_dir():
             # Without this, a mistyped folder would publish empty tables and a draft of zeros.
             raise dg.Failure(description=f"the sources folder {settings.sources_dir} does not exist (SGR_SOURCES)")
-        warehouse = Warehouse(settings.data_dir)
+        warehouse = settings.warehouse
         for table in tables:
             if dg.AssetKey(table.name) in context.selected_asset_keys:
                 yield stage(context, warehouse, settings.sources_dir, table)
@@ -74,26 +60,18 @@ def ingest_family(family: str) -> dg.AssetsDefinition:
 
 
 def stage(context: dg.AssetExecutionContext, warehouse: Warehouse, root: Path, table: Table) -> dg.MaterializeResult:
-    sources = find_sources(root, table)
-    gone = files_gone(warehouse, table, sources)
-    for path, rows in gone.items():
+    staged = stage_table(warehouse, root, table, context.run_id)
+    for path, rows in staged.gone.items():
         context.log.warning(f"{path} is no longer in the sources: its {rows} rows of {table.name} are dropped")
-    for source in sources:
-        warehouse.archive(source.content, source.sha256, source.path.suffix)
-    reading = read_sources(sources, table)
-    stamped = reading.rows.replace_schema_metadata(
-        {**(reading.rows.schema.metadata or {}), STAGED_BY: context.run_id.encode()}
-    )
-    write_parquet(warehouse.staged(table.name), stamped)
-    warehouse.stage_problems(table.name, reading.problems)
-    write_parquet(warehouse.register / f"{table.name}.parquet", register(warehouse, table, reading.files))
+    reading = staged.reading
     files = [f.source.name + (f":{f.sheet}" if f.sheet else "") for f in reading.files]
     return dg.MaterializeResult(
         asset_key=table.name,
+        data_version=dg.DataVersion(staged.version),
         metadata={
             "dagster/row_count": reading.rows.num_rows,
             "read_problems": len(reading.problems),
-            "files_gone": dg.MetadataValue.json(gone),
+            "files_gone": dg.MetadataValue.json(staged.gone),
             "staged": dg.MetadataValue.path(str(warehouse.staged(table.name))),
             "source_files": dg.MetadataValue.md("\n".join(f"- `{f}`" for f in files) or "none"),
             "preview": dg.MetadataValue.md(markdown_preview(reading.rows.drop_columns(["source_sha256"]))),
@@ -101,25 +79,43 @@ def stage(context: dg.AssetExecutionContext, warehouse: Warehouse, root: Path, t
     )
 
 
-def files_gone(warehouse: Warehouse, table: Table, sources) -> dict[str, int]:
+@dataclass
+class Staged:
+    reading: Reading
+    gone: dict[str, int]  # files read last time and gone since, with the rows they gave
+    version: str  # the table's data version: its files by SHA-256, and the code
+
+
+def stage_table(warehouse: Warehouse, root: Path, table: Table, run_id: str) -> Staged:
+    """Read a table's files and stage its rows, its read problems and its register: the ingest step
+    without Dagster, which tests call directly."""
+    sources = find_sources(root, table)
+    gone = files_gone(warehouse, table, sources)
+    for source in sources:
+        warehouse.archive(source.content, source.sha256, source.path.suffix)
+    reading = read_sources(sources, table)
+    metadata = {**(reading.rows.schema.metadata or {}), STAGED_BY: run_id.encode()}
+    warehouse.stage(table.name, reading.rows.replace_schema_metadata(metadata))
+    warehouse.stage_problems(table.name, reading.problems)
+    files = register(warehouse, table, reading.files)
+    warehouse.write_register(table.name, files)
+    return Staged(reading, gone, data_version(files))
+
+
+def files_gone(warehouse: Warehouse, table: Table, sources: list[SourceFile]) -> dict[str, int]:
     """Files read last time that are no longer there, with the rows they gave."""
-    register = warehouse.register / f"{table.name}.parquet"
-    if not register.exists():
+    if not warehouse.register(table.name).exists():
         return {}
     present = {source.name for source in sources}
-    return {r["path"]: r["rows_read"] for r in pq.read_table(register).to_pylist() if r["path"] not in present}
+    earlier = warehouse.read_register(table.name, ["path", "rows_read"]).to_pylist()
+    return {r["path"]: r["rows_read"] for r in earlier if r["path"] not in present}
 
 
-# Freshness is set when the definitions load (dagster dev reloads them): 30 days, 7 in a deadline's run-up.
-FRESHNESS_WINDOW = freshness_window(dt.date.today(), calendar(Settings()))
-INGEST_ASSETS = [ingest_family(family) for family in FAMILIES]
-
-
-def register(warehouse: Warehouse, table: Table, files: list[FileRead]) -> pa.Table:
+def register(warehouse: Warehouse, table: Table, files: list[FileRead]) -> list[dict]:
     """The files a table was read from; one with read problems is rejected with the first as reason."""
     rows = []
     for f in files:
-        archived = warehouse.raw / f"{f.source.sha256}{f.source.path.suffix.lower()}"
+        archived = warehouse.archived(f.source.sha256, f.source.path.suffix)
         rows.append(
             {
                 "path": f.source.name,
@@ -135,4 +131,7 @@ def register(warehouse: Warehouse, table: Table, files: list[FileRead]) -> pa.Ta
                 "reason": str(f.problems[0]) if f.problems else None,
             }
         )
-    return pa.Table.from_pylist(rows, schema=SOURCE_FILES_SCHEMA)
+    return rows
+
+
+INGEST_ASSETS = [ingest_family(family) for family in FAMILIES]

@@ -1,4 +1,5 @@
-"""`sgr draft`: materialise every asset through Dagster and print the draft's path.
+"""`sgr draft`: materialise every asset through Dagster and print the draft's path; `sgr rules` and
+`sgr contract`: the rules and the whole source contract, as the declarations make them.
 
 Exits 0 with the draft; otherwise non-zero with the failures in plain words (file, sheet,
 line, column, value where known), never a bare traceback.
@@ -7,23 +8,18 @@ line, column, value where known), never a bare traceback.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
-import time
 from pathlib import Path
 
-from pipeline import worker
+from pipeline import instance, worker
 from pipeline.contract import FAMILIES
 from pipeline.deadlines import parse_as_of
-
-STARTED = time.perf_counter()
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="sgr", description="Draft the SG report on the Global Compact.")
     commands = parser.add_subparsers(dest="command", required=True)
     draft = commands.add_parser("draft", help="materialise every asset and write the draft report")
@@ -37,10 +33,17 @@ def main(argv: list[str] | None = None) -> int:
         help="re-read only this family's files, then validate, publish and redraft (what its sensor runs)",
     )
     draft.add_argument("--verbose", action="store_true", help="show Dagster's own log")
-    commands.add_parser("rules", help="list every validation rule with its severity")
-    args = parser.parse_args(argv)
-    if args.command == "rules":
-        print(rules_list())
+    commands.add_parser("rules", help="list every validation rule and warning with its severity")
+    commands.add_parser("contract", help="print the source contract (docs/contract.md), made from the declarations")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.command in ("rules", "contract"):
+        from pipeline import docs
+
+        print(docs.rules_listing() if args.command == "rules" else docs.contract_markdown(), end="")
         return 0
     try:
         if args.as_of:
@@ -51,20 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     return run_draft(args)
 
 
-def rules_list() -> str:
-    """Every rule, as derived from the contract, with its severity: the documentation of validation."""
-    from pipeline.contract import TABLES
-    from pipeline.validation import ERROR, WARNINGS, contract_rules
-
-    lines = ["table                   severity  rule", "-" * 100]
-    lines.append(f"{'(every table)':<23} {ERROR:<9} a file that cannot be read; a cell not of its column's type")
-    for name, table in TABLES.items():
-        for rule in contract_rules(table):
-            scope = " [cross-table]" if rule.reference else ""
-            lines.append(f"{name:<23} {rule.severity:<9} {rule.name} — {rule.says}{scope}")
-    for warning in WARNINGS:
-        lines.append(f"{warning.table:<23} {'warning':<9} {warning.says} [reads {', '.join(warning.reads)}]")
-    return "\n".join(lines)
+def run_draft(args: argparse.Namespace) -> int:
+    instance.home()
+    worker.start()  # before Dagster is imported: see pipeline/worker.py
+    try:
+        return report(execute(args))
+    finally:
+        worker.stop()
 
 
 def run_config(args: argparse.Namespace) -> dict:
@@ -76,52 +72,34 @@ def run_config(args: argparse.Namespace) -> dict:
     }
 
 
-def ensure_dagster_home() -> Path:
-    """Run history goes to $DAGSTER_HOME, by default a folder beside the sources."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path(".dagster_home").resolve())))
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text((Path(__file__).with_name("dagster.yaml")).read_text())
-    return home
-
-
-def run_draft(args: argparse.Namespace) -> int:
-    ensure_dagster_home()
-    worker.start()  # before Dagster is imported: see pipeline/worker.py
-    try:
-        return draft(args)
-    finally:
-        worker.stop()
-
-
-def draft(args: argparse.Namespace) -> int:
+def execute(args: argparse.Namespace):
+    """One in-process run of every asset (or of one family and what follows it) in $DAGSTER_HOME."""
     import dagster as dg
 
     from pipeline.definitions import defs
 
     job = defs.resolve_implicit_global_asset_job_def()
-    imported = time.perf_counter()
-    with dg.DagsterInstance.get() as instance:
-        selection = None
-        if args.family:
-            from pipeline.sensors import family_selection
+    selection = None
+    if args.family:
+        from pipeline.sensors import family_selection
 
-            selection = [dg.AssetKey(key) for key in family_selection(args.family)]
-        result = job.execute_in_process(
-            run_config=run_config(args), instance=instance, raise_on_error=False, asset_selection=selection
+        selection = [dg.AssetKey(key) for key in family_selection(args.family)]
+    with dg.DagsterInstance.get() as dagster_instance:
+        return job.execute_in_process(
+            run_config=run_config(args), instance=dagster_instance, raise_on_error=False, asset_selection=selection
         )
-        run = time.perf_counter() - imported
-        worker_peak = worker.stop()
-        if os.environ.get("SGR_TIMINGS"):
-            records = instance.all_logs(result.run_id)
-            write_timings(Path(os.environ["SGR_TIMINGS"]), records, imported - STARTED, run, worker_peak)
+
+
+def report(result) -> int:
+    """The figures, warnings and draft of a run, or what stopped it; the exit code."""
+    import dagster as dg
+
     checks = result.get_asset_check_evaluations()
     errors = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR]
     warnings = [c for c in checks if not c.passed and c.severity == dg.AssetCheckSeverity.WARN]
     drafted = result.success and not errors and result.asset_materializations_for_node("draft_report")
     if not drafted:
-        print(failure_report(result, errors, [node.name for node in job.graph.nodes]), file=sys.stderr)
+        print(failure_report(result, errors), file=sys.stderr)
         print(check_report("Warnings (reported, not blocking):", warnings), file=sys.stderr)
         return EXIT_FAILED
     print_figures(result)
@@ -130,39 +108,6 @@ def draft(args: argparse.Namespace) -> int:
     words, limit = made["words"].value, made["word_limit"].value
     print(f"Draft written ({words:,} words of the {limit:,}-word limit): {made['path'].value}")
     return 0
-
-
-def stage_of(step: str) -> str:
-    if step.startswith("ingest_"):
-        return "ingest"
-    if step.startswith("validate_") or step == "published_tables":
-        return "validation"
-    return "report" if step == "draft_report" else "derive"
-
-
-def write_timings(path: Path, records, imports: float, run: float, worker_peak: float | None) -> None:
-    """Seconds by stage, for the benchmark: imports, ingest, validation, derive, report, and Dagster's
-    own; the assets materialised; the validation worker's peak memory (MB)."""
-    started, steps, materialized = {}, {}, []
-    for record in records:
-        event = record.dagster_event
-        if event is None:
-            continue
-        if event.event_type_value == "ASSET_MATERIALIZATION":
-            materialized.append(event.asset_key.to_user_string())
-        elif event.event_type_value == "STEP_START":
-            started[event.step_key] = record.timestamp
-        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
-            steps[event.step_key] = record.timestamp - started[event.step_key]
-    stages = {"imports": imports, "ingest": 0.0, "validation": 0.0, "derive": 0.0, "report": 0.0}
-    for step, seconds in steps.items():
-        stages[stage_of(step)] += seconds
-    stages["orchestration"] = max(run - sum(steps.values()), 0.0)
-    path.write_text(
-        json.dumps(
-            {"stages": stages, "steps": steps, "materialized": materialized, "worker_peak_mb": worker_peak}, indent=1
-        )
-    )
 
 
 def check_report(title: str, evaluations) -> str:
@@ -174,7 +119,7 @@ def check_report(title: str, evaluations) -> str:
     return "\n".join(lines) + "\n"
 
 
-def failure_report(result, errors, steps: list[str]) -> str:
+def failure_report(result, errors) -> str:
     if result.asset_materializations_for_node("published_tables"):
         headline = [
             "sgr draft failed: the tables were validated and published, but the draft was not rebuilt;",
@@ -202,6 +147,7 @@ def failure_report(result, errors, steps: list[str]) -> str:
         lines.append(f"[{event.step_key}]")
         lines += [f"  {line}" for line in text.splitlines()]
         lines.append("")
+    steps = [node.name for node in result.job_def.graph.nodes]
     started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
     skipped = sorted(set(steps) - started)
     if skipped:
@@ -210,12 +156,12 @@ def failure_report(result, errors, steps: list[str]) -> str:
 
 
 def print_figures(result) -> None:
+    import pyarrow.parquet as pq
+
     from assets.report import un_style
 
     made = result.asset_materializations_for_node("key_figures")[0].metadata
     print(f"Key figures as of {made['as_of'].value}:")
-    import pyarrow.parquet as pq
-
     for row in pq.read_table(made["path"].value).to_pylist():
         shown = un_style.figure(row["value"], row["unit"])
         rows = row["rows_counted"]

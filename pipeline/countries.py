@@ -1,17 +1,13 @@
 """Country names as a UN document writes them (M49 / UNTERM short names).
 
 pycountry gives ISO English names, which differ from the UN's for about twenty countries;
-the exceptions come from shared/reference/gcm.md. XKX is the code the UN system uses for
+the exceptions are the UN's own short names (M49, UNTERM). XKX is the code the UN system uses for
 Kosovo, which pycountry does not know.
 """
 
 from __future__ import annotations
 
 import pycountry
-
-KOSOVO_FOOTNOTE = (
-    "References to Kosovo shall be understood to be in the context of Security Council resolution 1244 (1999)."
-)
 
 UN_SHORT_NAMES = {
     "BOL": "Bolivia (Plurinational State of)",

@@ -7,12 +7,6 @@ import os
 from dataclasses import dataclass
 
 RUN_UP = dt.timedelta(weeks=8)
-KIND_WORDS = {
-    "imrf": "International Migration Review Forum",
-    "sg_report": "Secretary-General's report due",
-    "regional_review": "regional review",
-    "input_due": "inputs due",
-}
 
 
 @dataclass(frozen=True, order=True)
@@ -63,3 +57,4 @@ def parse_as_of(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"the as-of date {text!r} is not a date in the form YYYY-MM-DD") from None
+

@@ -2,17 +2,14 @@
 
 import dagster as dg
 
-from assets.derive import key_figures, report_tables
-from assets.ingest import INGEST_ASSETS
-from assets.report import draft_report
-from assets.validate import VALIDATION_CHECKS, published_tables
+from assets import ASSETS, CHECKS
 from pipeline.schedules import refresh_before_deadlines
 from pipeline.sensors import SENSORS
 from pipeline.settings import Settings
 
 defs = dg.Definitions(
-    assets=[*INGEST_ASSETS, published_tables, key_figures, report_tables, draft_report],
-    asset_checks=VALIDATION_CHECKS,
+    assets=ASSETS,
+    asset_checks=CHECKS,
     sensors=[
         *SENSORS,
         # Declarative automation: what a drafter materialises in the UI carries the rest along.

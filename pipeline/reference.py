@@ -1,5 +1,6 @@
-"""Public reference facts used by the report (shared/reference/gcm.md): the 23 objectives, the
-round-table clusters, the Migration MPTF's thematic areas. Public UN facts, not our data."""
+"""Public reference facts used by the report: the 23 objectives, the round-table clusters, the
+Migration MPTF's thematic areas. Public UN facts (from the UN texts the project's shared reference
+cites), not our data."""
 
 # (official title, short label)
 OBJECTIVES = {
@@ -82,9 +83,9 @@ CLUSTERS = {
     "RT3": ("Integration and contribution to development", (14, 15, 16, 19, 20, 22)),
     "RT4": ("Data, evidence-based policy and international cooperation", (1, 3, 7, 17, 23)),
 }
+CLUSTER_OF = {objective: cluster for cluster, (_title, objectives) in CLUSTERS.items() for objective in objectives}
+assert sorted(CLUSTER_OF) == sorted(OBJECTIVES), "every objective belongs to exactly one cluster"
 
-# The names are marked unverified in the reference and must be labelled so wherever used.
-THEMATIC_AREAS_UNVERIFIED = True
 THEMATIC_AREAS = {
     1: "Fact-based and data-driven migration discourse, policy and planning",
     2: "Protecting the human rights, safety and well-being of migrants",
@@ -92,3 +93,5 @@ THEMATIC_AREAS = {
     4: "Facilitating regular migration, decent work and development effects of mobility",
     5: "Improving the social inclusion and integration of migrants",
 }
+# The reference marks the names unverified: wherever they are shown, this note goes with them.
+THEMATIC_AREAS_NOTE = "The names of the thematic areas are unverified and must be checked before publication."

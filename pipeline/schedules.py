@@ -4,29 +4,11 @@ calendar, on Mondays otherwise, so that the draft stays current before the Forum
 import datetime as dt
 
 import dagster as dg
-import pyarrow.parquet as pq
 
-from pipeline.contract import TABLES
-from pipeline.deadlines import Deadline, deadlines_from, in_run_up
-from pipeline.problems import SourceError
-from pipeline.readers import find_sources, read_table
-from pipeline.sensors import RUN_TAG
-from pipeline.settings import Settings
-from pipeline.warehouse import Warehouse
+from pipeline.deadlines import Deadline, in_run_up
+from pipeline.settings import RUN_TAG, Settings
 
 MONDAY = 0
-
-
-def calendar(settings: Settings) -> list[Deadline]:
-    """The published calendar; before anything is published, the calendar in the sources if it reads."""
-    published = Warehouse(settings.data_dir).path("calendar")
-    if published.exists():
-        return deadlines_from(pq.read_table(published).to_pylist())
-    table = TABLES["calendar"]
-    try:
-        return deadlines_from(read_table(find_sources(settings.sources_dir, table), table).to_pylist())
-    except SourceError:
-        return []
 
 
 def should_refresh(day: dt.date, deadlines: list[Deadline]) -> bool:
@@ -44,7 +26,7 @@ def should_refresh(day: dt.date, deadlines: list[Deadline]) -> bool:
 )
 def refresh_before_deadlines(context: dg.ScheduleEvaluationContext):
     day = context.scheduled_execution_time.date()
-    deadlines = calendar(Settings())
+    deadlines = Settings().deadlines
     if not should_refresh(day, deadlines):
         return dg.SkipReason(f"{day}: not a Monday and not within 8 weeks of a deadline")
     return dg.RunRequest(run_key=f"refresh:{day.isoformat()}", tags={**RUN_TAG, "sgr/trigger": "schedule"})

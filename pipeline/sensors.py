@@ -15,18 +15,16 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets import AFTER_INGEST, AFTER_TEMPLATE
 from pipeline.contract import CALENDAR, FAMILIES, TABLES, tables_of
 from pipeline.readers import family_folder, find_sources
-from pipeline.settings import TEMPLATE_DIR, Settings
-from pipeline.warehouse import Warehouse
+from pipeline.settings import RUN_TAG, TEMPLATE_DIR, Settings
 
 INTERVAL_SECONDS = 20
 SETTLE_SECONDS = 10  # a file untouched this long is taken as fully written
 MAX_FILES_HASHED_PER_TICK = 100
-DOWNSTREAM = ["published_tables", "key_figures", "report_tables", "draft_report"]
-EVERYTHING = [*TABLES, *DOWNSTREAM]
+EVERYTHING = [*TABLES, *AFTER_INGEST]
 TEMPLATE_SUFFIXES = (".md", ".toml", ".docx")
-RUN_TAG = {"sgr/writes": "data"}  # dagster.yaml lets one run with this tag in progress at a time
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,7 @@ def _sha256_in(folder: Path) -> Callable[[str], str]:
 
 
 def nothing_published(settings: Settings) -> bool:
-    return not Warehouse(settings.data_dir).path("source_files").exists()
+    return not settings.warehouse.has_published()
 
 
 def run_request(
@@ -139,7 +137,7 @@ def run_request(
 
 
 def family_selection(family: str) -> list[str]:
-    return [t.name for t in tables_of(family)] + DOWNSTREAM
+    return [t.name for t in tables_of(family)] + AFTER_INGEST
 
 
 def source_sensor(family: str) -> dg.SensorDefinition:
@@ -166,14 +164,14 @@ def source_sensor(family: str) -> dg.SensorDefinition:
     name="report_template_files",
     minimum_interval_seconds=INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    asset_selection=["draft_report"],
+    asset_selection=AFTER_TEMPLATE,
     description="Rebuilds the draft when the prose, report.toml or the Word template in reports/template/ change.",
 )
 def report_template_files(context: dg.SensorEvaluationContext, settings: Settings):
     if nothing_published(settings):
         return dg.SkipReason("nothing published yet: the first run of the source sensors drafts the report")
     stats = stats_of(TEMPLATE_DIR, template_files())
-    return run_request(context, "report_template_files", TEMPLATE_DIR, stats, ["draft_report"])
+    return run_request(context, "report_template_files", TEMPLATE_DIR, stats, AFTER_TEMPLATE)
 
 
 SENSORS = [source_sensor(family) for family in FAMILIES] + [report_template_files]

@@ -14,7 +14,11 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from pipeline.deadlines import parse_as_of
+from pipeline.contract import TABLES
+from pipeline.deadlines import Deadline, deadlines_from, parse_as_of
+from pipeline.problems import SourceError
+from pipeline.readers import find_sources, read_table
+from pipeline.warehouse import Warehouse
 
 DEFAULTS = {"SGR_SOURCES": "sources", "SGR_DATA": "data", "SGR_REPORTS": "reports/drafts", "SGR_AS_OF": ""}
 
@@ -45,9 +49,27 @@ class Settings(dg.ConfigurableResource):
     def as_of_date(self) -> dt.date:
         return parse_as_of(_from_env("SGR_AS_OF", self.as_of))
 
+    @property
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.data_dir, self.reports_dir)
+
+    @property
+    def deadlines(self) -> list[Deadline]:
+        """The published calendar; before anything is published, the calendar in the sources if it reads."""
+        warehouse = self.warehouse
+        if warehouse.path("calendar").exists():
+            return deadlines_from(warehouse.read("calendar").to_pylist())
+        table = TABLES["calendar"]
+        try:
+            return deadlines_from(read_table(find_sources(self.sources_dir, table), table).to_pylist())
+        except SourceError:
+            return []
+
 
 # The drafters' prose, masthead settings and Word template (reports/template/).
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "reports" / "template"
 
 # Every asset and check writes under the data folder: they share one concurrency pool (see dagster.yaml).
 POOL = "sgr_data"
+# Runs that write the data carry this tag; dagster.yaml lets one of them run at a time.
+RUN_TAG = {"sgr/writes": "data"}

@@ -35,9 +35,9 @@ def start() -> None:
 
 
 def _warm() -> None:
-    from pipeline import validation
+    from pipeline.validation import run
 
-    validation.warm()
+    run.warm()
 
 
 def call(function: Callable[..., T], *args) -> T:

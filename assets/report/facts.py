@@ -1,176 +1,211 @@
-"""What the prose's placeholders stand for, each with where it came from."""
+"""What the template reads: the key figures and the rows of the report tables, each number with where
+it came from, and the filters that say them in UN style. Nothing is computed here: every value is a
+row of key_figures or of a report table (assets/derive.py); this module only wraps and formats.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, replace
 
-import pandas as pd
 import pyarrow as pa
 
 from assets.report import un_style
-from assets.report.narrative import Block, Provenance, Run, Value
-from pipeline.contract import KEY_FIGURES
-from pipeline.reference import CLUSTERS, OBJECTIVES
-
-SHA_SHOWN = 12
-FINDING_WORDS = {
-    "progress": ("finding of progress", "findings of progress"),
-    "challenge": ("challenge", "challenges"),
-    "priority": ("priority", "priorities"),
-}
+from pipeline.catalogue import FIGURES, REPORT_TABLES, TOTAL, ReportTable, provenance_of
+from pipeline.catalogue.model import ROW_UNIT, STATED_UNITS
+from pipeline.reference import OBJECTIVES
 
 
-def file_labels(source_files: pa.Table) -> dict[str, str]:
-    """`path (SHA-256 1a2b3c4d5e6f)` for every file behind the published tables."""
-    return {row["path"]: f"{row['path']} (SHA-256 {row['sha256'][:SHA_SHOWN]})" for row in source_files.to_pylist()}
+@dataclass(frozen=True)
+class Provenance:
+    """Where a figure in the text comes from: shown in its Word comment and its paragraph's footnote."""
+
+    name: str
+    definition: str
+    tables: tuple[str, ...]
+    files: tuple[str, ...]
+    rows: int
+    figure: bool = False  # a key figure (the draft reports which it states)
 
 
-def key_figure_values(figures: pa.Table) -> dict[str, Value]:
-    values = {}
+@dataclass(frozen=True, eq=False)
+class Fact:
+    """A number the draft states: its value, its unit and its provenance. `phrase` is the text a
+    filter made of it ("3 findings of progress")."""
+
+    value: float | None
+    unit: str
+    provenance: Provenance | None = None
+    phrase: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.phrase if self.phrase is not None else un_style.figure(self.value, self.unit)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == (other.value if isinstance(other, Fact) else other)
+
+    def __lt__(self, other: object) -> bool:
+        return self.value < (other.value if isinstance(other, Fact) else other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.value > (other.value if isinstance(other, Fact) else other)
+
+    __hash__ = None
+
+
+class Text(str):
+    """A text field of a report table's row (a commission, a region): said as it is, and citing its
+    table in the paragraph's footnote, without a comment of its own."""
+
+    provenance: Provenance | None = None
+
+
+class Row:
+    """One row of a report table: numbers as Facts, text citing its table, everything else as it is."""
+
+    def __init__(self, table: ReportTable, values: dict, provenance: dict | None):
+        self._table, self._values, self._provenance = table, values, provenance
+
+    def __getattr__(self, name: str):
+        if name.startswith("_") or name not in self._values:
+            raise AttributeError(f"{self._table.name} has no field {name!r}")
+        value, unit = self._values[name], self._table.field(name).unit
+        unit = self._values["unit"] if unit == ROW_UNIT else unit
+        if unit in STATED_UNITS:
+            return Fact(value, unit, self._cell_provenance(name))
+        if isinstance(value, str) and self._provenance is not None:
+            text = Text(value)
+            text.provenance = self._cell_provenance(name)
+            return text
+        return value
+
+    @property
+    def is_total(self) -> bool:
+        return bool(self._values.get(TOTAL))
+
+    def _cell_provenance(self, name: str) -> Provenance | None:
+        if self._provenance is None:
+            return None
+        table, key = self._table, self._table.key
+        row = f"[{self._values[key]}]" if key and self._values.get(key) is not None else ""
+        return Provenance(
+            f"{table.name}{row}.{name}", table.field(name).words or table.words, *_sources(self._provenance)
+        )
+
+    def __repr__(self) -> str:
+        return f"a row of {self._table.name}"
+
+
+class Rows(list):
+    """The rows of a report table, as the template loops over them; its totals row apart."""
+
+    def __init__(self, rows: list[Row], total: Row | None = None, provenance: Provenance | None = None):
+        super().__init__(rows)
+        self.total, self.provenance = total, provenance
+
+
+def table_rows(table: ReportTable, data: pa.Table) -> Rows | Row | None:
+    provenance = provenance_of(data) if table.states_data else None
+    rows = [Row(table, values, provenance) for values in data.to_pylist()]
+    if table.single_row:
+        return rows[0] if rows else None
+    cited = None
+    if provenance is not None:
+        cited = Provenance(table.name, table.words, *_sources(provenance))
+    return Rows([r for r in rows if not r.is_total], next((r for r in rows if r.is_total), None), cited)
+
+
+def _sources(provenance: dict) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+    return tuple(provenance["source_tables"]), tuple(provenance["source_files"]), provenance["rows_counted"]
+
+
+def figure_facts(figures: pa.Table) -> dict[str, Fact]:
+    facts = {}
     for row in figures.to_pylist():
-        figure = KEY_FIGURES[row["figure"]]
         provenance = Provenance(
             row["figure"],
-            figure.definition,
+            FIGURES[row["figure"]].words,
             tuple(row["source_tables"]),
             tuple(row["source_files"]),
             row["rows_counted"],
+            figure=True,
         )
-        values[row["figure"]] = Value(un_style.figure(row["value"], row["unit"]), provenance)
-    return values
+        facts[row["figure"]] = Fact(row["value"], row["unit"], provenance)
+    return facts
 
 
-def _provenance(name: str, definition: str, derived_provenance: dict) -> Provenance:
-    return Provenance(
-        name,
-        definition,
-        tuple(derived_provenance["source_tables"]),
-        tuple(derived_provenance["source_files"]),
-        derived_provenance["rows_counted"],
-    )
-
-
-def derived_values(
-    derived: dict[str, tuple[pd.DataFrame, dict]], figures: pa.Table, as_of: dt.date
-) -> dict[str, Value]:
-    """Facts the prose states beyond the key figures: lists, shares, the reviews to come."""
-    values: dict[str, Value] = {}
-    reviews, provenance = derived["regional_reviews"]
-    held, coming = reviews[reviews["held"]], reviews[~reviews["held"]]
-
-    def listed(rows: pd.DataFrame) -> str:
-        items = [
-            f"{r.commission} ({un_style.date_range(r.start_date.date(), r.end_date.date())})" for r in rows.itertuples()
-        ]
-        return un_style.series(items) or "none"
-
-    values["reviews_held_list"] = Value(
-        listed(held),
-        _provenance("reviews_held_list", "regional reviews with end_date <= D, by start date", provenance),
-    )
-    values["reviews_scheduled_list"] = Value(
-        listed(coming),
-        _provenance("reviews_scheduled_list", "reviews of the current cycle with end_date > D", provenance),
-    )
-    values["reviews_in_person_or_hybrid"] = Value(
-        un_style.count(int((held["format"] != "virtual").sum())),
-        _provenance("reviews_in_person_or_hybrid", "reviews held, in person or hybrid", provenance),
-    )
-    by_figure = {row["figure"]: row for row in figures.to_pylist()}
-    deposits, target = by_figure["mptf_deposits_year_usd"], by_figure["mptf_target_year_usd"]
-    share = un_style.percent(deposits["value"], target["value"]) if target["value"] else "no share (no target set)"
-    values["mptf_deposits_year_share_of_target"] = Value(
-        share,
-        Provenance(
-            "mptf_deposits_year_share_of_target",
-            "mptf_deposits_year_usd / mptf_target_year_usd",
-            ("contributions", "targets"),
-            tuple(sorted(set(deposits["source_files"]) | set(target["source_files"]))),
-            deposits["rows_counted"] + target["rows_counted"],
-        ),
-    )
-    funded, spent = by_figure["mptf_net_funded_usd"], by_figure["mptf_expenditure_usd"]
-    values["mptf_expenditure_share"] = Value(
-        un_style.percent(spent["value"], funded["value"]) if funded["value"] else "no share (nothing transferred)",
-        Provenance(
-            "mptf_expenditure_share",
-            "mptf_expenditure_usd / mptf_net_funded_usd",
-            ("transfers",),
-            tuple(funded["source_files"]),
-            funded["rows_counted"],
-        ),
-    )
-    areas, area_provenance = derived["programmes_by_area"]
-    top = areas.sort_values(["programmes", "thematic_area"], ascending=[False, True]).iloc[0]
-    values["mptf_most_common_thematic_area"] = Value(
-        f"thematic area {int(top['thematic_area'])}",
-        _provenance(
-            "mptf_most_common_thematic_area",
-            "the thematic area with the most joint programmes",
-            area_provenance,
-        ),
-    )
-    return values
-
-
-def plain_values(as_of: dt.date, config: dict) -> dict[str, Value]:
-    return {
-        "as_of": Value(un_style.date(as_of)),
-        "year": Value(str(as_of.year)),
-        "symbol": Value(config["symbol"]),
-        "word_limit": Value(un_style.count(config["word_limit"])),
+def context(as_of: dt.date, config: dict, figures: pa.Table, tables: dict[str, pa.Table]) -> dict:
+    """Every name the template may use."""
+    plain = {
+        "as_of": un_style.date(as_of),
+        "year": str(as_of.year),
+        "symbol": config["symbol"],
+        "word_limit": un_style.count(config["word_limit"]),
     }
+    derived = {name: table_rows(REPORT_TABLES[name], data) for name, data in tables.items()}
+    return plain | figure_facts(figures) | derived
 
 
-def findings_paragraphs(derived: dict[str, tuple[pd.DataFrame, dict]]) -> list[Block]:
-    """One paragraph per cluster of objectives: what the reviews found, where most often."""
-    findings, provenance = derived["findings_by_cluster"]
-    recommendations, rec_provenance = derived["recommendations_by_cluster"]
-    blocks = []
-    for cluster, (title, objectives) in CLUSTERS.items():
-        rows = findings[findings["cluster"] == cluster]
-        source = _provenance(
-            f"findings_{cluster}",
-            f"findings of the reviews held on objectives {un_style.series([str(o) for o in objectives])}",
-            provenance,
-        )
-        recs = recommendations[recommendations["cluster"] == cluster]
-        count = int(recs["recommendations"].sum()) if len(recs) else 0
-        parts = [
-            Run(
-                f"On {title.lower()} (objectives {un_style.series([str(o) for o in objectives])}), the "
-                "regional reviews recorded "
-            )
-        ]
-        if rows.empty:
-            parts.append(Run("no findings", provenance=source))
-            parts.append(Run(" so far."))
-        else:
-            kinds = rows.groupby("finding")["findings"].sum()
-            counted = [
-                f"{un_style.count(int(kinds[k]))} {FINDING_WORDS[k][int(kinds[k]) != 1]}"
-                for k in ("progress", "challenge", "priority")
-                if k in kinds
-            ]
-            parts.append(Run(un_style.series(counted), provenance=source))
-            parts.append(Run(". "))
-            parts += _most_cited(rows, "progress", "Progress was reported most often on ")
-            parts += _most_cited(rows, "challenge", "Challenges were raised most often on ")
-            parts += _most_cited(rows, "priority", "Priorities for the next cycle include ")
-        rec_source = _provenance(
-            f"recommendations_{cluster}",
-            f"recommendations of the reviews held naming objectives of cluster {cluster}",
-            rec_provenance,
-        )
-        parts.append(Run("The reviews adopted "))
-        parts.append(Run(un_style.count(count), provenance=rec_source))
-        parts.append(Run(f" recommendation{'s' if count != 1 else ''} on these objectives."))
-        blocks.append(Block("paragraph", parts, source=f"findings by cluster {cluster}"))
-    return blocks
+# Filters: how drafters say the values in the template's own words.
 
 
-def _most_cited(rows: pd.DataFrame, kind: str, opening: str) -> list[Run]:
-    of_kind = rows[rows["finding"] == kind]
-    if of_kind.empty:
-        return []
-    top = of_kind.groupby("objective")["regions"].sum().sort_values(ascending=False, kind="stable").head(2)
-    named = [f"{OBJECTIVES[int(o)][1].lower()} (objective {int(o)})" for o in top.index]
-    return [Run(f"{opening}{un_style.series(named)}. ")]
+def plural(value: Fact | float, one: str, many: str) -> Fact:
+    """`1 challenge`, `7 challenges`; keeps the figure's provenance."""
+    fact = value if isinstance(value, Fact) else Fact(value, "count")
+    return replace(fact, phrase=f"{un_style.count(fact.value)} {one if fact.value == 1 else many}")
+
+
+def series(items) -> Fact | str:
+    """`A`, `A and B`, `A, B and C`; figures in the list keep one provenance, merged."""
+    items = list(items)
+    text = un_style.series([str(item) for item in items])
+    sourced = [item.provenance for item in items if isinstance(item, Fact) and item.provenance]
+    if not sourced:
+        return text
+    names = sorted({p.name.rsplit(".", 1)[0] for p in sourced})
+    merged = Provenance(
+        names[0] if len(names) == 1 else ", ".join(p.name for p in sourced),
+        "; ".join(dict.fromkeys(p.definition for p in sourced)),
+        tuple(sorted({t for p in sourced for t in p.tables})),
+        tuple(sorted({f for p in sourced for f in p.files})),
+        max(p.rows for p in sourced),
+    )
+    return Fact(None, "count", merged, phrase=text)
+
+
+def separator(loop) -> str:
+    """Between the items of a `{% for %}` loop: `, `, then ` and ` before the last."""
+    if loop.last:
+        return ""
+    return " and " if loop.revindex == 2 else ", "
+
+
+def cite(rows: Rows, text: str) -> Text:
+    """Words about a table's rows that state none of them ("none"), citing the table all the same."""
+    cited = Text(text)
+    cited.provenance = rows.provenance
+    return cited
+
+
+def is_zero(value: Fact | float) -> bool:
+    return (value.value if isinstance(value, Fact) else value) == 0
+
+
+FILTERS = {
+    "plural": plural,
+    "cite": cite,
+    "series": series,
+    "sep": separator,
+    "dates": un_style.date_range,
+    "iso": lambda day: day.isoformat(),
+    "roman": un_style.roman,
+    "objective": lambda number: OBJECTIVES[int(number)][1],
+}
+TESTS = {"zero": is_zero}

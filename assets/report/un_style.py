@@ -1,4 +1,5 @@
-"""Figures and dates as a UN document writes them: `$17.5 million`, `$850,000`, `52`, `24 June 2021`."""
+"""Figures and dates as a UN document writes them: `$17.5 million`, `$850,000`, `52`, `10.5 per cent`,
+`24 June 2021`."""
 
 from __future__ import annotations
 
@@ -33,10 +34,16 @@ def date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def number(value: float) -> str:
+    """A number that names something (thematic area 2): digits, no separator."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
 def figure(value: float | None, unit: str) -> str:
     if value is None:
         return "no figure recorded"
-    return usd(value) if unit == "usd" else count(value)
+    formats = {"usd": usd, "count": count, "percent": share, "number": number}
+    return formats[unit](value)
 
 
 def date_range(start: dt.date, end: dt.date) -> str:
@@ -50,9 +57,9 @@ def date_range(start: dt.date, end: dt.date) -> str:
     return f"{date(start)}–{date(end)}"
 
 
-def percent(part: float, whole: float) -> str:
-    """`10.5 per cent`; a whole number drops the `.0`."""
-    text = f"{_round(100 * part / whole, '0.1'):f}".removesuffix(".0")
+def share(value: float) -> str:
+    """A share as UN documents state it: 0.105 is `10.5 per cent`; a whole number drops the `.0`."""
+    text = f"{_round(100 * value, '0.1'):f}".removesuffix(".0")
     return f"{text} per cent"
 
 
@@ -61,3 +68,11 @@ def series(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV"]
+
+
+def roman(number: int) -> str:
+    """Figure and annex numbers: I, II, ... (a report has fewer than 16 of either)."""
+    return ROMAN[number - 1]

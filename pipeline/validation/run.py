@@ -1,8 +1,7 @@
-"""Validation: the contract's rules as Great Expectations suites, cross-table rules and warnings.
-
-Every rule is derived from the one contract declaration (pipeline/contract.py) or, for the
-warnings, declared once below. Errors block publication; warnings are reported and never block.
-Offending rows are named by their lineage: file, sheet, line, column and value.
+"""Validation runs here: the contract's rules (rules.py) as Great Expectations suites on a staged table,
+and the contract's warnings (pipeline/contract/warnings.py) in pandas. Errors block publication;
+warnings are reported and never block. Offending rows are named by their lineage: file, sheet,
+line, column and value.
 """
 
 from __future__ import annotations
@@ -11,142 +10,27 @@ import datetime as dt
 import functools
 import math
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.contract import ISO3, LINEAGE_COLUMNS, LIST_ISO3, REGIONS, TABLES, Column, Table
-from pipeline.countries import ISO3_CODES
+from pipeline.contract import LINEAGE_COLUMNS, TABLES, Table, warnings_for
 from pipeline.problems import EXAMPLES_SHOWN, Failure, Problem
 from pipeline.readers import group_problems
+from pipeline.validation.rules import ERROR, WARNING, Rule, contract_rules, reference_keys
 from pipeline.warehouse import Warehouse, to_frame
 
 # GX would otherwise try to send usage statistics over the network, whoever imports it first.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-ERROR, WARNING = "error", "warning"
 INDEX_COLUMNS = ["source_file", "source_sheet", "source_line"]
 # A first pass asks only whether each rule holds, which halves GX's work on a valid table; the
 # rules that fail run again for every offending row's index, which leads back to its lineage.
 VERDICT_ONLY = {"result_format": "BOOLEAN_ONLY"}
 EVERY_ROW = {"result_format": "COMPLETE"}
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One rule of one table, as a drafter reads it, and the GX expectation that checks it."""
-
-    table: str
-    name: str
-    says: str
-    expectation: str
-    arguments: dict = field(default_factory=dict, hash=False)
-    column: str | None = None
-    items: bool = False  # checked on each element of a list column
-    reference: str | None = None  # "table.column" whose keys the values must be among
-    severity: str = ERROR
-
-
-def contract_rules(table: Table) -> list[Rule]:
-    """The rules of `table` derived from the contract, cross-table references included."""
-    rules: list[Rule] = []
-    for c in table.columns:
-        rules += _column_rules(table, c)
-    if table.key:
-        key = list(table.key)
-        expectation = "ExpectColumnValuesToBeUnique" if len(key) == 1 else "ExpectCompoundColumnsToBeUnique"
-        arguments = {"column": key[0]} if len(key) == 1 else {"column_list": key}
-        name = f"({', '.join(key)}) unique" if len(key) > 1 else f"{key[0]} unique"
-        rules.append(Rule(table.name, name, "must be unique", expectation, arguments, ", ".join(key)))
-    return rules
-
-
-def _column_rules(table: Table, c: Column) -> list[Rule]:
-    rules = []
-
-    def add(name: str, says: str, expectation: str, items: bool = False, reference: str | None = None, **arguments):
-        if "column_A" not in arguments:  # a pair rule names its two columns instead
-            arguments.setdefault("column", c.name)
-        rules.append(Rule(table.name, f"{c.name} {name}", says, expectation, arguments, c.name, items, reference))
-
-    if c.required and c.required_when is None:
-        add("required", "required: the cell is empty", "ExpectColumnValuesToNotBeNull")
-    if c.required_when:
-        other, value = c.required_when
-        add(
-            f"required when {other} is {value}",
-            f"required when {other} is {value}",
-            "ExpectColumnValuesToNotBeNull",
-            row_condition=f'{other}=="{value}"',
-            condition_parser="pandas",
-        )
-    if c.allowed:
-        add(
-            "in its list",
-            f"must be one of: {', '.join(c.allowed)}",
-            "ExpectColumnValuesToBeInSet",
-            value_set=list(c.allowed),
-        )
-    if c.type in (ISO3, LIST_ISO3):
-        add(
-            "ISO 3166-1 alpha-3",
-            "not an ISO 3166-1 alpha-3 code",
-            "ExpectColumnValuesToBeInSet",
-            items=c.is_list,
-            value_set=sorted(ISO3_CODES),
-        )
-    if c.min is not None or c.max is not None:
-        says = f"must be {_n(c.min)} to {_n(c.max)}" if c.max is not None else f"must be {_n(c.min)} or more"
-        add("range", says, "ExpectColumnValuesToBeBetween", items=c.is_list, min_value=c.min, max_value=c.max)
-    if c.above is not None:
-        add(
-            "above",
-            f"must be more than {_n(c.above)}",
-            "ExpectColumnValuesToBeBetween",
-            min_value=c.above,
-            strict_min=True,
-        )
-    if c.pattern:
-        add("form", f"must be {c.pattern[1]}", "ExpectColumnValuesToMatchRegex", regex=c.pattern[0])
-    if c.not_before:
-        add(
-            f"not before {c.not_before}",
-            f"must not be before {c.not_before}",
-            "ExpectColumnPairValuesAToBeGreaterThanB",
-            column_A=c.name,
-            column_B=c.not_before,
-            or_equal=True,
-            ignore_row_if="either_value_is_missing",
-        )
-    if c.pairs_with:
-        add(
-            f"matches {c.pairs_with}",
-            f"must be the {c.pairs_with}'s own ({'; '.join(f'{r}: {m}' for r, m in REGIONS.items())})",
-            "ExpectColumnPairValuesToBeInSet",
-            column_A=c.pairs_with,
-            column_B=c.name,
-            value_pairs_set=list(REGIONS.items()),
-        )
-    if c.references:
-        ref_table, ref_column = c.references.split(".")
-        # Membership in a table's keys, which may be many, is computed with pandas before GX
-        # runs (see _with_references): GX then checks a column of yes/no, not a huge value set.
-        add(
-            f"exists in {ref_table}",
-            f"must exist in {ref_table} ({ref_column})",
-            "ExpectColumnValuesToBeInSet",
-            reference=c.references,
-            column=f"{c.name} exists in {ref_table}",
-            value_set=[True],
-        )
-    return rules
-
-
-def _n(number: float | None) -> str:
-    return str(int(number)) if number is not None and float(number).is_integer() else str(number)
+Frames = dict[str, pd.DataFrame]
 
 
 @dataclass
@@ -332,130 +216,21 @@ def _failure(table: str, says: str, problems: list[Problem], column: str | None,
     return Failure(table, says, len(problems), problems[:EXAMPLES_SHOWN], column, severity, files)
 
 
-# Warnings: reported, never blocking. Each names the table it is shown on and the tables it reads.
-Frames = dict[str, pd.DataFrame]
-
-
-@dataclass(frozen=True)
-class WarningRule:
-    table: str
-    says: str
-    reads: tuple[str, ...]
-    find: Callable[[Frames], list[Problem]]
-
-
-def _expenditure_above_funding(t: Frames) -> list[Problem]:
-    transfers = t["transfers"]
-    totals = transfers.groupby(["programme_id", "year"])[["net_funded_usd", "expenditure_usd"]].transform("sum")
-    over = transfers[totals["expenditure_usd"] > totals["net_funded_usd"]]
-    over = over.drop_duplicates(["programme_id", "year"])
-    return [
-        _row_problem(
-            row,
-            "expenditure_usd",
-            row["expenditure_usd"],
-            f"expenditure above net funded for {row['programme_id']} in {row['year']}",
-        )
-        for _, row in over.iterrows()
-    ]
-
-
-def _participants_differ(t: Frames) -> list[Problem]:
-    listed = t["review_participants"].groupby("review_id")["iso3"].nunique()
-    problems = []
-    for _, review in t["reviews"].iterrows():
-        count = int(listed.get(review["review_id"], 0))
-        if count != review["member_states_participating"]:
-            problems.append(
-                _row_problem(
-                    review,
-                    "member_states_participating",
-                    review["member_states_participating"],
-                    f"{count} Member States are listed in review_participants",
-                )
-            )
-    return problems
-
-
-def _reviews_without_outcomes(t: Frames) -> list[Problem]:
-    with_outcomes = set(t["review_findings"]["review_id"]) | set(t["review_recommendations"]["review_id"])
-    lacking = t["reviews"][~t["reviews"]["review_id"].isin(with_outcomes)]
-    return [
-        _row_problem(r, "review_id", r["review_id"], "no findings or recommendations for this review")
-        for _, r in lacking.iterrows()
-    ]
-
-
-def _champions_without_network(t: Frames) -> list[Problem]:
-    networks = t["country_networks"]
-    open_networks = networks[(networks["level"] == "country") & networks["closed_on"].isna()]
-    lacking = t["champions"][t["champions"]["left_on"].isna() & ~t["champions"]["iso3"].isin(open_networks["iso3"])]
-    return [
-        _row_problem(r, "iso3", r["iso3"], "a Champion country without a country network")
-        for _, r in lacking.iterrows()
-    ]
-
-
-def _targets_without_deposits(t: Frames) -> list[Problem]:
-    contributions = t["contributions"]
-    deposited = set(contributions.loc[contributions["deposit_usd"] > 0, "year"])
-    lacking = t["targets"][~t["targets"]["year"].isin(deposited)]
-    return [_row_problem(r, "year", r["year"], "a target year without deposits") for _, r in lacking.iterrows()]
+def check_warnings(table: str, frames: Frames, day: dt.date) -> list[Failure]:
+    """The contract's warnings shown on `table`, on the rows in `frames`, as of D."""
+    failures = []
+    for warning in warnings_for(table):
+        found = warning.find(frames, pd.Timestamp(day))
+        problems = []
+        for _, row in found.iterrows():
+            says = warning.detail.format(**{k: _plain(v) for k, v in row.items()}) if warning.detail else warning.says
+            problems.append(_row_problem(row, warning.column, row[warning.column], says))
+        if problems:
+            failures.append(_failure(table, warning.says, problems, None, WARNING))
+    return failures
 
 
 def _row_problem(row: pd.Series, column: str, value: object, says: str) -> Problem:
     return Problem(
         row["source_file"], says, _plain(row["source_sheet"]), int(row["source_line"]), column, _plain(value)
     )
-
-
-WARNINGS = [
-    WarningRule(
-        "transfers", "expenditure above net funded for a programme and year", ("transfers",), _expenditure_above_funding
-    ),
-    WarningRule(
-        "reviews",
-        "the participants listed differ from member_states_participating",
-        ("reviews", "review_participants"),
-        _participants_differ,
-    ),
-    WarningRule(
-        "reviews",
-        "a review without findings or recommendations",
-        ("reviews", "review_findings", "review_recommendations"),
-        _reviews_without_outcomes,
-    ),
-    WarningRule(
-        "champions",
-        "a Champion country without a country network",
-        ("champions", "country_networks"),
-        _champions_without_network,
-    ),
-    WarningRule("targets", "a target year without deposits", ("targets", "contributions"), _targets_without_deposits),
-]
-
-
-def warnings_for(table: str) -> list[WarningRule]:
-    return [w for w in WARNINGS if w.table == table]
-
-
-def check_warnings(table: str, frames: Frames) -> list[Failure]:
-    failures = []
-    for warning in warnings_for(table):
-        found = warning.find(frames)
-        if found:
-            failures.append(_failure(table, warning.says, found, None, WARNING))
-    return failures
-
-
-def reference_keys(table: Table, keys_of: Callable[[str, str], object]) -> dict[str, object]:
-    """The keys each cross-table rule of `table` checks against, as `keys_of(table, column)` gives them."""
-    return {c.references: keys_of(*c.references.split(".")) for c in table.columns if c.references}
-
-
-def references_of(table: Table) -> list[str]:
-    """The tables whose keys `table` refers to."""
-    return sorted({c.references.split(".")[0] for c in table.columns if c.references})
-
-
-assert all(w.table in TABLES and set(w.reads) <= set(TABLES) for w in WARNINGS)

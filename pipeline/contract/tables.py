@@ -1,7 +1,6 @@
-"""The source contract (shared/contracts/sources.md, version 1), declared once.
+"""The contract's tables: columns, types, rules, keys and when a row counts as of D.
 
-Readers, Parquet schemas, validation rules and the key figures' provenance are all
-derived from these declarations; a rule of the contract lives here and nowhere else.
+Longer than most modules on purpose: it reads top to bottom as the contract document does.
 """
 
 from __future__ import annotations
@@ -9,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyarrow as pa
+
+from pipeline.as_of import Always, By, OpenOn, Predicate, UpToYear
 
 CONTRACT_VERSION = 1
 
@@ -49,7 +50,6 @@ REGIONS = {
     "Europe and North America": "ECE",
     "Latin America and the Caribbean": "ECLAC",
 }
-KOSOVO = "XKX"
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,12 @@ class Column:
     def is_list(self) -> bool:
         return self.type.startswith("list")
 
+    @property
+    def values(self) -> range:
+        """Every value a bounded whole-number column allows (thematic areas 1 to 5, objectives 1 to 23)."""
+        assert self.min is not None and self.max is not None, f"{self.name} has no bounds"
+        return range(int(self.min), int(self.max) + 1)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -79,6 +85,7 @@ class Table:
     family: str
     description: str
     columns: tuple[Column, ...]
+    as_of: Predicate | None  # which rows count on D; None: a row counts with the row it refers to
     key: tuple[str, ...] = ()
 
     @property
@@ -125,6 +132,7 @@ TABLES: dict[str, Table] = {
                 _c("stakeholders_participating", INTEGER, required=False, min=0),
                 _c("outcome_document", TEXT, required=False),
             ),
+            as_of=By("end_date"),
             key=("review_id",),
         ),
         Table(
@@ -132,6 +140,7 @@ TABLES: dict[str, Table] = {
             REGIONAL_REVIEWS,
             "Member States that took part in a regional review.",
             (_c("review_id", TEXT, references="reviews.review_id"), _c("iso3", ISO3)),
+            as_of=None,
             key=("review_id", "iso3"),
         ),
         Table(
@@ -144,6 +153,7 @@ TABLES: dict[str, Table] = {
                 _c("finding", TEXT, allowed=("progress", "challenge", "priority")),
                 _c("text", TEXT),
             ),
+            as_of=None,
         ),
         Table(
             "review_recommendations",
@@ -155,6 +165,7 @@ TABLES: dict[str, Table] = {
                 _c("text", TEXT),
                 _c("objectives", LIST_INTEGER, required=False, min=1, max=23),
             ),
+            as_of=None,
             key=("review_id", "number"),
         ),
         Table(
@@ -168,6 +179,7 @@ TABLES: dict[str, Table] = {
                 _c("commitment_usd", DECIMAL, min=0),
                 _c("deposit_usd", DECIMAL, min=0),
             ),
+            as_of=UpToYear(),
         ),
         Table(
             "joint_programmes",
@@ -189,6 +201,7 @@ TABLES: dict[str, Table] = {
                     allowed=("approved", "ongoing", "operationally closed", "financially closed"),
                 ),
             ),
+            as_of=By("approved_on"),
             key=("programme_id",),
         ),
         Table(
@@ -202,6 +215,7 @@ TABLES: dict[str, Table] = {
                 _c("net_funded_usd", DECIMAL, min=0),
                 _c("expenditure_usd", DECIMAL, min=0),
             ),
+            as_of=UpToYear(),
         ),
         Table(
             "concept_notes",
@@ -225,6 +239,7 @@ TABLES: dict[str, Table] = {
                     references="joint_programmes.programme_id",
                 ),
             ),
+            as_of=By("submitted_on"),
             key=("note_id",),
         ),
         Table(
@@ -232,6 +247,7 @@ TABLES: dict[str, Table] = {
             MPTF,
             "The Steering Committee's capitalization target for each year.",
             (_c("year", INTEGER), _c("capitalization_target_usd", DECIMAL, above=0)),
+            as_of=UpToYear(),
             key=("year",),
         ),
         Table(
@@ -246,6 +262,7 @@ TABLES: dict[str, Table] = {
                 _c("established_on", DATE),
                 _c("closed_on", DATE, required=False, not_before="established_on"),
             ),
+            as_of=OpenOn("established_on", "closed_on"),
             key=("network_id",),
         ),
         Table(
@@ -257,6 +274,7 @@ TABLES: dict[str, Table] = {
                 _c("joined_on", DATE),
                 _c("left_on", DATE, required=False, not_before="joined_on"),
             ),
+            as_of=OpenOn("joined_on", "left_on"),
             key=("iso3",),
         ),
         Table(
@@ -269,6 +287,7 @@ TABLES: dict[str, Table] = {
                 _c("title", TEXT),
                 _c("tentative", TEXT, allowed=("yes", "no")),
             ),
+            as_of=Always(),
             key=("date", "kind", "title"),
         ),
     ]
@@ -278,81 +297,3 @@ TABLES: dict[str, Table] = {
 def tables_of(family: str) -> list[Table]:
     return [t for t in TABLES.values() if t.family == family]
 
-
-@dataclass(frozen=True)
-class KeyFigure:
-    name: str
-    definition: str
-    unit: str  # "count" or "usd"
-    tables: tuple[str, ...]
-
-
-# The contract's key figures, counted from rows as of the reference date D.
-KEY_FIGURES: dict[str, KeyFigure] = {
-    k.name: k
-    for k in [
-        KeyFigure(
-            "country_networks",
-            "networks with level country, established_on <= D, not closed on or before D",
-            "count",
-            ("country_networks",),
-        ),
-        KeyFigure(
-            "regional_networks",
-            "networks with level regional, established_on <= D, not closed on or before D",
-            "count",
-            ("country_networks",),
-        ),
-        KeyFigure(
-            "champion_countries", "champions with joined_on <= D, not left on or before D", "count", ("champions",)
-        ),
-        KeyFigure(
-            "champion_countries_with_network",
-            "of those Champions, how many have a counted country network",
-            "count",
-            ("champions", "country_networks"),
-        ),
-        KeyFigure("regional_reviews_held", "reviews with end_date <= D", "count", ("reviews",)),
-        KeyFigure(
-            "member_states_in_reviews",
-            "distinct iso3 in review_participants of the reviews held",
-            "count",
-            ("reviews", "review_participants"),
-        ),
-        KeyFigure(
-            "mptf_contributors",
-            "distinct contributors with deposit_usd > 0 in years <= year(D)",
-            "count",
-            ("contributions",),
-        ),
-        KeyFigure("mptf_deposits_total_usd", "sum of deposit_usd, years <= year(D)", "usd", ("contributions",)),
-        KeyFigure("mptf_commitments_total_usd", "sum of commitment_usd, years <= year(D)", "usd", ("contributions",)),
-        KeyFigure("mptf_deposits_year_usd", "sum of deposit_usd in year(D)", "usd", ("contributions",)),
-        KeyFigure("mptf_target_year_usd", "capitalization_target_usd of year(D)", "usd", ("targets",)),
-        KeyFigure("mptf_joint_programmes", "joint programmes with approved_on <= D", "count", ("joint_programmes",)),
-        KeyFigure(
-            "mptf_joint_programmes_budget_usd",
-            "budget_usd of those joint programmes, summed",
-            "usd",
-            ("joint_programmes",),
-        ),
-        KeyFigure(
-            "mptf_thematic_areas_covered",
-            "distinct thematic_area among those joint programmes",
-            "count",
-            ("joint_programmes",),
-        ),
-        KeyFigure("mptf_concept_notes_received", "concept notes with submitted_on <= D", "count", ("concept_notes",)),
-        KeyFigure(
-            "mptf_pipeline",
-            "of those concept notes, status positively assessed or prioritized",
-            "count",
-            ("concept_notes",),
-        ),
-        KeyFigure(
-            "mptf_pipeline_prioritized", "of those concept notes, status prioritized", "count", ("concept_notes",)
-        ),
-        KeyFigure("mptf_net_funded_usd", "sum of transfers.net_funded_usd, years <= year(D)", "usd", ("transfers",)),
-        KeyFigure("mptf_expenditure_usd", "sum of transfers.expenditure_usd, years <= year(D)", "usd", ("transfers",)),
-    ]
-}

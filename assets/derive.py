@@ -1,0 +1,67 @@
+"""Derive: the key figures and the tables the draft states, computed from the published tables as
+of the reference date by the catalogue's declarations (pipeline/catalogue/). Every number, list and
+share the draft states is a row of one of them; the report stage only formats.
+"""
+
+import dagster as dg
+
+from assets.validate import AUTOMATION, published_tables
+from pipeline.catalogue import FIGURES, REPORT_TABLES, columns_read, compute_key_figures, derive_table
+from pipeline.previews import markdown_preview
+from pipeline.settings import POOL, Settings
+from pipeline.warehouse import write_parquet
+
+GROUP = "derive"
+
+
+@dg.asset(
+    group_name=GROUP,
+    pool=POOL,
+    automation_condition=AUTOMATION,
+    deps=[published_tables],
+    description="The key figures, counted from the published rows as of the reference date (SGR_AS_OF), "
+    "each with the tables, rows and files it was counted from. Declared in pipeline/catalogue/figures.py.",
+    kinds={"pandas", "parquet"},
+)
+def key_figures(settings: Settings) -> dg.MaterializeResult:
+    warehouse = settings.warehouse
+    figures = compute_key_figures(warehouse.read_frames(columns_read(FIGURES.values())), settings.as_of_date)
+    path = warehouse.write("key_figures", figures)
+    shown = figures.select(["figure", "value", "unit", "rows_counted"])
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": figures.num_rows,
+            "as_of": settings.as_of_date.isoformat(),
+            "path": dg.MetadataValue.path(str(path)),
+            "preview": dg.MetadataValue.md(markdown_preview(shown, rows=len(FIGURES))),
+        }
+    )
+
+
+@dg.asset(
+    group_name=GROUP,
+    pool=POOL,
+    automation_condition=AUTOMATION,
+    deps=[published_tables, key_figures],
+    description="The tables and series the draft states (reviews, contributions by year, joint programmes by area "
+    "and region, networks, findings by cluster, and the annexes' files, checks, freshness and changes since the "
+    "previous draft), each with its provenance. Declared in pipeline/catalogue/tables.py and records.py.",
+    kinds={"pandas", "parquet"},
+)
+def report_tables(settings: Settings) -> dg.MaterializeResult:
+    warehouse, as_of = settings.warehouse, settings.as_of_date
+    frames = warehouse.read_frames(columns_read(REPORT_TABLES.values()))
+    previews, rows = [], 0
+    for table in REPORT_TABLES.values():
+        derived = derive_table(table, frames, as_of)
+        write_parquet(warehouse.report_table(table.name), derived)
+        rows += derived.num_rows
+        previews.append(f"**{table.title}** (`{table.name}`)\n\n{markdown_preview(derived, rows=12)}")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "tables": len(REPORT_TABLES),
+            "as_of": as_of.isoformat(),
+            "preview": dg.MetadataValue.md("\n\n".join(previews)),
+        }
+    )

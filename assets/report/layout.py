@@ -1,0 +1,47 @@
+"""Tables in the UN layout: a header row repeated on each page, rows that do not split, numbers aligned
+right, a short table kept on one page."""
+
+from __future__ import annotations
+
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
+from docx.shared import Cm
+
+from assets.report import template as t
+
+
+def grid(
+    document,
+    headers: list[str],
+    rows: list[list[str]],
+    right: list[bool],
+    widths_cm: list[float | None],
+    keep_together: bool = True,
+):
+    table = document.add_table(rows=1, cols=len(headers), style=t.TABLE_STYLE)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.paragraphs[0].text, cell.paragraphs[0].style = header, t.TABLE_TEXT
+    table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+    for values in rows:
+        row = table.add_row()
+        row._tr.get_or_add_trPr().append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.paragraphs[0].text, cell.paragraphs[0].style = value, t.TABLE_TEXT
+    for i, aligned in enumerate(right):
+        if aligned:
+            for row in table.rows:
+                row.cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if all(widths_cm):
+        table.autofit = False
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths_cm, strict=True):
+                cell.width = Cm(width)
+    if keep_together:
+        # Each row kept with the next: a short table is not split across two pages.
+        for row in table.rows[:-1]:
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
+    return table

@@ -1,0 +1,254 @@
+"""The tables the draft states about the pipeline's own records: the files read, the checks run,
+how fresh each family of sources is, the next deadline and the key figures that changed since the
+previous draft. Derived like any other report table; shown without provenance notes.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.catalogue.model import (
+    COUNT,
+    DATE,
+    FLAG,
+    LIST,
+    ROW_UNIT,
+    TEXT,
+    Column,
+    Derived,
+    Field,
+    Frames,
+    ReportTable,
+)
+from pipeline.deadlines import deadlines_from, freshness_window, next_deadline, stale_families
+
+# The key figures of the last draft written (data/drafts/), read as a table of its own.
+PREVIOUS_FIGURES = "previous_key_figures"
+FIGURES_READ = ("figure", "value", "unit", "as_of")
+
+
+def _deadlines(t: Frames) -> list:
+    calendar = t["calendar"].assign(date=lambda c: c["date"].dt.date)
+    return deadlines_from(calendar.to_dict("records"))
+
+
+def source_files_used(t: Frames, day: pd.Timestamp) -> Derived:
+    files = t["source_files"].sort_values(["path", "table"], kind="stable")
+    frame = (
+        files.groupby("path", sort=True)
+        .agg(sha256=("sha256", "first"), tables=("table", list), rows=("rows_read", "sum"), first_seen=("first_seen", "first"))
+        .reset_index()
+    )
+    frame["first_seen"] = frame["first_seen"].dt.date
+    return frame, []
+
+
+def validation_summary(t: Frames, day: pd.Timestamp) -> Derived:
+    results = t["validation_results"]
+    outstanding = (results["severity"] == "warning") & ~results["passed"].astype(bool)
+    summary = {
+        "blocking_rules": int((results["severity"] == "error").sum()),
+        "tables": int(results["table"].nunique()),
+        "warnings": int(outstanding.sum()),
+    }
+    return pd.DataFrame([summary]), []
+
+
+def warnings_outstanding(t: Frames, day: pd.Timestamp) -> Derived:
+    results = t["validation_results"]
+    warnings = results[(results["severity"] == "warning") & ~results["passed"].astype(bool)]
+    frame = pd.DataFrame(
+        {
+            "table": warnings["table"],
+            "rule": warnings["rule"],
+            "offending": warnings["offending"],
+            "example": [e[0] if e is not None and len(e) else "" for e in warnings["examples"]],
+        }
+    )
+    return frame, []
+
+
+def _freshness(t: Frames, day: pd.Timestamp) -> tuple[int, dict[str, int]]:
+    latest = t["source_files"].groupby("family")["first_seen"].max().dt.date.to_dict()
+    deadlines = _deadlines(t)
+    return freshness_window(day.date(), deadlines).days, stale_families(latest, day.date(), deadlines)
+
+
+def freshness(t: Frames, day: pd.Timestamp) -> Derived:
+    window, stale = _freshness(t, day)
+    return pd.DataFrame([{"window_days": window, "stale": len(stale)}]), []
+
+
+def stale_families_table(t: Frames, day: pd.Timestamp) -> Derived:
+    _window, stale = _freshness(t, day)
+    return pd.DataFrame({"family": list(stale), "age_days": list(stale.values())}, dtype=object), []
+
+
+def next_deadline_table(t: Frames, day: pd.Timestamp) -> Derived:
+    upcoming = next_deadline(_deadlines(t), day.date())
+    records = []
+    if upcoming is not None:
+        records.append(
+            {
+                "title": upcoming.title,
+                "date": upcoming.date,
+                "tentative": upcoming.tentative,
+                "days_left": (upcoming.date - day.date()).days,
+            }
+        )
+    return pd.DataFrame(records, columns=["title", "date", "tentative", "days_left"]), []
+
+
+def _same(old: float | None, new: float | None) -> bool:
+    return (pd.isna(old) and pd.isna(new)) or old == new
+
+
+def _changes(t: Frames) -> list[dict]:
+    before = {r["figure"]: r for r in t[PREVIOUS_FIGURES].to_dict("records")}
+    changed = []
+    for row in t["key_figures"].to_dict("records"):
+        old = before.get(row["figure"])
+        if old is None or not _same(old["value"], row["value"]):
+            changed.append(
+                {
+                    "figure": row["figure"],
+                    "stated_before": old is not None,
+                    "previous": None if old is None or pd.isna(old["value"]) else old["value"],
+                    "now": None if pd.isna(row["value"]) else row["value"],
+                    "unit": row["unit"],
+                }
+            )
+    return changed
+
+
+def previous_draft(t: Frames, day: pd.Timestamp) -> Derived:
+    previous = t[PREVIOUS_FIGURES]
+    records = []
+    if len(previous):
+        records.append({"as_of": previous["as_of"].iloc[0].date(), "figures_changed": len(_changes(t))})
+    return pd.DataFrame(records, columns=["as_of", "figures_changed"]), []
+
+
+def figure_changes(t: Frames, day: pd.Timestamp) -> Derived:
+    columns = ["figure", "stated_before", "previous", "now", "unit"]
+    changes = _changes(t) if len(t[PREVIOUS_FIGURES]) else []
+    return pd.DataFrame(changes, columns=columns), []
+
+
+SOURCE_FILES = ("path", "table", "family", "sha256", "rows_read", "first_seen")
+RESULTS = ("table", "rule", "severity", "passed", "offending", "examples")
+CALENDAR = ("date", "kind", "title", "tentative")
+
+RECORD_TABLES = [
+    ReportTable(
+        "source_files_used",
+        "Source files used",
+        "every file behind the published tables, with its SHA-256, the tables and rows it gave",
+        {"source_files": SOURCE_FILES},
+        (
+            Field("path", TEXT),
+            Field("sha256", TEXT),
+            Field("tables", LIST),
+            Field("rows", COUNT),
+            Field("first_seen", DATE),
+        ),
+        source_files_used,
+        columns=(
+            Column("File", "path", 5.2),
+            Column("SHA-256 (first 12)", "{{ sha256[:12] }}", 2.6),
+            Column("Tables", "{{ tables | join(', ') }}", 5.0),
+            Column("Rows", "rows", 1.4),
+            Column("First seen", "{{ first_seen | iso }}", 2.0, right=True),
+        ),
+        states_data=False,
+        keep_together=False,
+    ),
+    ReportTable(
+        "validation",
+        "Validation of the published tables",
+        "how many blocking rules were checked on how many tables, and the warnings outstanding",
+        {"validation_results": RESULTS},
+        (Field("blocking_rules", COUNT), Field("tables", COUNT), Field("warnings", COUNT)),
+        validation_summary,
+        single_row=True,
+        states_data=False,
+    ),
+    ReportTable(
+        "warnings_outstanding",
+        "Warnings outstanding",
+        "each warning that rows of the published tables raise",
+        {"validation_results": RESULTS},
+        (Field("table", TEXT), Field("rule", TEXT), Field("offending", COUNT), Field("example", TEXT)),
+        warnings_outstanding,
+        columns=(
+            Column("Table", "table"),
+            Column("Warning", "rule"),
+            Column("Rows", "offending"),
+            Column("First example", "example"),
+        ),
+        states_data=False,
+    ),
+    ReportTable(
+        "freshness",
+        "Freshness of the sources",
+        "the days within which each family of sources must have new content, and how many did not",
+        {"source_files": SOURCE_FILES, "calendar": CALENDAR},
+        (Field("window_days", COUNT), Field("stale", COUNT)),
+        freshness,
+        single_row=True,
+        states_data=False,
+    ),
+    ReportTable(
+        "stale_families",
+        "Stale families of sources",
+        "families whose newest file is older than the freshness window, with its age in days",
+        {"source_files": SOURCE_FILES, "calendar": CALENDAR},
+        (Field("family", TEXT), Field("age_days", COUNT)),
+        stale_families_table,
+        states_data=False,
+    ),
+    ReportTable(
+        "next_deadline",
+        "Next deadline",
+        "the first deadline of the calendar on or after D, and the days left",
+        {"calendar": CALENDAR},
+        (Field("title", TEXT), Field("date", DATE), Field("tentative", FLAG), Field("days_left", COUNT)),
+        next_deadline_table,
+        single_row=True,
+        states_data=False,
+    ),
+    ReportTable(
+        "previous_draft",
+        "Previous draft",
+        "the date the last draft's figures were counted as of, and how many key figures changed since",
+        {"key_figures": FIGURES_READ, PREVIOUS_FIGURES: FIGURES_READ},
+        (Field("as_of", DATE), Field("figures_changed", COUNT)),
+        previous_draft,
+        single_row=True,
+        states_data=False,
+    ),
+    ReportTable(
+        "figure_changes",
+        "Changes since the previous draft",
+        "each key figure whose value differs from the last draft's",
+        {"key_figures": FIGURES_READ, PREVIOUS_FIGURES: FIGURES_READ},
+        (
+            Field("figure", TEXT),
+            Field("stated_before", FLAG),
+            Field("previous", ROW_UNIT),
+            Field("now", ROW_UNIT),
+            Field("unit", TEXT),
+        ),
+        figure_changes,
+        columns=(
+            Column("Key figure", "figure"),
+            Column(
+                "Previous draft (as of {{ previous_draft.as_of }})",
+                "{% if stated_before %}{{ previous }}{% else %}not stated{% endif %}",
+                right=True,
+            ),
+            Column("This draft (as of {{ as_of }})", "now", right=True),
+        ),
+        states_data=False,
+    ),
+]

@@ -1,0 +1,372 @@
+"""The tables and charts the draft shows about the data, each declared once: name, title, the
+fields of its rows, the columns and notes it is shown with, and the function that derives its rows.
+
+To add a table, add its declaration here and its placeholder ({{table:name}}) to the template.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.as_of import By
+from pipeline.catalogue.model import (
+    COUNT,
+    DATE,
+    FLAG,
+    LIST,
+    NUMBER,
+    PERCENT,
+    TEXT,
+    USD,
+    YEAR,
+    Chart,
+    Column,
+    Derived,
+    Field,
+    Frames,
+    ReportTable,
+)
+from pipeline.contract import REGIONS, TABLES, rows
+from pipeline.countries import M49_REGIONS, region_of
+from pipeline.reference import CLUSTER_OF, CLUSTERS, THEMATIC_AREAS, THEMATIC_AREAS_NOTE
+
+SEVERAL_REGIONS = "Several regions"
+M49_NOTE = "Regions of the United Nations M49 standard."
+THEMATIC_AREA_NUMBERS = TABLES["joint_programmes"].column("thematic_area").values
+OBJECTIVE_NUMBERS = TABLES["review_findings"].column("objective").values
+FINDINGS = TABLES["review_findings"].column("finding").allowed  # progress, challenge, priority
+MOST_CITED = 2  # objectives named per kind of finding and cluster
+
+
+def regional_reviews(t: Frames, day: pd.Timestamp) -> Derived:
+    """The reviews of every cycle in which a review has been held by D, held or still scheduled."""
+    reviews = t["reviews"]
+    cycles = set(rows.reviews_held(t, day)["cycle"])
+    listed = reviews[reviews["cycle"].isin(cycles)].sort_values("start_date", kind="stable")
+    frame = pd.DataFrame(
+        {
+            "review_id": listed["review_id"],
+            "cycle": listed["cycle"],
+            "commission": listed["commission"],
+            "region": listed["region"],
+            "start_date": listed["start_date"],
+            "end_date": listed["end_date"],
+            "venue": listed["venue"],
+            "format": listed["format"],
+            "member_states": listed["member_states_participating"],
+            "stakeholders": listed["stakeholders_participating"],
+            "held": listed["review_id"].isin(rows.reviews_held(t, day)["review_id"]),
+        }
+    )
+    return frame, [listed]
+
+
+def contributions_by_year(t: Frames, day: pd.Timestamp) -> Derived:
+    contributions, targets = rows.contributions(t, day), rows.targets(t, day)
+    sums = contributions.groupby("year")[["commitment_usd", "deposit_usd"]].sum()
+    frame = pd.DataFrame({"year": sorted(set(sums.index) | set(targets["year"]))})
+    frame["commitments_usd"] = frame["year"].map(sums["commitment_usd"]).fillna(0.0)
+    frame["deposits_usd"] = frame["year"].map(sums["deposit_usd"]).fillna(0.0)
+    frame["target_usd"] = frame["year"].map(targets.set_index("year")["capitalization_target_usd"])
+    frame["share_of_target"] = frame["deposits_usd"] / frame["target_usd"].where(frame["target_usd"] > 0)
+    return frame, [contributions, targets]
+
+
+def programmes_by_area(t: Frames, day: pd.Timestamp) -> Derived:
+    programmes = rows.programmes(t, day)
+    grouped = programmes.groupby("thematic_area")["budget_usd"].agg(["count", "sum"])
+    frame = pd.DataFrame({"thematic_area": list(THEMATIC_AREA_NUMBERS)})
+    frame["name"] = frame["thematic_area"].map(THEMATIC_AREAS)
+    frame["programmes"] = frame["thematic_area"].map(grouped["count"]).fillna(0).astype(int)
+    frame["budget_usd"] = frame["thematic_area"].map(grouped["sum"]).fillna(0.0)
+    return frame, [programmes]
+
+
+def _programme_region(countries) -> str:
+    regions = {region_of(c) for c in countries}
+    return regions.pop() if len(regions) == 1 else SEVERAL_REGIONS
+
+
+def programmes_by_region(t: Frames, day: pd.Timestamp) -> Derived:
+    """Regions with at least one joint programme approved by D."""
+    programmes = rows.programmes(t, day)
+    regions = pd.Series([_programme_region(c) for c in programmes["countries"].tolist()], index=programmes.index)
+    grouped = programmes.groupby(regions)["budget_usd"].agg(["count", "sum"])
+    frame = pd.DataFrame({"region": [r for r in [*M49_REGIONS, SEVERAL_REGIONS] if r in grouped.index]})
+    frame["programmes"] = frame["region"].map(grouped["count"]).astype(int)
+    frame["budget_usd"] = frame["region"].map(grouped["sum"]).astype(float)
+    return frame, [programmes]
+
+
+def networks_by_region(t: Frames, day: pd.Timestamp) -> Derived:
+    networks, champions = rows.networks(t, day), rows.champions(t, day)
+    with_network = champions[champions["iso3"].isin(networks["iso3"])]
+    frame = pd.DataFrame({"region": list(M49_REGIONS)})
+    for column, counted in (
+        ("country_networks", networks),
+        ("champion_countries", champions),
+        ("champions_with_network", with_network),
+    ):
+        frame[column] = frame["region"].map(counted["iso3"].map(region_of).value_counts()).fillna(0).astype(int)
+    return frame, [networks, champions]
+
+
+def networks_over_time(t: Frames, day: pd.Timestamp) -> Derived:
+    """The counts at the end of each year since the first network, and on D."""
+    first = t["country_networks"]["established_on"].min()
+    start = first.year if pd.notna(first) else day.year
+    dates = [pd.Timestamp(year=y, month=12, day=31) for y in range(start, day.year)] + [day]
+    frame = pd.DataFrame(
+        {
+            "date": dates,
+            "country_networks": [len(rows.networks(t, date)) for date in dates],
+            "champion_countries": [len(rows.champions(t, date)) for date in dates],
+        }
+    )
+    # Provenance: every network and Champion that had started by D, counted on one date or another.
+    networks, champions = By("established_on")(t["country_networks"], day), By("joined_on")(t["champions"], day)
+    return frame, [networks, champions]
+
+
+def _findings_held(t: Frames, day: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    held = rows.reviews_held(t, day)
+    findings = rows.of_reviews_held(t, "review_findings", day)
+    return held, findings.merge(held[["review_id", "region"]], on="review_id")
+
+
+def objectives_by_region(t: Frames, day: pd.Timestamp) -> Derived:
+    held, findings = _findings_held(t, day)
+    counts = findings.groupby(["objective", "region"]).size().unstack(fill_value=0)
+    frame = pd.DataFrame({"objective": list(OBJECTIVE_NUMBERS)})
+    frame["cluster"] = frame["objective"].map(CLUSTER_OF)
+    for region in REGIONS:
+        column = counts[region] if region in counts else pd.Series(dtype=int)
+        frame[region] = frame["objective"].map(column).fillna(0).astype(int)
+    return frame, [held, findings.drop(columns=["region"])]
+
+
+def _most_cited(findings: pd.DataFrame, kind: str) -> list[int]:
+    """The objectives the most regions recorded `kind` on; the lower objective first on a tie."""
+    of_kind = findings[findings["finding"] == kind]
+    regions = of_kind.groupby("objective")["region"].nunique()
+    return [int(o) for o in regions.sort_values(ascending=False, kind="stable").head(MOST_CITED).index]
+
+
+def findings_by_cluster(t: Frames, day: pd.Timestamp) -> Derived:
+    held, findings = _findings_held(t, day)
+    recommendations = rows.of_reviews_held(t, "review_recommendations", day)
+    # One row per recommendation and cluster it names, however many of the cluster's objectives it names.
+    named = recommendations.explode("objectives").dropna(subset=["objectives"])
+    named = named.assign(cluster=named["objectives"].astype(int).map(CLUSTER_OF))
+    named = named.drop_duplicates(["review_id", "number", "cluster"])
+    records = []
+    for cluster, (title, objectives) in CLUSTERS.items():
+        found = findings[findings["objective"].map(CLUSTER_OF) == cluster]
+        kinds = found["finding"].value_counts()
+        records.append(
+            {
+                "cluster": cluster,
+                "title": title,
+                "objectives": list(objectives),
+                "findings": len(found),
+                **{f"{kind}_findings": int(kinds.get(kind, 0)) for kind in FINDINGS},
+                **{f"most_{kind}": _most_cited(found, kind) for kind in FINDINGS},
+                "recommendations": int((named["cluster"] == cluster).sum()),
+            }
+        )
+    return pd.DataFrame(records), [held, findings.drop(columns=["region"]), recommendations]
+
+
+DATA_TABLES = [
+    ReportTable(
+        "regional_reviews",
+        "Regional reviews of the Global Compact",
+        "the regional reviews of every cycle in which a review was held by D, held or scheduled",
+        {
+            "reviews": (
+                "review_id",
+                "cycle",
+                "commission",
+                "region",
+                "start_date",
+                "end_date",
+                "venue",
+                "format",
+                "member_states_participating",
+                "stakeholders_participating",
+            )
+        },
+        (
+            Field("review_id", TEXT),
+            Field("cycle", TEXT),
+            Field("commission", TEXT),
+            Field("region", TEXT),
+            Field("start_date", DATE),
+            Field("end_date", DATE),
+            Field("venue", TEXT),
+            Field("format", TEXT),
+            Field("member_states", COUNT, "Member States taking part, as the review reported"),
+            Field("stakeholders", COUNT, "stakeholders taking part, as the review reported"),
+            Field("held", FLAG, "end_date <= D"),
+        ),
+        regional_reviews,
+        columns=(
+            Column("Regional review", "{{ commission }} ({{ region }})", 4.2),
+            Column("Dates", "{{ start_date | dates(end_date) }}{% if not held %} (scheduled){% endif %}", 3.6),
+            Column("Venue", "{{ venue | capitalize if venue == 'virtual' else venue }}", 2.4),
+            Column("Format", "{{ format | capitalize }}", 2.0),
+            Column("Member States", "member_states", 2.2),
+            Column("Stakeholders", "stakeholders", 2.2),
+        ),
+        notes=("Member States and stakeholders as reported by each review.",),
+        key="review_id",
+    ),
+    ReportTable(
+        "contributions_by_year",
+        "Contributions to the Migration Multi-Partner Trust Fund by year against the capitalization target",
+        "commitments and deposits by year, years <= year(D), against each year's capitalization target",
+        {"contributions": ("year", "commitment_usd", "deposit_usd"), "targets": ("year", "capitalization_target_usd")},
+        (
+            Field("year", YEAR),
+            Field("commitments_usd", USD, "commitment_usd of the year, summed"),
+            Field("deposits_usd", USD, "deposit_usd of the year, summed"),
+            Field("target_usd", USD, "capitalization_target_usd of the year"),
+            Field("share_of_target", PERCENT, "deposits_usd / target_usd"),
+        ),
+        contributions_by_year,
+        columns=(
+            Column("Year", "year"),
+            Column("Commitments", "commitments_usd"),
+            Column("Deposits", "deposits_usd"),
+            Column("Target", "target_usd"),
+            Column("Deposits as share of target", "share_of_target"),
+        ),
+        notes=("Amounts in United States dollars.",),
+        totals=("commitments_usd", "deposits_usd"),
+        key="year",
+    ),
+    ReportTable(
+        "programmes_by_area",
+        "Joint programmes by thematic area",
+        "joint programmes approved by D and their budgets, by thematic area",
+        {"joint_programmes": ("approved_on", "thematic_area", "budget_usd")},
+        (
+            Field("thematic_area", NUMBER),
+            Field("name", TEXT),
+            Field("programmes", COUNT, "joint programmes of the area approved by D"),
+            Field("budget_usd", USD, "budget_usd of those programmes, summed"),
+        ),
+        programmes_by_area,
+        columns=(
+            Column("Thematic area", "{{ thematic_area }}. {{ name }}", 10.0),
+            Column("Joint programmes", "programmes", 3.3),
+            Column("Budget", "budget_usd", 3.3),
+        ),
+        notes=(THEMATIC_AREAS_NOTE, "Joint programmes approved by the reference date."),
+        totals=("programmes", "budget_usd"),
+        key="thematic_area",
+    ),
+    ReportTable(
+        "programmes_by_region",
+        "Joint programmes by region",
+        "joint programmes approved by D and their budgets, by M49 region of their countries",
+        {"joint_programmes": ("approved_on", "countries", "budget_usd")},
+        (
+            Field("region", TEXT),
+            Field("programmes", COUNT, "joint programmes approved by D in the region's countries"),
+            Field("budget_usd", USD, "budget_usd of those programmes, summed"),
+        ),
+        programmes_by_region,
+        columns=(Column("Region", "region"), Column("Joint programmes", "programmes"), Column("Budget", "budget_usd")),
+        notes=(
+            "Regions of the United Nations M49 standard; a programme in countries of more than one region is "
+            f"counted under {SEVERAL_REGIONS}.",
+        ),
+        totals=("programmes", "budget_usd"),
+        key="region",
+    ),
+    ReportTable(
+        "networks_by_region",
+        "Country networks and Champion countries by region",
+        "country networks open on D and Champion countries on D, by M49 region",
+        {
+            "country_networks": ("level", "iso3", "established_on", "closed_on"),
+            "champions": ("iso3", "joined_on", "left_on"),
+        },
+        (
+            Field("region", TEXT),
+            Field("country_networks", COUNT, "country networks open on D in the region"),
+            Field("champion_countries", COUNT, "Champion countries on D in the region"),
+            Field("champions_with_network", COUNT, "of those Champions, how many have a country network open on D"),
+        ),
+        networks_by_region,
+        columns=(
+            Column("Region", "region"),
+            Column("Country networks", "country_networks"),
+            Column("Champion countries", "champion_countries"),
+            Column("Champions with a country network", "champions_with_network"),
+        ),
+        notes=(M49_NOTE,),
+        totals=("country_networks", "champion_countries", "champions_with_network"),
+        key="region",
+    ),
+    ReportTable(
+        "networks_over_time",
+        "Country networks and Champion countries over time",
+        "country networks and Champion countries at the end of each year, and on D",
+        {
+            "country_networks": ("level", "iso3", "established_on", "closed_on"),
+            "champions": ("iso3", "joined_on", "left_on"),
+        },
+        (
+            Field("date", DATE),
+            Field("country_networks", COUNT, "country networks open on the date"),
+            Field("champion_countries", COUNT, "Champion countries on the date"),
+        ),
+        networks_over_time,
+        key="date",
+    ),
+    ReportTable(
+        "objectives_by_region",
+        "Findings of the regional reviews by objective and region",
+        "findings of the reviews held by D, by objective and region",
+        {"reviews": ("review_id", "region", "end_date"), "review_findings": ("review_id", "objective")},
+        (Field("objective", NUMBER), Field("cluster", TEXT), *(Field(r, COUNT) for r in REGIONS)),
+        objectives_by_region,
+        key="objective",
+    ),
+    ReportTable(
+        "findings_by_cluster",
+        "Findings and recommendations of the regional reviews by cluster of objectives",
+        "findings and recommendations of the reviews held by D, by round-table cluster of objectives",
+        {
+            "reviews": ("review_id", "region", "end_date"),
+            "review_findings": ("review_id", "objective", "finding"),
+            "review_recommendations": ("review_id", "number", "objectives"),
+        },
+        (
+            Field("cluster", TEXT),
+            Field("title", TEXT),
+            Field("objectives", LIST),
+            Field("findings", COUNT, "findings of the reviews held on the cluster's objectives"),
+            *(Field(f"{kind}_findings", COUNT, f"findings of the reviews held on its objectives: {kind}") for kind in FINDINGS),
+            *(Field(f"most_{kind}", LIST) for kind in FINDINGS),
+            Field("recommendations", COUNT, "recommendations of the reviews held naming objectives of the cluster"),
+        ),
+        findings_by_cluster,
+        key="cluster",
+    ),
+]
+
+CHARTS = [
+    Chart("capitalization", "Deposits to the Migration Multi-Partner Trust Fund against the capitalization target",
+          "contributions_by_year"),
+    Chart("programmes_by_area", "Joint programmes by thematic area", "programmes_by_area", (THEMATIC_AREAS_NOTE,)),
+    Chart("networks_over_time", "Country networks and Global Compact Champion countries over time",
+          "networks_over_time"),
+    Chart(
+        "objectives_heatmap",
+        "Findings of the regional reviews on the 23 objectives, by region and round-table cluster",
+        "objectives_by_region",
+    ),
+]

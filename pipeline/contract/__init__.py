@@ -1,0 +1,65 @@
+"""The source contract, version 1, declared once.
+
+    tables.py    the tables: columns, types, rules, keys and when a row counts as of D
+    rows.py      the rows that count on D, as figures, report tables and warnings select them
+    warnings.py  what looks wrong without breaking the contract: reported, never blocking
+
+Readers, Parquet schemas, validation suites, warnings and docs/contract.md are all derived from
+these declarations; a rule of the contract lives here and nowhere else.
+"""
+
+from pipeline.contract.tables import (
+    ARROW_TYPES,
+    CALENDAR,
+    CONTRACT_VERSION,
+    COUNTRY_NETWORKS,
+    DATE,
+    DECIMAL,
+    DEADLINE_KINDS,
+    FAMILIES,
+    INTEGER,
+    ISO3,
+    LINEAGE_COLUMNS,
+    LINEAGE_FIELDS,
+    LIST_INTEGER,
+    LIST_ISO3,
+    LIST_TEXT,
+    MPTF,
+    REGIONAL_REVIEWS,
+    REGIONS,
+    TABLES,
+    TEXT,
+    Column,
+    Table,
+    tables_of,
+)
+from pipeline.contract.warnings import WARNINGS, WarningRule, warnings_for
+
+__all__ = [
+    "ARROW_TYPES",
+    "CALENDAR",
+    "CONTRACT_VERSION",
+    "COUNTRY_NETWORKS",
+    "DATE",
+    "DECIMAL",
+    "DEADLINE_KINDS",
+    "FAMILIES",
+    "INTEGER",
+    "ISO3",
+    "LINEAGE_COLUMNS",
+    "LINEAGE_FIELDS",
+    "LIST_INTEGER",
+    "LIST_ISO3",
+    "LIST_TEXT",
+    "MPTF",
+    "REGIONAL_REVIEWS",
+    "REGIONS",
+    "TABLES",
+    "TEXT",
+    "WARNINGS",
+    "Column",
+    "Table",
+    "WarningRule",
+    "tables_of",
+    "warnings_for",
+]
