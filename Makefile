@@ -16,17 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-$(DAGSTER_HOME)/dagster.yaml: pipeline/dagster.yaml
-	mkdir -p $(DAGSTER_HOME)
-	cp pipeline/dagster.yaml $@
-
-report: setup $(DAGSTER_HOME)/dagster.yaml
+report: setup
 	$(BIN)/sgr draft
 
 test: setup
 	$(BIN)/python -m pytest -n auto
 
-dev: setup $(DAGSTER_HOME)/dagster.yaml
+dev: setup
+	$(BIN)/python -m pipeline.instance
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 bench: setup

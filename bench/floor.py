@@ -1,13 +1,15 @@
 """The floor: the pipeline's work as one plain script, the denominator of every benchmark ratio.
 
 Reads every table (pyarrow CSV, openpyxl read-only), types it, checks the contract's rules with
-vectorised pandas, writes each table to Parquet atomically, computes the key figures and writes
-a .docx with the figures, three tables and three charts. No orchestration, no Great Expectations.
-Run: python -m bench.floor SOURCES OUT AS_OF
+vectorised pandas, writes each table to Parquet atomically, counts the key figures with the
+catalogue's own declarations (pipeline/catalogue/figures.py, the same counting the pipeline does)
+and writes them to key_figures.json, and a .docx with the figures, three tables and three charts.
+No orchestration, no Great Expectations. Run: python -m bench.floor SOURCES OUT AS_OF
 """
 
 import datetime as dt
 import io
+import json
 import os
 import sys
 from pathlib import Path
@@ -24,14 +26,16 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.csv as pacsv  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from pipeline.contract import CALENDAR, DATE, DECIMAL, INTEGER, REGIONS, TABLES  # noqa: E402
+from pipeline.catalogue import compute_key_figures  # noqa: E402
+from pipeline.contract import DATE, DECIMAL, INTEGER, REGIONS, TABLES  # noqa: E402
 from pipeline.countries import ISO3_CODES  # noqa: E402
+from pipeline.readers import family_folder  # noqa: E402
 
 
 def files_of(root: Path, table) -> list[Path]:
-    folder = root if table.family == CALENDAR else root / table.family
+    folder = family_folder(root, table.family)
     csvs = sorted(folder.glob(f"{table.name}*.csv"))
-    return csvs + ([] if table.family == CALENDAR else sorted(folder.glob("*.xlsx")))
+    return csvs + ([] if folder == root else sorted(folder.glob("*.xlsx")))
 
 
 def read(path: Path, table) -> pd.DataFrame | None:
@@ -107,42 +111,6 @@ def write_atomically(table: pa.Table, path: Path) -> None:
     os.replace(temporary, path)
 
 
-def key_figures(t: dict, day: pd.Timestamp) -> dict[str, float]:
-    nets = t["country_networks"]
-    open_ = (nets["established_on"] <= day) & ~(nets["closed_on"] <= day)
-    country = nets[open_ & (nets["level"] == "country")]
-    champions = t["champions"][(t["champions"]["joined_on"] <= day) & ~(t["champions"]["left_on"] <= day)]
-    held = t["reviews"][t["reviews"]["end_date"] <= day]
-    contributions = t["contributions"][t["contributions"]["year"] <= day.year]
-    programmes = t["joint_programmes"][t["joint_programmes"]["approved_on"] <= day]
-    notes = t["concept_notes"][t["concept_notes"]["submitted_on"] <= day]
-    transfers = t["transfers"][t["transfers"]["year"] <= day.year]
-    target = t["targets"].loc[t["targets"]["year"] == day.year, "capitalization_target_usd"]
-    return {
-        "country_networks": len(country),
-        "regional_networks": int((open_ & (nets["level"] == "regional")).sum()),
-        "champion_countries": len(champions),
-        "champion_countries_with_network": int(champions["iso3"].isin(country["iso3"]).sum()),
-        "regional_reviews_held": len(held),
-        "member_states_in_reviews": t["review_participants"]
-        .loc[t["review_participants"]["review_id"].isin(held["review_id"]), "iso3"]
-        .nunique(),
-        "mptf_contributors": contributions.loc[contributions["deposit_usd"] > 0, "contributor"].nunique(),
-        "mptf_deposits_total_usd": contributions["deposit_usd"].sum(),
-        "mptf_commitments_total_usd": contributions["commitment_usd"].sum(),
-        "mptf_deposits_year_usd": t["contributions"].loc[t["contributions"]["year"] == day.year, "deposit_usd"].sum(),
-        "mptf_target_year_usd": float(target.sum()),
-        "mptf_joint_programmes": len(programmes),
-        "mptf_joint_programmes_budget_usd": programmes["budget_usd"].sum(),
-        "mptf_thematic_areas_covered": programmes["thematic_area"].nunique(),
-        "mptf_concept_notes_received": len(notes),
-        "mptf_pipeline": int(notes["status"].isin(["positively assessed", "prioritized"]).sum()),
-        "mptf_pipeline_prioritized": int((notes["status"] == "prioritized").sum()),
-        "mptf_net_funded_usd": transfers["net_funded_usd"].sum(),
-        "mptf_expenditure_usd": transfers["expenditure_usd"].sum(),
-    }
-
-
 def chart(draw) -> io.BytesIO:
     figure = plt.figure(figsize=(6.3, 2.8))
     draw(figure.add_subplot())
@@ -153,11 +121,11 @@ def chart(draw) -> io.BytesIO:
     return buffer
 
 
-def report(figures: dict, t: dict, day: pd.Timestamp, path: Path) -> None:
+def report(figures: dict, t: dict, path: Path) -> None:
     document = docx.Document()
     document.add_heading("Implementation of the Global Compact for Safe, Orderly and Regular Migration", 0)
     for name, value in figures.items():
-        document.add_paragraph(f"{name}: {value:,.1f}")
+        document.add_paragraph(f"{name}: {value:,.3f}" if value is not None else f"{name}: none")
     by_year = t["contributions"].groupby("year")[["commitment_usd", "deposit_usd"]].sum().reset_index()
     by_area = t["joint_programmes"].groupby("thematic_area")["budget_usd"].agg(["count", "sum"]).reset_index()
     reviews = t["reviews"][["review_id", "start_date", "venue", "format", "member_states_participating"]]
@@ -188,8 +156,9 @@ def main(sources: Path, out: Path, as_of: dt.date) -> None:
         sys.exit(f"floor: rules broken: {broken}")
     for name, frame in tables.items():
         write_atomically(pa.Table.from_pandas(frame, preserve_index=False), out / f"{name}.parquet")
-    day = pd.Timestamp(as_of)
-    report(key_figures(tables, day), tables, day, out / "floor.docx")
+    figures = {r["figure"]: r["value"] for r in compute_key_figures(tables, as_of).to_pylist()}
+    (out / "key_figures.json").write_text(json.dumps(figures, indent=1))
+    report(figures, tables, out / "floor.docx")
 
 
 if __name__ == "__main__":

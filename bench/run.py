@@ -17,10 +17,12 @@ import time
 from pathlib import Path
 
 from bench.scale import make_sources
+from pipeline import instance
+from pipeline.contract import TABLES
+from pipeline.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sources"
-SGR = str(Path(sys.executable).with_name("sgr"))
 TARGETS = {"sample": (5.0, None), "scale": (2.0, 2.0)}
 INCREMENTAL_TARGET = 0.60
 STAGES = ["imports", "ingest", "validation", "derive", "report", "orchestration"]
@@ -39,9 +41,11 @@ def measure(command: list[str], env: dict) -> tuple[float, float]:
 
 def sgr_draft(sources: Path, work: Path, env: dict, extra: list[str] | None = None) -> tuple[float, float, dict]:
     timings = work / "timings.json"
-    env = {**env, "SGR_TIMINGS": str(timings)}
     command = [
-        SGR,
+        sys.executable,
+        "-m",
+        "bench.timed_draft",
+        str(timings),
         "draft",
         "--sources",
         str(sources),
@@ -91,12 +95,13 @@ def incremental(sources: Path, env: dict, scratch: Path) -> dict:
     """A full run, then champions.csv changes and only its family is re-read."""
     work = scratch / "incremental"
     full, _, _ = sgr_draft(sources, work, env)
-    registers = {p.name: p.stat().st_mtime_ns for p in (work / "data/raw/register").glob("*.parquet")}
+    warehouse = Warehouse(work / "data")
+    registers = {name: warehouse.register(name).stat().st_mtime_ns for name in TABLES}
     champions = sources / "country_networks/champions.csv"
     champions.write_text(champions.read_text() + "JAM,2026-01-15,\n")
     wall, memory, timings = sgr_draft(sources, work, env, ["--family", "country_networks"])
-    ingested = sorted(a for a in timings["materialized"] if a in registers_tables(registers))
-    reread = sorted(n for n, t in registers.items() if (work / "data/raw/register" / n).stat().st_mtime_ns != t)
+    ingested = sorted(a for a in timings["materialized"] if a in TABLES)
+    reread = sorted(n for n, t in registers.items() if warehouse.register(n).stat().st_mtime_ns != t)
     ratio = wall / full
     print(
         f"\nincremental: full run {full:.2f} s; after a change to champions.csv, --family country_networks "
@@ -104,10 +109,6 @@ def incremental(sources: Path, env: dict, scratch: Path) -> dict:
     )
     print(f"  tables ingested: {', '.join(ingested)}; registers rewritten: {', '.join(reread)}")
     return {"ratio": ratio, "ingested": ingested}
-
-
-def registers_tables(registers: dict) -> set[str]:
-    return {name.removesuffix(".parquet") for name in registers}
 
 
 def main() -> None:
@@ -118,8 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="sgr-bench-"))
     home = scratch / "dagster_home"
-    home.mkdir()
-    shutil.copyfile(ROOT / "pipeline/dagster.yaml", home / "dagster.yaml")
+    instance.install(home)
     env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": str(ROOT)}
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; scratch {scratch}")
     try:

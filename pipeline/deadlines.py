@@ -57,4 +57,3 @@ def parse_as_of(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"the as-of date {text!r} is not a date in the form YYYY-MM-DD") from None
-

@@ -2,7 +2,9 @@
 
 Every row keeps its origin (file, sheet, line as a person sees it, the file's SHA-256).
 A file that cannot be read, or a cell that is not of its column's type, becomes a
-`Problem` naming the file, the line, the column and the value.
+`Problem` naming the file, the line, the column and the value. Both formats and their typing
+live in this one module, longer than most, because a cell must become the same value whichever
+format it came in.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Built from the public facts in shared/reference/gcm.md (first review cycle; figures stated
 on 24 June 2021) so that, as of 2021-06-24, the key figures equal those stated then.
 Everything else (names of contributors, amounts, later years, second-cycle reviews) is
-illustrative and says so in sources/README.md.
+illustrative and says so in sources/README.md. Longer than most modules: most of it is the
+sample's own data, listed where it is used.
 """
 
 from __future__ import annotations

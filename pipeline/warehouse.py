@@ -8,6 +8,7 @@
     data/warehouse/<table>.parquet          published: only tables that passed every blocking check
     data/warehouse/report_tables/<name>.parquet  the tables and series the draft states
     data/drafts/key_figures-<time>.parquet  the key figures of every draft written
+    data/drafts/charts/<chart>-<key>.png    each chart drawn, for the next draft of the same rows
     reports/drafts/SG-report-draft-<D>.docx the draft
 
 Writes are atomic (a temporary file in the same folder, then a rename), so a run that fails
@@ -197,6 +198,9 @@ class Warehouse:
         if kept:
             return pq.read_table(kept[-1], columns=columns)
         return KEY_FIGURES_SCHEMA.empty_table().select(columns)
+
+    def charts(self) -> Path:
+        return self._history / "charts"
 
     def draft(self, as_of: dt.date) -> Path:
         assert self.reports is not None, "a drafts folder is needed to write the draft"

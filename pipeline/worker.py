@@ -22,7 +22,8 @@ T = TypeVar("T")
 _pool: ProcessPoolExecutor | None = None
 
 
-def start() -> None:
+def start(warm: bool = True) -> None:
+    """Fork the worker; unless told not to, it imports Great Expectations at once, in the background."""
     global _pool
     if threading.active_count() > 1 or sys.platform != "linux":
         # A fork copies only the calling thread: a lock another thread held would never be
@@ -30,7 +31,8 @@ def start() -> None:
         # then runs here, as in the UI.
         return
     # Forked with little imported, the child starts at once and imports what it needs itself.
-    _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=_warm)
+    context = multiprocessing.get_context("fork")
+    _pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_warm if warm else None)
     _pool.submit(int)  # the pool forks its worker on the first task
 
 

@@ -1,12 +1,27 @@
+"""Shared fixtures. Most tests call plain functions; those that need a whole Dagster run share one
+published run of the bundled sample per test session (`published`), copied by tests that change it."""
+
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
+import filelock
+import pandas as pd
+import pyarrow as pa
 import pytest
+
+from pipeline.contract import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sources"
+AS_OF = "2021-06-24"
+D = dt.date(2021, 6, 24)
+DAY_BEFORE, DAY_AFTER = dt.date(2021, 6, 23), dt.date(2021, 6, 25)
 
 
 def write(path: Path, text: str | bytes) -> Path:
@@ -18,9 +33,211 @@ def write(path: Path, text: str | bytes) -> Path:
     return path
 
 
+def materialise(sources, data, reports, as_of=AS_OF, selection=None, instance=None):
+    """One in-process run of every asset (or of `selection`), as `sgr draft` runs them."""
+    from pipeline.definitions import defs
+
+    config = {"sources": str(sources), "data": str(data), "reports": str(reports), "as_of": as_of}
+    job = defs.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(
+        run_config={"resources": {"settings": {"config": config}}},
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        asset_selection=[dg.AssetKey(k) for k in selection] if selection else None,
+        raise_on_error=False,
+    )
+
+
+def summary(result: dg.ExecuteInProcessResult) -> dict:
+    """What tests read of a run: each materialization's metadata and data version, each check's verdict."""
+
+    def plain(metadata) -> dict:
+        return {key: value.value for key, value in metadata.items()}
+
+    return {
+        "success": result.success,
+        "materializations": {
+            e.asset_key.to_user_string(): {
+                "metadata": plain(e.materialization.metadata),
+                "data_version": e.materialization.tags.get("dagster/data_version"),
+            }
+            for e in result.get_asset_materialization_events()
+        },
+        "checks": {
+            f"{c.asset_key.to_user_string()}.{c.check_name}": {"passed": c.passed, "metadata": plain(c.metadata)}
+            for c in result.get_asset_check_evaluations()
+        },
+    }
+
+
+@dataclass
+class Published:
+    summary: dict
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def drafts(self) -> Path:
+        return self.root / "drafts"
+
+    @property
+    def draft(self) -> Path:
+        return self.drafts / f"SG-report-draft-{AS_OF}.docx"
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> Published:
+    """The bundled sample, drafted once as of 24 June 2021: the published state tests start from. Made
+    once per test session: with pytest-xdist, the first worker to need it makes it, the others wait."""
+    shared = tmp_path_factory.getbasetemp().parent
+    root, made = shared / "published", shared / "published.json"
+    with filelock.FileLock(str(shared / "published.lock")):
+        if not made.exists():
+            result = materialise(SAMPLE, root / "data", root / "drafts")
+            made.write_text(json.dumps(summary(result), default=str))
+    published = Published(json.loads(made.read_text()), root)
+    assert published.summary["success"]
+    return published
+
+
+@pytest.fixture
+def published_copy(published, tmp_path) -> Path:
+    """A private copy of the published data and drafts that a test may change; returns its root."""
+    shutil.copytree(published.data, tmp_path / "data")
+    shutil.copytree(published.drafts, tmp_path / "drafts")
+    return tmp_path
+
+
 @pytest.fixture
 def sample_copy(tmp_path: Path) -> Path:
     """A private copy of the bundled sample that a test may break."""
     target = tmp_path / "sources"
     shutil.copytree(SAMPLE, target)
     return target
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dagster_home(tmp_path_factory):
+    """Runs of the tests never go into the project's own .dagster_home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(tmp_path_factory.mktemp("dagster_home")))
+        yield
+
+
+def frame(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A contract table from a few hand-made rows, typed and with lineage as ingest stages it."""
+    table = TABLES[name]
+    full = [
+        {c: r.get(c) for c in table.column_names}
+        | {
+            "source_file": r.get("file", f"{name}.csv"),
+            "source_sheet": None,
+            "source_line": i + 2,
+            "source_sha256": "0" * 64,
+        }
+        for i, r in enumerate(rows)
+    ]
+    return pa.Table.from_pylist(full, schema=table.schema).to_pandas(date_as_object=False)
+
+
+def frames(**rows) -> dict[str, pd.DataFrame]:
+    """Every contract table, empty but for the rows given."""
+    return {name: frame(name, rows.get(name, [])) for name in TABLES}
+
+
+def network(nid, level="country", iso3="KEN", established=dt.date(2020, 1, 1), closed=None):
+    return {
+        "network_id": nid,
+        "level": level,
+        "iso3": iso3,
+        "name": nid,
+        "established_on": established,
+        "closed_on": closed,
+    }
+
+
+def champion(iso3, joined=dt.date(2020, 10, 15), left=None):
+    return {"iso3": iso3, "joined_on": joined, "left_on": left}
+
+
+def review(rid, end, region="Africa", commission="ECA", cycle="2020-2021", fmt="virtual"):
+    return {
+        "review_id": rid,
+        "cycle": cycle,
+        "region": region,
+        "commission": commission,
+        "start_date": end,
+        "end_date": end,
+        "venue": "virtual",
+        "format": fmt,
+        "member_states_participating": 1,
+    }
+
+
+def contribution(who, year, commitment, deposit):
+    return {"contributor": who, "year": year, "commitment_usd": commitment, "deposit_usd": deposit}
+
+
+def programme(pid, approved, area, budget, countries=("KEN",)):
+    return {
+        "programme_id": pid,
+        "title": pid,
+        "countries": list(countries),
+        "thematic_area": area,
+        "participating_organizations": ["IOM"],
+        "approved_on": approved,
+        "budget_usd": budget,
+        "status": "ongoing",
+    }
+
+
+def note(nid, submitted, status):
+    return {"note_id": nid, "submitted_on": submitted, "countries": ["KEN"], "thematic_area": 1, "status": status}
+
+
+def transfer(pid, year, funded, spent, organization="IOM"):
+    return {
+        "programme_id": pid,
+        "organization": organization,
+        "year": year,
+        "net_funded_usd": funded,
+        "expenditure_usd": spent,
+    }
+
+
+DOCUMENT_CHECKS = {
+    "test_the_draft_is_valid_open_xml": "the Open XML validator: npm ci",
+    "test_libreoffice_renders_every_page_with_the_symbol": (
+        "LibreOffice and pdftotext: apt-get install libreoffice-writer-nogui poppler-utils"
+    ),
+}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say which document checks did not run here, and how to install what they need."""
+    skipped = {report.nodeid.rsplit("::", 1)[-1] for report in terminalreporter.stats.get("skipped", [])}
+    missing = [how for name, how in DOCUMENT_CHECKS.items() if name in skipped]
+    if missing:
+        terminalreporter.write_sep("-", "document checks skipped")
+        for how in missing:
+            terminalreporter.write_line(f"skipped, install {how} (CI installs both: .ci/run)")
+
+
+LONG_DOCUMENT_CHECKS = tuple(DOCUMENT_CHECKS)
+
+
+def pytest_collection_modifyitems(items):
+    """One test that needs the published run first, then every test that does not, then the others, the
+    long document checks first among them: with pytest-xdist, one worker makes the published run while the
+    other works through tests that do not need it, and neither waits for it."""
+
+    def rank(item) -> int:
+        if "published" not in item.fixturenames:
+            return 1
+        return 2 if item.name.startswith(LONG_DOCUMENT_CHECKS) else 3
+
+    ordered = sorted(items, key=rank)
+    first = next((i for i in ordered if rank(i) == 3), None)
+    items[:] = ([first] if first else []) + [i for i in ordered if i is not first]

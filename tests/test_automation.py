@@ -1,21 +1,14 @@
-"""Declarative automation downstream of the ingest assets: follows a change, stops at a failed blocking check."""
+"""Declarative automation downstream of the ingest assets: follows a change, stops at a failed blocking
+check. Needs Dagster's instance and real runs: the conditions read the instance's event history."""
 
 import dagster as dg
 import pytest
 
+from assets import AFTER_INGEST
 from pipeline.definitions import defs
+from tests.conftest import materialise
 
-DOWNSTREAM = {"published_tables", "key_figures", "report_tables", "draft_report"}
-
-
-def run(instance, sources, data, drafts, selection=None):
-    config = {"sources": str(sources), "data": str(data), "reports": str(drafts), "as_of": "2021-06-24"}
-    return defs.resolve_implicit_global_asset_job_def().execute_in_process(
-        run_config={"resources": {"settings": {"config": config}}},
-        instance=instance,
-        asset_selection=[dg.AssetKey(k) for k in selection] if selection else None,
-        raise_on_error=False,
-    )
+SELECTION = dg.AssetSelection.assets(*AFTER_INGEST)
 
 
 def requested(result) -> set[str]:
@@ -24,37 +17,46 @@ def requested(result) -> set[str]:
 
 @pytest.fixture
 def instance():
-    with dg.instance_for_test() as instance:
-        yield instance
+    return dg.DagsterInstance.ephemeral()
 
 
-def test_downstream_follows_a_change_and_stops_at_a_failed_blocking_check(instance, sample_copy, tmp_path):
-    data, drafts = tmp_path / "data", tmp_path / "drafts"
-    assert run(instance, sample_copy, data, drafts).success
-    selection = dg.AssetSelection.keys(*DOWNSTREAM)
-    first = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=selection)
+def record_published_state(instance) -> None:
+    """The history of the published copy: every asset materialised and every check passed, in order."""
+    graph = defs.resolve_asset_graph()
+    for key in graph.toposorted_asset_keys:
+        instance.report_runless_asset_event(dg.AssetMaterialization(key))
+        for check in graph.get(key).check_keys:
+            instance.report_runless_asset_event(
+                dg.AssetCheckEvaluation(asset_key=key, check_name=check.name, passed=True)
+            )
+
+
+def test_downstream_follows_a_change_and_stops_at_a_failed_blocking_check(instance, published_copy, sample_copy):
+    data, drafts = published_copy / "data", published_copy / "drafts"
+    record_published_state(instance)
+    first = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=SELECTION)
     assert requested(first) == set()
 
     # A drafter re-materialises one ingest asset in the UI: what derives from it follows.
-    run(instance, sample_copy, data, drafts, ["champions"])
+    materialise(sample_copy, data, drafts, selection=["champions"], instance=instance)
     after_change = dg.evaluate_automation_conditions(
-        defs=defs, instance=instance, asset_selection=selection, cursor=first.cursor
+        defs=defs, instance=instance, asset_selection=SELECTION, cursor=first.cursor
     )
-    assert requested(after_change) == DOWNSTREAM
+    assert requested(after_change) == set(AFTER_INGEST)
 
     # A run that already rebuilt everything leaves nothing for automation to repeat.
-    run(instance, sample_copy, data, drafts, ["champions", *DOWNSTREAM])
+    materialise(sample_copy, data, drafts, selection=["champions", *AFTER_INGEST], instance=instance)
     after_full_run = dg.evaluate_automation_conditions(
-        defs=defs, instance=instance, asset_selection=selection, cursor=after_change.cursor
+        defs=defs, instance=instance, asset_selection=SELECTION, cursor=after_change.cursor
     )
     assert requested(after_full_run) == set()
 
     # A file that breaks a blocking rule: nothing downstream is requested.
     champions = sample_copy / "country_networks/champions.csv"
     champions.write_text(champions.read_text() + "XXX,2021-01-01,\n")
-    failed = run(instance, sample_copy, data, drafts, ["champions"])
+    failed = materialise(sample_copy, data, drafts, selection=["champions"], instance=instance)
     assert not all(c.passed for c in failed.get_asset_check_evaluations())
     after_failure = dg.evaluate_automation_conditions(
-        defs=defs, instance=instance, asset_selection=selection, cursor=after_full_run.cursor
+        defs=defs, instance=instance, asset_selection=SELECTION, cursor=after_full_run.cursor
     )
     assert requested(after_failure) == set()

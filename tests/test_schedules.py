@@ -4,7 +4,7 @@ import dagster as dg
 import pytest
 
 from pipeline.deadlines import Deadline, freshness_window, in_run_up, next_deadline, stale_families
-from pipeline.schedules import calendar, refresh_before_deadlines
+from pipeline.schedules import refresh_before_deadlines
 from pipeline.settings import Settings
 from tests.conftest import SAMPLE
 
@@ -13,7 +13,7 @@ from tests.conftest import SAMPLE
 def bundled_calendar(tmp_path, monkeypatch):
     monkeypatch.setenv("SGR_SOURCES", str(SAMPLE))
     monkeypatch.setenv("SGR_DATA", str(tmp_path / "nothing-published-yet"))
-    return calendar(Settings())
+    return Settings().deadlines
 
 
 def tick(day: dt.date):

@@ -23,16 +23,18 @@ def age(path, seconds):
     os.utime(path, (then, then))
 
 
+INSTANCE = dg.DagsterInstance.ephemeral()  # the sensors keep their state in the cursor, not the instance
+
+
 def tick(root, cursor=None, family="mptf"):
     sensor = source_sensor(family)
     published = root.parent / "data/warehouse/source_files.parquet"
     published.parent.mkdir(parents=True, exist_ok=True)
     published.touch()  # something was published: a change re-runs only its family
     settings = Settings(sources=str(root), data=str(root.parent / "data"))
-    with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"settings": settings})
-        result = sensor(context)
-        return result, context.cursor
+    context = dg.build_sensor_context(instance=INSTANCE, cursor=cursor, resources={"settings": settings})
+    result = sensor(context)
+    return result, context.cursor
 
 
 def requested(result) -> list[str]:
@@ -146,9 +148,8 @@ def test_before_anything_is_published_the_first_run_takes_everything(tmp_path):
     root = tmp_path / "sources"
     age(write(root / "mptf/contributions.csv", "a\n"), 60)
     settings = Settings(sources=str(root), data=str(tmp_path / "empty"))
-    with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(instance=instance, resources={"settings": settings})
-        result = source_sensor("mptf")(context)
+    context = dg.build_sensor_context(instance=INSTANCE, resources={"settings": settings})
+    result = source_sensor("mptf")(context)
     from pipeline.definitions import defs
 
     everything = defs.resolve_asset_graph().get_all_asset_keys()

@@ -32,3 +32,36 @@ def test_raw_files_are_archived_once_under_their_hash(tmp_path):
     again = warehouse.archive(b"x", "ab" * 32, ".csv")
     assert first == again == tmp_path / "raw" / f"{'ab' * 32}.csv"
     assert again.stat().st_mtime_ns == stamp
+
+
+def test_the_instance_configuration_is_installed_updated_and_an_edited_copy_kept(tmp_path, monkeypatch):
+    from pipeline import instance
+
+    installed = instance.install(tmp_path)
+    assert installed.read_text().split("\n", 1)[1] == instance.SOURCE.read_text()
+    newer = tmp_path / "newer.yaml"
+    newer.write_text(instance.SOURCE.read_text() + "# a setting the project added\n")
+    monkeypatch.setattr(instance, "SOURCE", newer)
+    assert instance.install(tmp_path).read_text().endswith("# a setting the project added\n")  # ours: updated
+    installed.write_text(installed.read_text().replace("limit: 1", "limit: 2"))
+    newer.write_text(newer.read_text() + "# another\n")
+    assert "limit: 2" in instance.install(tmp_path).read_text()  # edited by its owner: kept
+    assert "# another" not in installed.read_text()
+
+
+def test_the_warehouse_names_every_path_under_its_folders(tmp_path):
+    import datetime as dt
+
+    warehouse = Warehouse(tmp_path / "data", tmp_path / "drafts")
+    assert warehouse.draft(dt.date(2021, 6, 24)) == tmp_path / "drafts/SG-report-draft-2021-06-24.docx"
+    paths = [
+        warehouse.path("reviews"),
+        warehouse.staged("reviews"),
+        warehouse.check_results("reviews", "contract_rules"),
+        warehouse.register("reviews"),
+        warehouse.archived("ab" * 32, ".CSV"),
+        warehouse.report_table("regional_reviews"),
+        warehouse.charts(),
+    ]
+    assert all(p.is_relative_to(tmp_path / "data") for p in paths) and len(set(paths)) == len(paths)
+    assert warehouse.previous_figures(["figure", "value"]).num_rows == 0

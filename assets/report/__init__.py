@@ -36,7 +36,7 @@ def gather(warehouse: Warehouse, as_of, template_dir: Path) -> ReportInputs:
             f"the figures and tables were derived as of {', '.join(sorted(map(str, derived_as_of)))}, not "
             f"{as_of.isoformat()}: materialise key_figures and report_tables as of {as_of.isoformat()} first"
         )
-    return ReportInputs(as_of, load_config(template_dir), figures, tables)
+    return ReportInputs(as_of, load_config(template_dir), figures, tables, warehouse.charts())
 
 
 @dg.asset(

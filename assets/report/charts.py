@@ -1,6 +1,13 @@
-"""The report's charts: matplotlib, PNG at print resolution, greys and one UN blue."""
+"""The report's charts: matplotlib, PNG at print resolution, greys and one UN blue.
 
+Drawing is most of a draft's time, so a chart is drawn once for the same rows and code: `png` keeps
+each drawing in the data folder's cache under a key made of the chart's code, matplotlib's version
+and the rows it draws.
+"""
+
+import hashlib
 import io
+from pathlib import Path
 
 import matplotlib
 import matplotlib.ticker
@@ -12,6 +19,7 @@ import pandas as pd  # noqa: E402
 from pipeline.catalogue import CHARTS  # noqa: E402
 from pipeline.contract import REGIONS  # noqa: E402
 from pipeline.reference import CLUSTERS, OBJECTIVES  # noqa: E402
+from pipeline.warehouse import write_atomically  # noqa: E402
 
 DPI = 300
 UN_BLUE, GREY, DARK = "#009EDB", "#9B9B9B", "#333333"
@@ -137,3 +145,21 @@ DRAW = {
     "objectives_heatmap": objectives_heatmap,
 }
 assert DRAW.keys() == CHARTS.keys(), "every chart declared has a drawing, and only those"
+
+CODE = hashlib.sha256(Path(__file__).read_bytes() + matplotlib.__version__.encode()).hexdigest()
+KEPT = 8  # drawings kept of each chart: enough for drafts that go back and forth between a few data sets
+
+
+def png(name: str, frame: pd.DataFrame, cache: Path | None = None) -> bytes:
+    """The chart `name` of these rows, drawn or, if drawn before, read from `cache`."""
+    key = hashlib.sha256(f"{CODE}{name}".encode() + frame.to_csv(index=False).encode()).hexdigest()
+    cached = cache / f"{name}-{key[:32]}.png" if cache else None
+    if cached and cached.exists():
+        cached.touch()  # in use: the last to be pruned
+        return cached.read_bytes()
+    drawn = DRAW[name](frame)
+    if cached:
+        write_atomically(cached, lambda p: p.write_bytes(drawn))
+        for old in sorted(cache.glob(f"{name}-*.png"), key=lambda p: p.stat().st_mtime_ns)[:-KEPT]:
+            old.unlink(missing_ok=True)
+    return drawn

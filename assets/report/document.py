@@ -24,7 +24,7 @@ from docx.shared import Cm
 from assets.report import charts, un_style
 from assets.report import template as t
 from assets.report.facts import Provenance, Row, context
-from assets.report.layout import grid
+from assets.report.layout import Styles, grid
 from assets.report.narrative import Block, Narrative, NarrativeError, Run, names_in
 from assets.report.ooxml import Footnotes, separate_comment_ids
 from pipeline.catalogue import CHARTS, REPORT_TABLES, TOTAL, provenance_of
@@ -41,6 +41,7 @@ class ReportInputs:
     config: dict
     figures: pa.Table
     tables: dict[str, pa.Table]  # every report table, with its provenance
+    charts: Path | None = None  # where charts already drawn are kept
 
 
 @dataclass
@@ -62,13 +63,16 @@ class Builder:
         self.inputs, self.config, self.template_dir = inputs, inputs.config, template_dir
         self.document = docx.Document(str(template_dir / "report.docx"))
         self._check_styles()
+        self.styles = Styles(self.document)
+        self.add = self.styles.add
         self.narrative = Narrative(
             context(inputs.as_of, inputs.config, inputs.figures, inputs.tables),
             {"table": {n for n, d in REPORT_TABLES.items() if d.columns}, "chart": set(CHARTS)},
         )
         files = inputs.tables["source_files_used"].to_pylist()
         self.labels = {f["path"]: f"{f['path']} (SHA-256 {f['sha256'][:SHA_SHOWN]})" for f in files}
-        self.footnotes = Footnotes(self.document, self._style_id(t.FOOTNOTE_TEXT), self._style_id(t.FOOTNOTE_REFERENCE))
+        ids = self.styles.ids
+        self.footnotes = Footnotes(self.document, ids[t.FOOTNOTE_TEXT], ids[t.FOOTNOTE_REFERENCE])
         self.made = Made()
         self.numbers = {"table": 0, "figure": 0, "annex": 0}
 
@@ -80,9 +84,6 @@ class Builder:
                 f"reports/template/report.docx lacks the styles {', '.join(missing)}: restore them in Word or "
                 "rebuild the template with `python -m assets.report.template`"
             )
-
-    def _style_id(self, name: str) -> str:
-        return next(s.style_id for s in self.document.styles if s.name == name)
 
     def _text(self, key: str, **extra) -> str:
         """A line of report.toml, filled from the data."""
@@ -102,7 +103,7 @@ class Builder:
         self._header()
         self._masthead()
         self._file(self.template_dir / "summary.md", "summary")
-        self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        self.add().add_run().add_break(WD_BREAK.PAGE)
         for path in sorted((self.template_dir / "chapters").glob("*.md")):
             self._file(path, "paragraph")
         for path in sorted((self.template_dir / "annexes").glob("*.md")):
@@ -121,7 +122,7 @@ class Builder:
             elif block.kind == "chart":
                 self._chart(block.name)
             elif kind == "annex" and block.kind == "chapter":
-                heading = self.document.add_paragraph(self._label("annex"), t.ANNEX)
+                heading = self.add(self._label("annex"), t.ANNEX)
                 heading.paragraph_format.page_break_before = True
                 self._paragraph(block, t.ANNEX_TITLE)
             elif kind in ("summary", "annex"):
@@ -142,16 +143,19 @@ class Builder:
         config = self.config
         table = self.document.add_table(rows=2, cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        cells = table.rows[0].cells
-        cells[0].paragraphs[0].text, cells[0].paragraphs[0].style = config["organization"], t.MASTHEAD_ORG
-        cells[1].paragraphs[0].text, cells[1].paragraphs[0].style = config["symbol"], t.MASTHEAD_SYMBOL
-        cells = table.rows[1].cells
-        cells[0].paragraphs[0].text, cells[0].paragraphs[0].style = config["organ"], t.MASTHEAD_BODY
         issued = dt.date.fromisoformat(config["date"]) if config.get("date") else self.inputs.as_of
         details = [config["distribution"], un_style.date(issued), "", config["original"]]
-        cells[1].paragraphs[0].text, cells[1].paragraphs[0].style = details[0], t.MASTHEAD_DETAIL
+        cells = [*table.rows[0].cells, *table.rows[1].cells]
+        for cell, text, style in zip(
+            cells,
+            [config["organization"], config["symbol"], config["organ"], details[0]],
+            [t.MASTHEAD_ORG, t.MASTHEAD_SYMBOL, t.MASTHEAD_BODY, t.MASTHEAD_DETAIL],
+            strict=True,
+        ):
+            cell.paragraphs[0].text = text
+            self.styles.apply(cell.paragraphs[0], style)
         for line in details[1:]:
-            cells[1].add_paragraph(line, t.MASTHEAD_DETAIL)
+            self.add(line, t.MASTHEAD_DETAIL, cells[3])
         rule = 'w:val="single" w:sz="12" w:space="0" w:color="000000"'
         for row in table.rows:
             for cell in row.cells:
@@ -159,17 +163,17 @@ class Builder:
                     parse_xml(f"<w:tcBorders {nsdecls('w')}><w:bottom {rule}/></w:tcBorders>")
                 )
         for line in (config["session"], config["agenda_item"], config["agenda_title"]):
-            paragraph = self.document.add_paragraph(line, t.MASTHEAD_DETAIL)
+            paragraph = self.add(line, t.MASTHEAD_DETAIL)
             paragraph.paragraph_format.space_before = Cm(0.1)
         self.document.paragraphs[-3].runs[0].bold = True
-        self.document.add_paragraph(config["title"], t.TITLE)
-        self.document.add_paragraph(config["subtitle"], t.SUBTITLE)
-        status = self.document.add_paragraph(self._text("status"), t.MASTHEAD_DETAIL)
+        self.add(config["title"], t.TITLE)
+        self.add(config["subtitle"], t.SUBTITLE)
+        status = self.add(self._text("status"), t.MASTHEAD_DETAIL)
         status.runs[0].italic = True
         status.paragraph_format.space_after = Cm(0.4)
 
     def _paragraph(self, block: Block, style: str):
-        paragraph = self.document.add_paragraph(style=style)
+        paragraph = self.add(style=style)
         for run in block.runs:
             added = paragraph.add_run(run.text)
             if run.bold:
@@ -210,18 +214,21 @@ class Builder:
     def _table(self, name: str) -> None:
         declaration, data = REPORT_TABLES[name], self.inputs.tables[name]
         if declaration.states_data:
-            self.document.add_paragraph(self._label("table"), t.CAPTION)
-            self.document.add_paragraph(declaration.title, t.CAPTION)
+            self.add(self._label("table"), t.CAPTION)
+            self.add(declaration.title, t.CAPTION)
         rows = data.to_pylist()
         cells = [[self._cell(declaration, column, row) for column in declaration.columns] for row in rows]
         headers = [self.narrative.text(c.header, f"header of {name}") for c in declaration.columns]
         right = [c.right if c.right is not None else _numeric(declaration, c) for c in declaration.columns]
         widths = [c.width_cm for c in declaration.columns]
-        grid(self.document, headers, cells, right, widths, declaration.keep_together)
+        grid(self.styles, headers, cells, right, widths, declaration.keep_together)
         if declaration.states_data:
             provenance = provenance_of(data)
-            for note in [self._source_note(provenance["source_tables"], provenance["source_files"]), *declaration.notes]:
-                self.document.add_paragraph(note, t.TABLE_NOTE)
+            for note in [
+                self._source_note(provenance["source_tables"], provenance["source_files"]),
+                *declaration.notes,
+            ]:
+                self.add(note, t.TABLE_NOTE)
             self.made.tables += 1
 
     def _cell(self, declaration, column, values: dict) -> str:
@@ -240,15 +247,16 @@ class Builder:
         frame = data.to_pandas()
         if TOTAL in frame:
             frame = frame[~frame[TOTAL]].drop(columns=[TOTAL])
-        self.document.add_paragraph(self._label("figure"), t.CAPTION)
-        self.document.add_paragraph(chart.title, t.CAPTION)
-        picture = self.document.add_paragraph(style=t.TABLE_TEXT)
+        self.add(self._label("figure"), t.CAPTION)
+        self.add(chart.title, t.CAPTION)
+        picture = self.add(style=t.TABLE_TEXT)
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
-        picture.add_run().add_picture(io.BytesIO(charts.DRAW[name](frame)), width=Cm(charts.WIDTH_CM))
+        drawn = charts.png(name, frame, self.inputs.charts)
+        picture.add_run().add_picture(io.BytesIO(drawn), width=Cm(charts.WIDTH_CM))
         provenance = provenance_of(data)
         for note in [self._source_note(provenance["source_tables"], provenance["source_files"]), *chart.notes]:
-            self.document.add_paragraph(note, t.TABLE_NOTE)
+            self.add(note, t.TABLE_NOTE)
         self.made.charts += 1
 
     def _core_properties(self) -> None:
@@ -271,4 +279,3 @@ def build_document(inputs: ReportInputs, template_dir: Path, save) -> Made:
     made = builder.build()
     save(builder.document)
     return made
-

@@ -169,6 +169,8 @@ def series(items) -> Fact | str:
     sourced = [item.provenance for item in items if isinstance(item, Fact) and item.provenance]
     if not sourced:
         return text
+    if len(set(sourced)) == 1:
+        return Fact(None, "count", sourced[0], phrase=text)
     names = sorted({p.name.rsplit(".", 1)[0] for p in sourced})
     merged = Provenance(
         names[0] if len(names) == 1 else ", ".join(p.name for p in sourced),

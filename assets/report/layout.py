@@ -12,24 +12,43 @@ from docx.shared import Cm
 from assets.report import template as t
 
 
+class Styles:
+    """The template's paragraph styles by name, each id looked up once: python-docx scans every style
+    on each assignment by name, which made styling a table's cells most of the report's time."""
+
+    def __init__(self, document):
+        self.document = document
+        self.ids = {style.name: style.style_id for style in document.styles}
+
+    def apply(self, paragraph, style: str):
+        paragraph._p.style = self.ids[style]
+        return paragraph
+
+    def add(self, text: str = "", style: str | None = None, container=None):
+        paragraph = (container or self.document).add_paragraph(text)
+        return self.apply(paragraph, style) if style else paragraph
+
+
 def grid(
-    document,
+    styles: Styles,
     headers: list[str],
     rows: list[list[str]],
     right: list[bool],
     widths_cm: list[float | None],
     keep_together: bool = True,
 ):
-    table = document.add_table(rows=1, cols=len(headers), style=t.TABLE_STYLE)
+    table = styles.document.add_table(rows=1, cols=len(headers), style=t.TABLE_STYLE)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
-        cell.paragraphs[0].text, cell.paragraphs[0].style = header, t.TABLE_TEXT
+        cell.paragraphs[0].text = header
+        styles.apply(cell.paragraphs[0], t.TABLE_TEXT)
     table.rows[0]._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
     for values in rows:
         row = table.add_row()
         row._tr.get_or_add_trPr().append(parse_xml(f"<w:cantSplit {nsdecls('w')}/>"))
         for cell, value in zip(row.cells, values, strict=True):
-            cell.paragraphs[0].text, cell.paragraphs[0].style = value, t.TABLE_TEXT
+            cell.paragraphs[0].text = value
+            styles.apply(cell.paragraphs[0], t.TABLE_TEXT)
     for i, aligned in enumerate(right):
         if aligned:
             for row in table.rows:

@@ -110,7 +110,10 @@ FIGURES: list[Figure] = [
         "champion_countries_with_network",
         "of those Champions, how many have a counted country network",
         COUNT,
-        {"champions": ("iso3", "joined_on", "left_on"), "country_networks": ("level", "iso3", "established_on", "closed_on")},
+        {
+            "champions": ("iso3", "joined_on", "left_on"),
+            "country_networks": ("level", "iso3", "established_on", "closed_on"),
+        },
         CHAMPION_OPEN,
         _champions_with_network,
     ),

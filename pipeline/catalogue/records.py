@@ -36,7 +36,12 @@ def source_files_used(t: Frames, day: pd.Timestamp) -> Derived:
     files = t["source_files"].sort_values(["path", "table"], kind="stable")
     frame = (
         files.groupby("path", sort=True)
-        .agg(sha256=("sha256", "first"), tables=("table", list), rows=("rows_read", "sum"), first_seen=("first_seen", "first"))
+        .agg(
+            sha256=("sha256", "first"),
+            tables=("table", list),
+            rows=("rows_read", "sum"),
+            first_seen=("first_seen", "first"),
+        )
         .reset_index()
     )
     frame["first_seen"] = frame["first_seen"].dt.date

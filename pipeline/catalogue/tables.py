@@ -2,6 +2,8 @@
 fields of its rows, the columns and notes it is shown with, and the function that derives its rows.
 
 To add a table, add its declaration here and its placeholder ({{table:name}}) to the template.
+Longer than most modules: each table's derivation sits beside its declaration, where a reader
+looks for it.
 """
 
 from __future__ import annotations
@@ -349,7 +351,10 @@ DATA_TABLES = [
             Field("title", TEXT),
             Field("objectives", LIST),
             Field("findings", COUNT, "findings of the reviews held on the cluster's objectives"),
-            *(Field(f"{kind}_findings", COUNT, f"findings of the reviews held on its objectives: {kind}") for kind in FINDINGS),
+            *(
+                Field(f"{kind}_findings", COUNT, f"findings of the reviews held on its objectives: {kind}")
+                for kind in FINDINGS
+            ),
             *(Field(f"most_{kind}", LIST) for kind in FINDINGS),
             Field("recommendations", COUNT, "recommendations of the reviews held naming objectives of the cluster"),
         ),
@@ -359,11 +364,15 @@ DATA_TABLES = [
 ]
 
 CHARTS = [
-    Chart("capitalization", "Deposits to the Migration Multi-Partner Trust Fund against the capitalization target",
-          "contributions_by_year"),
+    Chart(
+        "capitalization",
+        "Deposits to the Migration Multi-Partner Trust Fund against the capitalization target",
+        "contributions_by_year",
+    ),
     Chart("programmes_by_area", "Joint programmes by thematic area", "programmes_by_area", (THEMATIC_AREAS_NOTE,)),
-    Chart("networks_over_time", "Country networks and Global Compact Champion countries over time",
-          "networks_over_time"),
+    Chart(
+        "networks_over_time", "Country networks and Global Compact Champion countries over time", "networks_over_time"
+    ),
     Chart(
         "objectives_heatmap",
         "Findings of the regional reviews on the 23 objectives, by region and round-table cluster",

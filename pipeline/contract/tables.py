@@ -296,4 +296,3 @@ TABLES: dict[str, Table] = {
 
 def tables_of(family: str) -> list[Table]:
     return [t for t in TABLES.values() if t.family == family]
-
