@@ -87,6 +87,12 @@ def test_a_missing_figure_is_said_not_blanked(tmp_path):
     assert blocks[0].text == "The target was no figure recorded."
 
 
+def test_a_sentence_can_leave_out_a_figure_without_a_value(tmp_path):
+    text = "The target was{% if t is stated %} {{ t }}{% else %} not set{% endif %}; {{ n }}{% if n is stated %}!{% endif %}\n"
+    blocks = render(tmp_path, text, {"t": Fact(None, "usd", SOURCE), "n": Fact(0.0, "count")})
+    assert blocks[0].text == "The target was not set; 0!"  # zero is a value; only a missing figure is left out
+
+
 def test_filters_say_counts_lists_and_objectives_in_un_style(tmp_path):
     text = (
         "{{ [a | plural('challenge', 'challenges'), b | plural('priority', 'priorities')] | reject('zero') | series }};\n"

@@ -19,6 +19,7 @@ from pipeline.catalogue import FIGURES
 from tests.conftest import AS_OF, ROOT, materialise
 
 SYMBOL = "A/81/xxx"
+AFTER_PUBLICATION = ("key_figures", "report_tables", "draft_report")
 IN_CI = os.environ.get("CI") == "true"
 DRAFT = f"SG-report-draft-{AS_OF}.docx"
 
@@ -279,6 +280,17 @@ def test_an_unknown_placeholder_fails_the_draft_with_file_and_line(published_cop
         f"reports/template/chapters/03-un-system.md line {line}: unknown placeholder {{{{networks}}}}"
     )
     assert path.read_bytes() == before
+
+
+def test_a_draft_dated_before_any_data_says_so(published_copy, sample_copy):
+    result = materialise(
+        sample_copy, published_copy / "data", published_copy / "drafts", "2018-12-31", list(AFTER_PUBLICATION)
+    )
+    assert result.success
+    text = body_text(docx.Document(str(published_copy / "drafts/SG-report-draft-2018-12-31.docx")))
+    assert "0 regional reviews of the Global Compact had been held" in text
+    assert "deposits of $0 had been received; the Steering Committee had set no capitalization target" in text
+    assert "covering 0 of its five thematic areas" in text and "the largest number in" not in text
 
 
 def test_a_draft_of_another_date_than_its_tables_is_refused(published_copy, sample_copy):

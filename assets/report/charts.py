@@ -14,6 +14,7 @@ import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from pipeline.catalogue import CHARTS  # noqa: E402
@@ -45,6 +46,12 @@ def _png(figure) -> bytes:
     return buffer.getvalue()
 
 
+def _top(frame: pd.DataFrame, columns: list[str]) -> float:
+    """The largest value an axis must show; 0 when there is none yet (a draft dated before any data)."""
+    values = frame[columns].to_numpy(dtype=float)
+    return float(np.nanmax(values)) if values.size and not np.isnan(values).all() else 0.0
+
+
 def _figure(height_cm: float):
     return plt.figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54))
 
@@ -66,7 +73,7 @@ def capitalization(frame: pd.DataFrame) -> bytes:
     )
     axes.set_ylabel("Millions of United States dollars")
     axes.legend(frameon=False, loc="upper left")
-    axes.set_ylim(0, max((frame[["deposits_usd", "target_usd"]].max().max() or 1) / 1e6 * 1.2, 1))
+    axes.set_ylim(0, max(_top(frame, ["deposits_usd", "target_usd"]) / 1e6 * 1.2, 1))
     return _png(figure)
 
 
@@ -92,7 +99,7 @@ def networks_over_time(frame: pd.DataFrame) -> bytes:
         for x, value in enumerate(frame[column]):
             axes.annotate(str(int(value)), (x, value), textcoords="offset points", xytext=(0, 5), ha="center")
     axes.set_ylabel("Number")
-    axes.set_ylim(0, max(frame[["country_networks", "champion_countries"]].max().max() * 1.2, 1))
+    axes.set_ylim(0, max(_top(frame, ["country_networks", "champion_countries"]) * 1.2, 1))
     axes.legend(frameon=False, loc="upper left")
     return _png(figure)
 

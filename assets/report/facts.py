@@ -200,6 +200,11 @@ def is_zero(value: Fact | float) -> bool:
     return (value.value if isinstance(value, Fact) else value) == 0
 
 
+def is_stated(value: Fact | object) -> bool:
+    """Whether a figure has a value to state: `{% if mptf_target_year_usd is stated %}`."""
+    return (value.value if isinstance(value, Fact) else value) is not None
+
+
 FILTERS = {
     "plural": plural,
     "cite": cite,
@@ -210,4 +215,4 @@ FILTERS = {
     "roman": un_style.roman,
     "objective": lambda number: OBJECTIVES[int(number)][1],
 }
-TESTS = {"zero": is_zero}
+TESTS = {"zero": is_zero, "stated": is_stated}
