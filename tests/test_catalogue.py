@@ -149,10 +149,13 @@ def test_concept_notes_and_the_pipeline():
     assert result["mptf_pipeline_prioritized"]["value"] == 1
 
 
-def test_transfers_up_to_the_year():
-    result = figures(transfers=[transfer("P1", y, 1e6, 5e5) for y in (2020, 2021, 2022)])
+def test_transfers_up_to_the_year_and_the_delivery_rate():
+    result = figures(transfers=[transfer("P1", y, 1e6, s) for y, s in ((2020, 5e5), (2021, 1e6), (2022, 0))])
     assert result["mptf_net_funded_usd"]["value"] == 2e6
-    assert result["mptf_expenditure_usd"]["value"] == 1e6
+    assert result["mptf_expenditure_usd"]["value"] == 1.5e6
+    assert result["mptf_delivery_rate"]["value"] == 0.75
+    assert result["mptf_delivery_rate"]["rows_counted"] == 2
+    assert value("mptf_delivery_rate") is None  # nothing transferred: no rate, not a division by zero
 
 
 def test_each_figure_names_the_files_its_rows_came_from():

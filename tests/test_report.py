@@ -72,6 +72,9 @@ def test_every_key_figure_is_stated_in_un_style(draft):
         "of the 97 concept notes received, 32 were in the pipeline, 10 of them prioritized",
         "received $19.3 million and reported expenditure of $14.5 million",
         "that is, 10.5 per cent of the target",
+        "reported expenditure of $14.5 million, a delivery rate of 74.9 per cent.",
+        "which reported expenditure of $14.5 million, or 74.9 per cent of the funds transferred: the Fund's delivery "
+        "rate.",
         "4 regional reviews had been held: ECE (12–13 November 2020), ESCWA (24–25 February 2021), ESCAP "
         "(10–12 March 2021) and ECLAC (26–28 April 2021).",
         "Reviews still to be held in the current cycle: ECA (31 August–1 September 2021).",

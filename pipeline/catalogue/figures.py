@@ -36,6 +36,12 @@ def distinct(rows: pd.DataFrame, column: str) -> Counted:
     return float(rows[column].nunique()), [rows]
 
 
+def ratio(rows: pd.DataFrame, part: str, whole: str) -> Counted:
+    """One column's sum as a share of another's, over the same rows; none when the whole is nothing."""
+    denominator = rows[whole].sum()
+    return (float(rows[part].sum() / denominator) if denominator else None), [rows]
+
+
 def share(part: Counted, whole: Counted) -> Counted:
     """`part` as a share of `whole`; none when the whole is missing or nothing."""
     (numerator, counted), (denominator, of) = part, whole
@@ -260,5 +266,14 @@ FIGURES: list[Figure] = [
         {"transfers": ("year", "expenditure_usd")},
         UP_TO_YEAR,
         lambda t, d: total(rows.transfers(t, d), "expenditure_usd"),
+    ),
+    Figure(
+        "mptf_delivery_rate",
+        "the Fund's delivery rate: expenditure_usd as a share of net_funded_usd, transfers of years <= year(D); "
+        "none before any transfer",
+        PERCENT,
+        {"transfers": ("year", "net_funded_usd", "expenditure_usd")},
+        UP_TO_YEAR,
+        lambda t, d: ratio(rows.transfers(t, d), "expenditure_usd", "net_funded_usd"),
     ),
 ]
