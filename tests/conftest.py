@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,9 @@ class Published:
 def published(tmp_path_factory) -> Published:
     """The bundled sample, drafted once as of 24 June 2021: the published state tests start from. Made
     once per test session: with pytest-xdist, the first worker to need it makes it, the others wait."""
-    shared = tmp_path_factory.getbasetemp().parent
+    # Under pytest-xdist each worker's base folder sits in the session's own; without it, the base is the session's.
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     root, made = shared / "published", shared / "published.json"
     with filelock.FileLock(str(shared / "published.lock")):
         if not made.exists():
