@@ -206,6 +206,17 @@ def test_contributions_by_year_against_the_target_with_totals():
     assert [r[TOTAL] for r in rows] == [False, False, True]
 
 
+def test_transfers_by_year_with_each_years_delivery_rate():
+    rows = table(
+        "transfers_by_year",
+        transfers=[transfer("P1", 2020, 4.0, 1.0), transfer("P2", 2020, 0, 1.0), transfer("P1", 2022, 1, 1)],
+    )
+    assert [(r["year"], r["net_funded_usd"], r["expenditure_usd"], r["delivery_rate"]) for r in rows] == [
+        (2020, 4.0, 2.0, 0.5),
+        (None, 4.0, 2.0, None),
+    ]
+
+
 def test_programmes_by_area_lists_every_area_of_the_contract():
     rows = table("programmes_by_area", joint_programmes=[programme("P1", D, 2, 3.0), programme("P2", DAY_AFTER, 2, 1)])
     assert [r["thematic_area"] for r in rows[:-1]] == list(TABLES["joint_programmes"].column("thematic_area").values)

@@ -128,7 +128,7 @@ def test_tables_charts_and_captions(draft):
     _, path, _ = draft
     document = docx.Document(str(path))
     captions = [p.text for p in document.paragraphs if p.style.name == t.CAPTION]
-    assert [c for c in captions if c.startswith("Table ")] == [f"Table {n}" for n in range(1, 6)]
+    assert [c for c in captions if c.startswith("Table ")] == [f"Table {n}" for n in range(1, 7)]
     assert [c for c in captions if c.startswith("Figure ")] == ["Figure I", "Figure II", "Figure III", "Figure IV"]
     assert len(document.inline_shapes) == 4
     images = [name for name in parts(path) if name.startswith("word/media/")]
@@ -144,6 +144,15 @@ def test_tables_charts_and_captions(draft):
     ]
     assert [c.text for c in reviews.rows[1].cells][:2] == ["ECE (Europe and North America)", "12–13 November 2020"]
     assert reviews.rows[5].cells[1].text == "31 August–1 September 2021 (scheduled)"
+    transfers = next(
+        table for table in document.tables if table.rows[0].cells[0].text == "Year" and len(table.columns) == 4
+    )
+    assert [[c.text for c in row.cells] for row in transfers.rows] == [
+        ["Year", "Net funded", "Expenditure", "Delivery rate"],
+        ["2020", "$9.6 million", "$6.9 million", "72.2 per cent"],
+        ["2021", "$9.7 million", "$7.5 million", "77.5 per cent"],
+        ["Total", "$19.3 million", "$14.5 million", ""],
+    ]
     notes = [p.text for p in document.paragraphs if p.style.name == t.TABLE_NOTE]
     assert (
         "Source: contributions and targets tables (mptf/contributions.csv; mptf/targets.csv), data as of "

@@ -74,6 +74,13 @@ def contributions_by_year(t: Frames, day: pd.Timestamp) -> Derived:
     return frame, [contributions, targets]
 
 
+def transfers_by_year(t: Frames, day: pd.Timestamp) -> Derived:
+    transfers = rows.transfers(t, day)
+    frame = transfers.groupby("year")[["net_funded_usd", "expenditure_usd"]].sum().reset_index()
+    frame["delivery_rate"] = frame["expenditure_usd"] / frame["net_funded_usd"].where(frame["net_funded_usd"] > 0)
+    return frame, [transfers]
+
+
 def programmes_by_area(t: Frames, day: pd.Timestamp) -> Derived:
     programmes = rows.programmes(t, day)
     grouped = programmes.groupby("thematic_area")["budget_usd"].agg(["count", "sum"])
@@ -245,6 +252,28 @@ DATA_TABLES = [
         ),
         notes=("Amounts in United States dollars.",),
         totals=("commitments_usd", "deposits_usd"),
+        key="year",
+    ),
+    ReportTable(
+        "transfers_by_year",
+        "Transfers to participating organizations and their expenditure by year",
+        "net funded transfers and the expenditure reported on them, by year, years <= year(D)",
+        {"transfers": ("year", "net_funded_usd", "expenditure_usd")},
+        (
+            Field("year", YEAR),
+            Field("net_funded_usd", USD, "net_funded_usd of the year's transfers, summed"),
+            Field("expenditure_usd", USD, "expenditure_usd of the year's transfers, summed"),
+            Field("delivery_rate", PERCENT, "expenditure_usd / net_funded_usd of the year"),
+        ),
+        transfers_by_year,
+        columns=(
+            Column("Year", "year"),
+            Column("Net funded", "net_funded_usd"),
+            Column("Expenditure", "expenditure_usd"),
+            Column("Delivery rate", "delivery_rate"),
+        ),
+        notes=("Amounts in United States dollars. Delivery rate: expenditure as a share of the funds transferred.",),
+        totals=("net_funded_usd", "expenditure_usd"),
         key="year",
     ),
     ReportTable(
