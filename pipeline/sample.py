@@ -1,6 +1,6 @@
 """Writes the bundled illustrative sample into `sources/` (python -m pipeline.sample).
 
-Built from the public facts in shared/reference/gcm.md (first review cycle; figures stated
+Built from public UN facts (sources/README.md lists them: the first review cycle, figures stated
 on 24 June 2021) so that, as of 2021-06-24, the key figures equal those stated then.
 Everything else (names of contributors, amounts, later years, second-cycle reviews) is
 illustrative and says so in sources/README.md. Longer than most modules: most of it is the
@@ -254,7 +254,7 @@ EARLY_PROGRAMMES = [
 ]
 
 
-# Real dates (shared/reference/gcm.md): the first review cycle, the Forums of 2022 and 2026 and
+# Real dates (public UN texts): the first review cycle, the Forums of 2022 and 2026 and
 # the Secretary-General's reports due 12 weeks before each; the 2030 Forum is tentative.
 CALENDAR = [
     ("2020-11-12", "regional_review", "Regional review, ECE (Europe and North America), 12–13 November 2020", "no"),

@@ -400,3 +400,12 @@ def test_the_columns_loaded_are_the_union_of_what_the_declarations_read():
     columns = columns_read(FIGURES.values())
     assert columns["country_networks"] == ["level", "established_on", "closed_on", "iso3"]
     assert "title" not in columns["joint_programmes"]  # no figure reads a programme's title
+
+
+def test_every_report_table_has_a_test_of_its_own():
+    import re
+    from pathlib import Path
+
+    here = Path(__file__).read_text()
+    untested = [name for name in REPORT_TABLES if not re.search(rf'table\(\s*"{name}"', here)]
+    assert untested == []

@@ -154,3 +154,20 @@ def test_before_anything_is_published_the_first_run_takes_everything(tmp_path):
 
     everything = defs.resolve_asset_graph().get_all_asset_keys()
     assert set(result.asset_selection) == everything
+
+
+def test_a_template_change_rederives_the_tables_and_redraws(tmp_path, monkeypatch):
+    """The changes since the previous draft are derived: a redraft for new words derives them again."""
+    import pipeline.sensors as sensors
+
+    template = tmp_path / "template"
+    age(write(template / "chapters/01.md", "# Introduction\n"), 60)
+    monkeypatch.setattr(sensors, "TEMPLATE_DIR", template)
+    data = tmp_path / "data"
+    (data / "warehouse").mkdir(parents=True)
+    (data / "warehouse/source_files.parquet").touch()
+    settings = Settings(sources=str(tmp_path / "sources"), data=str(data))
+    context = dg.build_sensor_context(instance=INSTANCE, resources={"settings": settings})
+    result = sensors.report_template_files(context)
+    assert {k.path[-1] for k in result.asset_selection} == {"report_tables", "draft_report"}
+    assert result.tags["sgr/changes"] == "new chapters/01.md"
