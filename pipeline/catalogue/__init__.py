@@ -127,12 +127,14 @@ def derive_table(table: ReportTable, frames: Frames, as_of: dt.date) -> pa.Table
 
 
 def _array(values: pd.Series, field: Field) -> pa.Array:
+    """A field's values typed by its unit; a list field's type is read from its values."""
     wanted = ARROW_TYPES.get(field.unit)
     if field.unit == DATE and pd.api.types.is_datetime64_any_dtype(values):
         return pa.array(values.dt.date, pa.date32())
-    if wanted is not None and wanted in (pa.int64(),):
+    if wanted == pa.int64():
+        # A count of a column with gaps comes as floats (160.0, NaN): whole numbers, and nulls.
         return pa.array(values.astype("Float64").round().astype("Int64"), wanted, from_pandas=True)
-    return pa.array(values.tolist(), wanted, from_pandas=True) if wanted else pa.array(values.tolist())
+    return pa.array(values.tolist(), wanted, from_pandas=True)
 
 
 def _with_total(rows: pa.Table, table: ReportTable) -> pa.Table:
