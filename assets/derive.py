@@ -8,7 +8,7 @@ import dagster as dg
 from assets.validate import AUTOMATION, published_tables
 from pipeline.catalogue import FIGURES, REPORT_TABLES, columns_read, compute_key_figures, derive_table
 from pipeline.previews import markdown_preview
-from pipeline.settings import POOL, Settings
+from pipeline.settings import LOCKED, POOL, Settings
 from pipeline.warehouse import write_parquet
 
 GROUP = "derive"
@@ -17,22 +17,27 @@ GROUP = "derive"
 @dg.asset(
     group_name=GROUP,
     pool=POOL,
+    required_resource_keys=LOCKED,
     automation_condition=AUTOMATION,
     deps=[published_tables],
     description="The key figures, counted from the published rows as of the reference date (SGR_AS_OF), "
     "each with the tables, rows and files it was counted from. Declared in pipeline/catalogue/figures.py.",
     kinds={"pandas", "parquet"},
 )
-def key_figures(settings: Settings) -> dg.MaterializeResult:
+def key_figures(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    settings: Settings = context.resources.settings
     warehouse = settings.warehouse
-    figures = compute_key_figures(warehouse.read_frames(columns_read(FIGURES.values())), settings.as_of_date)
-    path = warehouse.write("key_figures", figures)
+    with warehouse.published_only_if_drafted():
+        figures = compute_key_figures(warehouse.read_frames(columns_read(FIGURES.values())), settings.as_of_date)
+        path = warehouse.write("key_figures", figures)
     shown = figures.select(["figure", "value", "unit", "rows_counted"])
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": figures.num_rows,
             "as_of": settings.as_of_date.isoformat(),
             "path": dg.MetadataValue.path(str(path)),
+            # The run's own figures: what it reports, whatever a later run writes to the file.
+            "figures": dg.MetadataValue.json(shown.to_pylist()),
             "preview": dg.MetadataValue.md(markdown_preview(shown, rows=len(FIGURES))),
         }
     )
@@ -41,6 +46,7 @@ def key_figures(settings: Settings) -> dg.MaterializeResult:
 @dg.asset(
     group_name=GROUP,
     pool=POOL,
+    required_resource_keys=LOCKED,
     automation_condition=AUTOMATION,
     deps=[published_tables, key_figures],
     description="The tables and series the draft states (reviews, contributions by year, joint programmes by area "
@@ -48,15 +54,17 @@ def key_figures(settings: Settings) -> dg.MaterializeResult:
     "previous draft), each with its provenance. Declared in pipeline/catalogue/tables.py and records.py.",
     kinds={"pandas", "parquet"},
 )
-def report_tables(settings: Settings) -> dg.MaterializeResult:
+def report_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    settings: Settings = context.resources.settings
     warehouse, as_of = settings.warehouse, settings.as_of_date
-    frames = warehouse.read_frames(columns_read(REPORT_TABLES.values()))
     previews, rows = [], 0
-    for table in REPORT_TABLES.values():
-        derived = derive_table(table, frames, as_of)
-        write_parquet(warehouse.report_table(table.name), derived)
-        rows += derived.num_rows
-        previews.append(f"**{table.title}** (`{table.name}`)\n\n{markdown_preview(derived, rows=12)}")
+    with warehouse.published_only_if_drafted():
+        frames = warehouse.read_frames(columns_read(REPORT_TABLES.values()))
+        for table in REPORT_TABLES.values():
+            derived = derive_table(table, frames, as_of)
+            write_parquet(warehouse.report_table(table.name), derived)
+            rows += derived.num_rows
+            previews.append(f"**{table.title}** (`{table.name}`)\n\n{markdown_preview(derived, rows=12)}")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,

@@ -15,8 +15,8 @@ import dagster as dg
 from pipeline.contract import FAMILIES, Table, tables_of
 from pipeline.deadlines import freshness_window
 from pipeline.previews import markdown_preview
-from pipeline.readers import FileRead, Reading, SourceFile, find_sources, read_sources
-from pipeline.settings import POOL, Settings
+from pipeline.readers import FileRead, Limits, Reading, SourceFile, find_sources, limits, read_sources, refusal
+from pipeline.settings import LOCKED, POOL, Settings
 from pipeline.validation.verdicts import CODE_VERSION, STAGED_BY, data_version
 from pipeline.warehouse import Warehouse
 
@@ -46,21 +46,25 @@ def ingest_family(family: str) -> dg.AssetsDefinition:
         ],
         can_subset=True,
         pool=POOL,
+        required_resource_keys=LOCKED,
     )
-    def _ingest(context: dg.AssetExecutionContext, settings: Settings):
+    def _ingest(context: dg.AssetExecutionContext):
+        settings: Settings = context.resources.settings
         if not settings.sources_dir.is_dir():
             # Without this, a mistyped folder would publish empty tables and a draft of zeros.
             raise dg.Failure(description=f"the sources folder {settings.sources_dir} does not exist (SGR_SOURCES)")
         warehouse = settings.warehouse
         for table in tables:
             if dg.AssetKey(table.name) in context.selected_asset_keys:
-                yield stage(context, warehouse, settings.sources_dir, table)
+                yield stage(context, warehouse, settings.sources_dir, table, settings.limits)
 
     return _ingest
 
 
-def stage(context: dg.AssetExecutionContext, warehouse: Warehouse, root: Path, table: Table) -> dg.MaterializeResult:
-    staged = stage_table(warehouse, root, table, context.run_id)
+def stage(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, root: Path, table: Table, limit: Limits
+) -> dg.MaterializeResult:
+    staged = stage_table(warehouse, root, table, context.run_id, limit)
     for path, rows in staged.gone.items():
         context.log.warning(f"{path} is no longer in the sources: its {rows} rows of {table.name} are dropped")
     reading = staged.reading
@@ -86,14 +90,14 @@ class Staged:
     version: str  # the table's data version: its files by SHA-256, and the code
 
 
-def stage_table(warehouse: Warehouse, root: Path, table: Table, run_id: str) -> Staged:
+def stage_table(warehouse: Warehouse, root: Path, table: Table, run_id: str, limit: Limits | None = None) -> Staged:
     """Read a table's files and stage its rows, its read problems and its register: the ingest step
     without Dagster, which tests call directly."""
-    sources = find_sources(root, table)
-    gone = files_gone(warehouse, table, sources)
-    for source in sources:
-        warehouse.archive(source.content, source.sha256, source.path.suffix)
-    reading = read_sources(sources, table)
+    found, limit = find_sources(root, table), limit or limits()
+    gone = files_gone(warehouse, table, found)
+    # A file refused before reading (outside the root, too large) is neither read nor archived.
+    sources = [s if refusal(s, limit) else s.archived(*warehouse.archive(s.path)) for s in found]
+    reading = read_sources(sources, table, limit)
     metadata = {**(reading.rows.schema.metadata or {}), STAGED_BY: run_id.encode()}
     warehouse.stage(table.name, reading.rows.replace_schema_metadata(metadata))
     warehouse.stage_problems(table.name, reading.problems)
@@ -115,17 +119,18 @@ def register(warehouse: Warehouse, table: Table, files: list[FileRead]) -> list[
     """The files a table was read from; one with read problems is rejected with the first as reason."""
     rows = []
     for f in files:
-        archived = warehouse.archived(f.source.sha256, f.source.path.suffix)
+        kept = f.source.kept
         rows.append(
             {
                 "path": f.source.name,
                 "sheet": f.sheet,
                 "table": table.name,
                 "family": table.family,
-                "sha256": f.source.sha256,
-                "bytes": len(f.source.content),
+                # A refused file is not read: no digest, no copy kept.
+                "sha256": f.source.sha256 if kept else None,
+                "bytes": f.source.path.stat().st_size if f.source.path.exists() else None,
                 # The archive is never rewritten: its file's time is when this content was first seen.
-                "first_seen": dt.datetime.fromtimestamp(int(archived.stat().st_mtime), dt.UTC),
+                "first_seen": dt.datetime.fromtimestamp(int(kept.stat().st_mtime), dt.UTC) if kept else None,
                 "rows_read": f.rows,
                 "status": "rejected" if f.problems else "accepted",
                 "reason": str(f.problems[0]) if f.problems else None,

@@ -17,7 +17,7 @@ from assets.ingest import INGEST_ASSETS
 from pipeline import worker
 from pipeline.contract import FAMILIES, TABLES, Table, tables_of, warnings_for
 from pipeline.previews import markdown_preview
-from pipeline.settings import POOL, Settings
+from pipeline.settings import LOCKED, POOL, Settings
 from pipeline.validation.rules import ERROR, WARNING, Rule, references_of
 from pipeline.validation.run import check_warnings, staged_rows, validate_staged
 from pipeline.validation.verdicts import (
@@ -132,8 +132,11 @@ def family_checks(family: str) -> dg.AssetChecksDefinition:
     thread finds the warnings."""
     specs = [spec for table in tables_of(family) for spec in check_specs(table)]
 
-    @dg.multi_asset_check(name=f"validate_{family}", specs=specs, can_subset=True, pool=POOL)
-    def _checks(context: dg.AssetCheckExecutionContext, settings: Settings):
+    @dg.multi_asset_check(
+        name=f"validate_{family}", specs=specs, can_subset=True, pool=POOL, required_resource_keys=LOCKED
+    )
+    def _checks(context: dg.AssetCheckExecutionContext):
+        settings: Settings = context.resources.settings
         selected = [
             (spec, TABLES[spec.asset_key.path[-1]]) for spec in specs if spec.key in context.selected_asset_check_keys
         ]
@@ -198,6 +201,7 @@ def publish(warehouse: Warehouse) -> tuple[pa.Table, pa.Table]:
     """Publish the staged set if it passed every blocking check: the tables, the files behind them and
     the validation results. Returns the files and the results."""
     results = collect_results(warehouse)
+    warehouse.keep_published()
     for name in TABLES:
         # A table validated in an earlier run and not read again since is already published as it is.
         if not warehouse.path(name).exists() or stamp_of(warehouse.staged(name)) != stamp_of(warehouse.path(name)):
@@ -213,12 +217,14 @@ def publish(warehouse: Warehouse) -> tuple[pa.Table, pa.Table]:
     group_name="validate",
     deps=INGEST_ASSETS,
     pool=POOL,
+    required_resource_keys=LOCKED,
     automation_condition=AUTOMATION,
     description="Publishes the staged tables into warehouse/, with validation_results and source_files, "
     "only when every table passed every blocking check.",
     kinds={"parquet"},
 )
-def published_tables(settings: Settings) -> dg.MaterializeResult:
+def published_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    settings: Settings = context.resources.settings
     warehouse = settings.warehouse
     try:
         files, results = publish(warehouse)

@@ -122,8 +122,8 @@ def check_report(title: str, evaluations) -> str:
 def failure_report(result, errors) -> str:
     if result.asset_materializations_for_node("published_tables"):
         headline = [
-            "sgr draft failed: the tables were validated and published, but the draft was not rebuilt;",
-            "the last draft is unchanged.",
+            "sgr draft failed: the tables were validated, but no draft could be made from them; nothing was",
+            "published (the published tables are as they were before this run) and the last draft is unchanged.",
         ]
     else:
         headline = [
@@ -134,6 +134,11 @@ def failure_report(result, errors) -> str:
     if errors:
         lines.append(check_report("Errors (block publication):", errors))
     for event in result.all_events:
+        if event.event_type_value == "RESOURCE_INIT_FAILURE" and event.event_specific_data.error:
+            # Before any step: the data folder's lock, or the settings.
+            error = event.event_specific_data.error
+            lines += ["[before the first step]", f"  {error.message.strip().split(': ', 1)[-1]}", ""]
+            continue
         if not event.is_step_failure:
             continue
         data = event.step_failure_data
@@ -156,13 +161,11 @@ def failure_report(result, errors) -> str:
 
 
 def print_figures(result) -> None:
-    import pyarrow.parquet as pq
-
     from assets.report import un_style
 
     made = result.asset_materializations_for_node("key_figures")[0].metadata
     print(f"Key figures as of {made['as_of'].value}:")
-    for row in pq.read_table(made["path"].value).to_pylist():
+    for row in made["figures"].value:
         shown = un_style.figure(row["value"], row["unit"])
         rows = row["rows_counted"]
         print(f"  {row['figure']:<34} {shown:>18}   ({rows} row{'s' if rows != 1 else ''} counted)")

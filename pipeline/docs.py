@@ -5,6 +5,8 @@ the repository and the declarations disagree; `sgr contract > docs/contract.md` 
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from pipeline.catalogue import CHARTS, FIGURES, REPORT_TABLES
 from pipeline.contract import (
     CALENDAR,
@@ -17,6 +19,7 @@ from pipeline.contract import (
     tables_of,
     warnings_for,
 )
+from pipeline.readers.limits import Limits
 from pipeline.validation.rules import ERROR, WARNING, contract_rules
 
 INTRODUCTION = """\
@@ -45,7 +48,16 @@ real dates or `YYYY-MM-DD` text. Amounts are US dollars. Country codes are ISO 3
 `XKX` for Kosovo, the code the UN system uses.
 
 Every row keeps where it came from (file, sheet, line, the file's SHA-256), and every message
-about a row names them.
+about a row names them. A text cell may not hold a control character other than tab and line
+breaks (a Word document cannot hold one): that is a rule of every text column.
+
+Refused before anything is read, with a message that names the file: a file larger than
+{file_mb:,g} MB (`SGR_MAX_FILE_MB`); a CSV row longer than {line_kb:,g} KB (`SGR_MAX_LINE_KB`), a cell
+longer than {field_kb:,g} KB (`SGR_MAX_FIELD_KB`), a header of more than {columns:,} columns
+(`SGR_MAX_COLUMNS`); a workbook larger than {workbook_mb:,g} MB once unzipped (`SGR_MAX_WORKBOOK_MB`)
+or with a part that inflates more than {zip_ratio:,g} times (`SGR_MAX_ZIP_RATIO`), a macro-enabled,
+encrypted or Excel 97-2003 workbook; a file whose real place is outside the sources root (a link).
+A workbook's formula is read as the value Excel saved with it; one saved without a value is an error.
 """
 
 FIGURES_INTRODUCTION = """\
@@ -90,7 +102,7 @@ def _table_section(table: Table) -> list[str]:
     lines += ["| column | type | required | rules |", "| --- | --- | --- | --- |"]
     for column in table.columns:
         says = [r.says + (" (each item)" if r.items else "") for r in rules if r.column == column.name]
-        says = [s for s in says if not s.startswith("required")]
+        says = [s for s in says if not s.startswith(("required", "a control character"))]
         lines.append(f"| {column.name} | {column.type} | {_required(column)} | {_cell('; '.join(says))} |")
     if table.key:
         lines += ["", f"Key: ({', '.join(table.key)}), unique across every file."]
@@ -113,7 +125,7 @@ def contract_markdown() -> str:
         "Written from the declarations in `pipeline/contract/` and `pipeline/catalogue/` by `sgr contract`;",
         "do not edit it by hand (a test fails when it and the declarations disagree).",
         "",
-        INTRODUCTION.format(families=families),
+        INTRODUCTION.format(families=families, **asdict(Limits())),
     ]
     for family in FAMILIES:
         lines += [f"## {family}", ""]

@@ -2,7 +2,7 @@
 
 Each field falls back to its environment variable, then to a default, when the run does
 not set it: SGR_SOURCES (./sources), SGR_DATA (./data), SGR_REPORTS (./reports/drafts),
-SGR_AS_OF (today, ISO date).
+SGR_AS_OF (today, ISO date); and the limits on source files (pipeline/readers/limits.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import Field
 from pipeline.contract import TABLES
 from pipeline.deadlines import Deadline, deadlines_from, parse_as_of
 from pipeline.problems import SourceError
-from pipeline.readers import find_sources, read_table
+from pipeline.readers import Limits, find_sources, limits, read_table
 from pipeline.warehouse import Warehouse
 
 DEFAULTS = {"SGR_SOURCES": "sources", "SGR_DATA": "data", "SGR_REPORTS": "reports/drafts", "SGR_AS_OF": ""}
@@ -32,6 +32,16 @@ class Settings(dg.ConfigurableResource):
     data: str = Field(default="", description="Data folder (SGR_DATA, default ./data).")
     reports: str = Field(default="", description="Drafts folder (SGR_REPORTS, default ./reports/drafts).")
     as_of: str = Field(default="", description="Reference date, YYYY-MM-DD (SGR_AS_OF, default today).")
+    max_file_mb: float = Field(default=0, description="Largest source file read (SGR_MAX_FILE_MB, default 256).")
+    max_line_kb: float = Field(default=0, description="Longest CSV row (SGR_MAX_LINE_KB, default 1,024).")
+    max_field_kb: float = Field(default=0, description="Longest cell (SGR_MAX_FIELD_KB, default 128).")
+    max_columns: int = Field(default=0, description="Most columns of a header (SGR_MAX_COLUMNS, default 1,000).")
+    max_workbook_mb: float = Field(
+        default=0, description="Largest workbook once unzipped (SGR_MAX_WORKBOOK_MB, default 1,024)."
+    )
+    max_zip_ratio: float = Field(
+        default=0, description="Most a workbook's part may inflate (SGR_MAX_ZIP_RATIO, default 100)."
+    )
 
     @property
     def sources_dir(self) -> Path:
@@ -48,6 +58,17 @@ class Settings(dg.ConfigurableResource):
     @property
     def as_of_date(self) -> dt.date:
         return parse_as_of(_from_env("SGR_AS_OF", self.as_of))
+
+    @property
+    def limits(self) -> Limits:
+        return limits(
+            file_mb=self.max_file_mb,
+            line_kb=self.max_line_kb,
+            field_kb=self.max_field_kb,
+            columns=self.max_columns,
+            workbook_mb=self.max_workbook_mb,
+            zip_ratio=self.max_zip_ratio,
+        )
 
     @property
     def warehouse(self) -> Warehouse:
@@ -71,5 +92,8 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "reports" / "template"
 
 # Every asset and check writes under the data folder: they share one concurrency pool (see dagster.yaml).
 POOL = "sgr_data"
+# What every asset and check requires: the settings, and the data folder's lock (pipeline/lock.py), so that
+# one run writes a data folder at a time. (Dagster cannot mix these keys with resources as parameters.)
+LOCKED = {"settings", "data_lock"}
 # Runs that write the data carry this tag; dagster.yaml lets one of them run at a time.
 RUN_TAG = {"sgr/writes": "data"}

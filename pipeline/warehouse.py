@@ -9,6 +9,7 @@
     data/warehouse/report_tables/<name>.parquet  the tables and series the draft states
     data/drafts/key_figures-<time>.parquet  the key figures of every draft written
     data/drafts/charts/<chart>-<key>.png    each chart drawn, for the next draft of the same rows
+    data/published.previous/                the published set a publication replaced, until a draft is made
     reports/drafts/SG-report-draft-<D>.docx the draft
 
 Writes are atomic (a temporary file in the same folder, then a rename), so a run that fails
@@ -17,7 +18,9 @@ half-way leaves every earlier file whole.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import os
 import shutil
 import tempfile
@@ -59,20 +62,48 @@ PROBLEMS_SCHEMA = pa.schema(
 )
 
 
+TEMPORARY = ".tmp"  # the ending of every file being written; one left by a killed run is removed at the next
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()
+
+
+def _publishable(path: Path) -> None:
+    """On disk for good, and readable as any other program's output: 0666 less the umask (mkstemp makes 0600)."""
+    with open(path, "rb+") as written:
+        os.fsync(written.fileno())
+    os.chmod(path, 0o666 & ~UMASK)
+
+
 def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     """Run `write` on a temporary path beside `path`, then move it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY)
     os.close(handle)
     try:
         write(Path(temporary))
-        with open(temporary, "rb+") as written:
-            os.fsync(written.fileno())
+        _publishable(Path(temporary))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_leftovers(*folders: Path) -> list[Path]:
+    """Temporary files a killed run left behind; called with the data folder locked, so none is in use."""
+    removed = []
+    for folder in folders:
+        for path in folder.rglob(f".*{TEMPORARY}") if folder.is_dir() else []:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
@@ -95,6 +126,7 @@ class Warehouse:
         self._staging = self.root / "staging"
         self._raw = self.root / "raw"
         self._history = self.root / "drafts"
+        self._previous = self.root / "published.previous"
 
     # Published tables.
     def path(self, table: str) -> Path:
@@ -112,6 +144,54 @@ class Warehouse:
     def publish(self, table: str) -> Path:
         """Copy a staged table into the warehouse, atomically."""
         return write_atomically(self.path(table), lambda p: shutil.copyfile(self.staged(table), p))
+
+    # The published set is the last one a draft was made from: what a publication replaces is kept aside
+    # (hard links, so it costs no copy) until a draft is made from the new set, and put back if none can be.
+    def keep_published(self) -> None:
+        """Before a publication, unless an earlier one has not yet been drafted (then that one's is kept)."""
+        if self._previous.exists():
+            return
+        self._previous.mkdir(parents=True)
+        for path in self._files(self._published):
+            kept = self._previous / path.relative_to(self._published)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, kept)
+            except OSError:  # a file system without hard links
+                shutil.copy2(path, kept)
+
+    def drafted(self) -> None:
+        """A draft was made from the published set: it stands."""
+        shutil.rmtree(self._previous, ignore_errors=True)
+
+    def restore_published(self) -> bool:
+        """Put back the set from before the publication no draft could be made from; whether there was one."""
+        if not self._previous.exists():
+            return False
+        for path in self._files(self._published):
+            if not (self._previous / path.relative_to(self._published)).exists():
+                path.unlink()
+        for kept in self._files(self._previous):
+            target = self._published / kept.relative_to(self._previous)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(kept, target)
+        shutil.rmtree(self._previous)
+        return True
+
+    @contextlib.contextmanager
+    def published_only_if_drafted(self):
+        """Derive and draft inside this: if they fail, the publication they follow is undone."""
+        try:
+            yield
+        except BaseException:
+            self.restore_published()
+            raise
+
+    @staticmethod
+    def _files(folder: Path) -> list[Path]:
+        return (
+            [p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(TEMPORARY)] if folder.exists() else []
+        )
 
     # Staging, and the results of the checks run on it.
     def staged(self, table: str) -> Path:
@@ -149,12 +229,33 @@ class Warehouse:
         return self._staging / "checks" / f"{table}.{check}.parquet"
 
     # The raw archive and the register of the files each table was read from.
-    def archive(self, content: bytes, sha256: str, suffix: str) -> Path:
-        """Keep a source file's bytes once, under their SHA-256; never rewritten."""
-        path = self.archived(sha256, suffix)
-        if not path.exists():
-            write_atomically(path, lambda p: p.write_bytes(content))
-        return path
+    def archive(self, source: Path) -> tuple[str, Path]:
+        """Keep a source file's bytes once, under their SHA-256, never rewritten: copied and hashed in one
+        pass, in bounded memory. Returns the SHA-256 and the kept copy, which is what gets read, so that
+        the bytes counted are the bytes kept even if the file changes meanwhile."""
+        digest = hashlib.sha256()
+
+        def copy(temporary: Path) -> None:
+            with open(source, "rb") as original, open(temporary, "wb") as kept:
+                for block in iter(lambda: original.read(1 << 20), b""):
+                    digest.update(block)
+                    kept.write(block)
+
+        self._raw.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self._raw, prefix=".incoming.", suffix=TEMPORARY)
+        os.close(handle)
+        try:
+            copy(Path(temporary))
+            path = self.archived(digest.hexdigest(), source.suffix)
+            if path.exists():
+                Path(temporary).unlink()
+            else:
+                _publishable(Path(temporary))
+                os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest.hexdigest(), path
 
     def archived(self, sha256: str, suffix: str) -> Path:
         return self._raw / f"{sha256}{suffix.lower()}"

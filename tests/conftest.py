@@ -34,6 +34,42 @@ def write(path: Path, text: str | bytes) -> Path:
     return path
 
 
+def save_workbook(path: Path, sheets: dict[str, list[list]], saved: dict[str, object] | None = None) -> Path:
+    """A workbook of the given sheets. openpyxl writes a formula without the value Excel saves with it;
+    `saved` puts one in, as Excel does ({"B2": "Geneva"}: cell B2 of the first sheet). As in Excel, a
+    leading apostrophe makes text of what would be a formula ("'=SUM(A1:A3)")."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append([v.removeprefix("'") if isinstance(v, str) and v.startswith("'=") else v for v in row])
+            for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+                if isinstance(value, str) and value.startswith("'="):
+                    cell.data_type = "s"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    if saved:
+        with zipfile.ZipFile(path) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+        xml = parts["xl/worksheets/sheet1.xml"].decode()
+        for cell, value in saved.items():
+            kind = "" if isinstance(value, int | float) else ' t="str"'
+            xml = re.sub(
+                rf'<c r="{cell}"><f>(.*?)</f><v></v></c>', rf'<c r="{cell}"{kind}><f>\1</f><v>{value}</v></c>', xml
+            )
+        parts["xl/worksheets/sheet1.xml"] = xml.encode()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in parts.items():
+                archive.writestr(name, content)
+    return path
+
+
 def materialise(sources, data, reports, as_of=AS_OF, selection=None, instance=None):
     """One in-process run of every asset (or of `selection`), as `sgr draft` runs them."""
     from pipeline.definitions import defs

@@ -1,12 +1,11 @@
 import datetime as dt
 
-import openpyxl
 import pytest
 
 from pipeline.contract import TABLES
 from pipeline.problems import SourceError
 from pipeline.readers import find_sources, read_table
-from tests.conftest import write
+from tests.conftest import save_workbook, write
 
 CONTRIBUTIONS = TABLES["contributions"]
 HEADER = "contributor,contributor_iso3,year,commitment_usd,deposit_usd\n"
@@ -53,26 +52,32 @@ def test_rows_of_several_files_are_combined_and_keep_their_origin(tmp_path):
 
 
 def test_workbook_sheets_are_read_with_sheet_and_line(tmp_path):
-    book = openpyxl.Workbook()
-    book.active.title = "notes"
-    sheet = book.create_sheet("reviews")
-    sheet.append(TABLES["reviews"].column_names)
-    sheet.append([])  # a blank line a drafter left: skipped, but lines still count
     row = ["ECE-2020", "2020-2021", "Europe and North America", "ECE", dt.datetime(2020, 11, 12)]
-    sheet.append(row + [dt.date(2020, 11, 13), "virtual", "virtual", 33.0, None, '=HYPERLINK("x")'])
-    (tmp_path / "regional_reviews").mkdir()
-    book.save(tmp_path / "regional_reviews/ECE-2020.xlsx")
+    row += [dt.date(2020, 11, 13), "=[1]Sheet1!A1", "virtual", "=SUM(Z5:Z9)", None, "'=SUM(A1:A3)"]
+    # A blank line a drafter left is skipped, but lines still count.
+    sheets = {"reviews": [TABLES["reviews"].column_names, [], row], "notes": [["a"]]}
+    save_workbook(tmp_path / "regional_reviews/ECE-2020.xlsx", sheets, saved={"G3": "Geneva", "I3": 33})
     rows = read(tmp_path, "reviews").to_pylist()
     assert len(rows) == 1
     review = rows[0]
     assert review["start_date"] == dt.date(2020, 11, 12)
-    assert review["member_states_participating"] == 33
+    assert review["venue"] == "Geneva"  # a formula linking another workbook: the value Excel saved with it
+    assert review["member_states_participating"] == 33  # a computed number: its saved value, typed
     assert review["stakeholders_participating"] is None
-    assert review["outcome_document"] == '=HYPERLINK("x")'  # a formula is kept as text, never evaluated
+    assert review["outcome_document"] == "=SUM(A1:A3)"  # text that looks like a formula stays text
     assert (review["source_file"], review["source_sheet"], review["source_line"]) == (
         "regional_reviews/ECE-2020.xlsx",
         "reviews",
         3,
+    )
+
+
+def test_a_formula_saved_without_its_value_is_named_by_sheet_line_and_column(tmp_path):
+    row = ["ECE-2020", "2020-2021", "Europe and North America", "ECE", "2020-11-12", "2020-11-13", "=A1"]
+    save_workbook(tmp_path / "regional_reviews/ECE-2020.xlsx", {"reviews": [TABLES["reviews"].column_names, row]})
+    assert problems(tmp_path, "reviews")[-1] == (
+        "regional_reviews/ECE-2020.xlsx:reviews line 2, column venue — a formula without the value Excel saves "
+        "with it: open the workbook in Excel and save it again"
     )
 
 

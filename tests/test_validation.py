@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from pipeline.contract import TABLES, WARNINGS, Column
-from pipeline.validation.rules import contract_rules
+from pipeline.validation.rules import TEXT_TYPES, contract_rules
 from pipeline.validation.run import check_warnings, validate_table
 from tests.conftest import DAY_AFTER, D, champion, contribution, frame, frames, network, programme, review, transfer
 
@@ -46,6 +46,8 @@ def test_every_rule_carrying_attribute_of_the_contract_gives_its_rule():
                 assert f"{column.name} required" in names
             if column.type.endswith("alpha-3") or column.type == "iso3":
                 assert f"{column.name} ISO 3166-1 alpha-3" in names
+            if column.type in TEXT_TYPES:
+                assert f"{column.name} no control characters" in names
         if table.key:
             assert any(name.endswith("unique") for name in names), table.name
     assert checked > 20
@@ -69,7 +71,7 @@ def test_the_rules_are_the_gx_expectations_a_drafter_reads():
 
 def test_a_valid_table_passes_every_rule():
     outcome = validate_table(TABLES["joint_programmes"], frame("joint_programmes", [programme("P1", D, 1, 1.0)]), [])
-    assert outcome.failures == [] and len(outcome.rules) == 14
+    assert outcome.failures == [] and len(outcome.rules) == 19
 
 
 def test_an_empty_required_cell_names_its_line():
@@ -78,6 +80,20 @@ def test_an_empty_required_cell_names_its_line():
         "joint_programmes.approved_on: required: the cell is empty (1 row)\n"
         "  joint_programmes.csv line 2, column approved_on — required: the cell is empty"
     ]
+
+
+def test_a_control_character_in_text_is_an_error_shown_visibly():
+    rows = [review("A", D) | {"venue": "Gen\x00eva"}, review("B", D) | {"format": "virtual\x0b"}]
+    outcome = validate_table(TABLES["reviews"], frame("reviews", rows), [])
+    shown = [str(p) for f in outcome.errors for p in f.examples if "control" in f.rule]
+    assert shown == [
+        "reviews.csv line 2, column venue: value 'Gen\\x00eva' — a control character (shown as \\x.. in the value) "
+        "that a Word document cannot hold: remove it",
+        "reviews.csv line 3, column format: value 'virtual\\x0b' — a control character (shown as \\x.. in the value) "
+        "that a Word document cannot hold: remove it",
+    ]
+    tabs = validate_table(TABLES["reviews"], frame("reviews", [review("A", D) | {"venue": "Gen\teva\r\n"}]), [])
+    assert not any("control" in f.rule for f in tabs.errors)
 
 
 def test_a_reference_to_a_missing_key_is_an_error():

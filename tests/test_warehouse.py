@@ -1,7 +1,7 @@
 import pyarrow as pa
 import pytest
 
-from pipeline.warehouse import Warehouse, write_atomically
+from pipeline.warehouse import UMASK, Warehouse, remove_leftovers, write_atomically
 
 
 def test_a_failure_mid_write_leaves_the_old_file(tmp_path):
@@ -25,13 +25,45 @@ def test_tables_round_trip_with_their_schema(tmp_path):
     assert warehouse.read("t").equals(table)
 
 
-def test_raw_files_are_archived_once_under_their_hash(tmp_path):
-    warehouse = Warehouse(tmp_path)
-    first = warehouse.archive(b"x", "ab" * 32, ".CSV")
+def test_raw_files_are_archived_once_under_their_hash_and_readable_by_others(tmp_path):
+    import hashlib
+
+    source = tmp_path / "contributions.CSV"
+    source.write_bytes(b"x" * 3_000_000)
+    warehouse = Warehouse(tmp_path / "data")
+    sha256, first = warehouse.archive(source)
+    assert sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert first == tmp_path / "data/raw" / f"{sha256}.csv" and first.read_bytes() == source.read_bytes()
     stamp = first.stat().st_mtime_ns
-    again = warehouse.archive(b"x", "ab" * 32, ".csv")
-    assert first == again == tmp_path / "raw" / f"{'ab' * 32}.csv"
-    assert again.stat().st_mtime_ns == stamp
+    assert warehouse.archive(source) == (sha256, first) and first.stat().st_mtime_ns == stamp  # never rewritten
+    assert first.stat().st_mode & 0o777 == 0o666 & ~UMASK  # as any program's output: 0644 under umask 022
+    assert not [p for p in (tmp_path / "data/raw").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_publication_no_draft_was_made_from_is_undone(tmp_path):
+    warehouse = Warehouse(tmp_path)
+    warehouse.write("reviews", pa.table({"a": [1]}))
+    before = warehouse.path("reviews").read_bytes()
+    warehouse.keep_published()
+    warehouse.write("reviews", pa.table({"a": [2]}))
+    warehouse.write("key_figures", pa.table({"b": [3]}))
+    with pytest.raises(ValueError), warehouse.published_only_if_drafted():
+        raise ValueError("the draft failed")
+    assert warehouse.path("reviews").read_bytes() == before and not warehouse.path("key_figures").exists()
+    warehouse.keep_published()
+    warehouse.write("reviews", pa.table({"a": [4]}))
+    warehouse.drafted()  # a draft was made: the new set stands
+    assert not warehouse.restore_published() and warehouse.read("reviews").column("a").to_pylist() == [4]
+
+
+def test_leftover_temporary_files_are_removed(tmp_path):
+    left = tmp_path / "data/warehouse/.reviews.parquet.abc123.tmp"
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"half")
+    kept = tmp_path / "data/warehouse/reviews.parquet"
+    kept.write_bytes(b"whole")
+    assert remove_leftovers(tmp_path / "data", tmp_path / "drafts") == [left]
+    assert not left.exists() and kept.exists()
 
 
 def test_the_instance_configuration_is_installed_updated_and_an_edited_copy_kept(tmp_path, monkeypatch):

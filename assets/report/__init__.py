@@ -14,7 +14,7 @@ from assets.report.document import ReportInputs, build_document
 from assets.report.narrative import NarrativeError
 from assets.validate import AUTOMATION
 from pipeline.catalogue import FIGURES, REPORT_TABLES, provenance_of
-from pipeline.settings import POOL, TEMPLATE_DIR, Settings
+from pipeline.settings import LOCKED, POOL, TEMPLATE_DIR, Settings
 from pipeline.warehouse import Warehouse, write_atomically
 
 WORD_LIMIT_DEFAULT = 8500
@@ -42,6 +42,7 @@ def gather(warehouse: Warehouse, as_of, template_dir: Path) -> ReportInputs:
 @dg.asset(
     group_name="report",
     pool=POOL,
+    required_resource_keys=LOCKED,
     automation_condition=AUTOMATION,
     deps=[key_figures, report_tables],
     description="The draft Secretary-General's report on the Global Compact as a Word document: masthead, "
@@ -49,14 +50,17 @@ def gather(warehouse: Warehouse, as_of, template_dir: Path) -> ReportInputs:
     "on every figure, and annexes on the source files, validation and changes since the previous draft.",
     kinds={"docx"},
 )
-def draft_report(settings: Settings) -> dg.MaterializeResult:
+def draft_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    settings: Settings = context.resources.settings
     as_of, warehouse = settings.as_of_date, settings.warehouse
     target = warehouse.draft(as_of)
     try:
-        inputs = gather(warehouse, as_of, TEMPLATE_DIR)
-        made = build_document(inputs, TEMPLATE_DIR, lambda d: write_atomically(target, lambda p: d.save(str(p))))
+        with warehouse.published_only_if_drafted():
+            inputs = gather(warehouse, as_of, TEMPLATE_DIR)
+            made = build_document(inputs, TEMPLATE_DIR, lambda d: write_atomically(target, lambda p: d.save(str(p))))
     except NarrativeError as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None
+    warehouse.drafted()
     warehouse.keep_figures(inputs.figures)
     limit = inputs.config["word_limit"]
     return dg.MaterializeResult(

@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.contract import ISO3, LIST_ISO3, REGIONS, Column, Table
+from pipeline.contract import ISO3, LIST_ISO3, LIST_TEXT, REGIONS, TEXT, Column, Table
 from pipeline.countries import ISO3_CODES
 
 ERROR, WARNING = "error", "warning"
+TEXT_TYPES = (TEXT, ISO3, LIST_TEXT, LIST_ISO3)
+# The characters XML 1.0, and so Word, cannot hold: C0 controls but tab, line feed and carriage return.
+CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,15 @@ def _column_rules(table: Table, c: Column) -> list[Rule]:
             "ExpectColumnValuesToNotBeNull",
             row_condition=f'{other}=="{value}"',
             condition_parser="pandas",
+        )
+    if c.type in TEXT_TYPES:
+        # A Word document cannot hold these: caught here, the draft never fails on data that passed.
+        add(
+            "no control characters",
+            "a control character (shown as \\x.. in the value) that a Word document cannot hold: remove it",
+            "ExpectColumnValuesToNotMatchRegex",
+            items=c.is_list,
+            regex=CONTROL_CHARACTERS,
         )
     if c.allowed:
         add(

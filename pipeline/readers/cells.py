@@ -1,0 +1,119 @@
+"""Text cells typed by the contract: whole numbers, decimals, dates and lists, each cell that is not of
+its column's type a problem naming the file, sheet, line, column and value. Both formats type here,
+so that a cell becomes the same value whichever format it came in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.contract import DATE, DECIMAL, INTEGER, LINEAGE_COLUMNS, Column, Table
+from pipeline.problems import Problem
+from pipeline.readers.sources import Sheet
+
+LIST_SEPARATOR = ";"
+INTEGER_PATTERN = r"^[+-]?\d+$"
+DECIMAL_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+TYPE_RULES = {
+    INTEGER: "not a whole number",
+    DECIMAL: "not a number (use '.' as the decimal mark and no thousands separator)",
+    DATE: "not a date in the form YYYY-MM-DD",
+}
+
+
+def _repeated(value: str | None, n: int) -> pa.Array:
+    """One value on every row, without a Python list of n items."""
+    return pa.array([value], pa.string()).take(pa.array(np.zeros(n, dtype=np.int32)))
+
+
+def typed(sheet: Sheet, table: Table, problems: list[Problem]) -> pa.Table | None:
+    """The sheet's cells as the contract's columns, with each row's lineage; None if a required column is missing."""
+    present = {name: i for i, name in enumerate(sheet.header)}
+    missing = [c.name for c in table.columns if c.required and c.required_when is None and c.name not in present]
+    for name in missing:
+        problems.append(Problem(sheet.source.name, "a required column is missing", sheet.sheet, 1, name))
+    if missing:
+        return None
+    n = sheet.cells.num_rows
+    arrays = []
+    for column in table.columns:
+        if column.name in present:
+            text = _clean(sheet.cells.column(present[column.name]))
+            arrays.append(_convert(text, column, sheet, problems))
+        else:
+            arrays.append(pa.nulls(n, table.schema.field(column.name).type))
+    arrays += [
+        _repeated(sheet.source.name, n),
+        _repeated(sheet.sheet, n),
+        sheet.lines,
+        _repeated(sheet.source.sha256, n),
+    ]
+    assert LINEAGE_COLUMNS == table.schema.names[-len(LINEAGE_COLUMNS) :]
+    return pa.Table.from_arrays(arrays, schema=table.schema)
+
+
+def _clean(text: pa.ChunkedArray) -> pa.Array:
+    trimmed = pc.utf8_trim_whitespace(text.combine_chunks())
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _convert(text: pa.Array, column: Column, sheet: Sheet, problems: list[Problem]) -> pa.Array:
+    if column.is_list:
+        return _convert_list(text, column, sheet, problems)
+    base = column.type
+    if base not in TYPE_RULES:
+        return text
+    matches = pc.match_substring_regex(
+        text, {INTEGER: INTEGER_PATTERN, DECIMAL: DECIMAL_PATTERN, DATE: DATE_PATTERN}[base]
+    )
+    typed = _cast(pc.if_else(matches, text, pa.scalar(None, pa.string())), base)
+    bad = pc.and_(pc.is_valid(text), pc.is_null(typed))
+    _report(bad, text, sheet.lines, column, TYPE_RULES[base], sheet, problems)
+    return typed
+
+
+def _cast(text: pa.Array, base: str) -> pa.Array:
+    if base == DATE:
+        stamps = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        # strptime rolls 2021-02-30 over to 2 March: only a date that prints back as written is real.
+        real = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), text)
+        return pc.cast(pc.if_else(real, stamps, pa.scalar(None, stamps.type)), pa.date32())
+    return pc.cast(text, pa.int64() if base == INTEGER else pa.float64())
+
+
+def _convert_list(text: pa.Array, column: Column, sheet: Sheet, problems: list[Problem]) -> pa.Array:
+    # Tidy separators first ("A ; B;;C;" -> "A;B;C") so splitting leaves no empty items.
+    tidy = pc.replace_substring_regex(text, r"\s*;\s*", LIST_SEPARATOR)
+    tidy = pc.replace_substring_regex(tidy, r";{2,}", LIST_SEPARATOR)
+    tidy = pc.replace_substring_regex(tidy, r"^;|;$", "")
+    lists = pc.split_pattern(pc.if_else(pc.equal(tidy, ""), pa.scalar(None, pa.string()), tidy), LIST_SEPARATOR)
+    if not column.type.endswith("integers"):
+        return lists
+    items = pc.list_flatten(lists)
+    bad = pc.invert(pc.match_substring_regex(items, INTEGER_PATTERN))
+    if pc.any(bad).as_py():
+        rows = pc.take(pc.list_parent_indices(lists), pc.indices_nonzero(bad)).to_pylist()
+        for row, value in zip(rows, items.filter(bad).to_pylist(), strict=True):
+            problems.append(
+                Problem(
+                    sheet.source.name,
+                    "a list item is not a whole number",
+                    sheet.sheet,
+                    sheet.lines[row].as_py(),
+                    column.name,
+                    value,
+                )
+            )
+        return pa.nulls(len(text), pa.list_(pa.int64()))
+    return lists.cast(pa.list_(pa.int64()))
+
+
+def _report(bad, text, lines, column: Column, rule: str, sheet: Sheet, problems: list[Problem]) -> None:
+    if not pc.any(bad).as_py():
+        return
+    rows = pc.indices_nonzero(bad)
+    for line, value in zip(pc.take(lines, rows).to_pylist(), pc.take(text, rows).to_pylist(), strict=True):
+        problems.append(Problem(sheet.source.name, rule, sheet.sheet, line, column.name, value))

@@ -1,0 +1,152 @@
+"""`.xlsx` workbooks. The zip's directory is read first, without inflating anything: an encrypted or
+old-format file, a workbook too large once unzipped or with a part that inflates suspiciously, and a
+macro-enabled workbook are refused by name before openpyxl opens them. openpyxl then reads with
+defusedxml's parser (XML entities are refused, so entity expansion cannot happen) and without
+external links; a formula cell is read as the value Excel saved with it, never evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import defusedxml  # noqa: F401  (openpyxl parses with defusedxml whenever it is importable)
+import pyarrow as pa
+from defusedxml import DefusedXmlException
+
+from pipeline.contract import Table
+from pipeline.problems import Problem
+from pipeline.readers.limits import Limits, over
+from pipeline.readers.sources import Sheet, SourceFile
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of an encrypted workbook or an .xls
+MACROS = "a macro-enabled workbook (.xlsm) named .xlsx: save it as an Excel Workbook (.xlsx), without macros"
+ENCRYPTED = (
+    "an encrypted (password-protected) workbook or an Excel 97-2003 file: save it as an Excel Workbook (.xlsx) "
+    "without a password"
+)
+NO_SAVED_VALUE = "a formula without the value Excel saves with it: open the workbook in Excel and save it again"
+
+
+def unreadable(reason: str) -> str:
+    return f"not a readable .xlsx workbook ({reason}): open and save it again in Excel"
+
+
+def inspect(source: SourceFile, limit: Limits) -> str | None:
+    """Why a workbook is refused before it is opened, from its first bytes and its zip directory."""
+    with open(source.readable, "rb") as handle:
+        if handle.read(len(OLE)) == OLE:
+            return ENCRYPTED
+    try:
+        with zipfile.ZipFile(source.readable) as archive:
+            parts = archive.infolist()
+            names = {part.filename for part in parts}
+            total = sum(part.file_size for part in parts)
+            if total > limit.workbook_bytes:
+                return over("too large once unzipped", total / 2**20, limit.workbook_mb, "MB", "workbook_mb")
+            for part in parts:
+                if part.compress_size and part.file_size / part.compress_size > limit.zip_ratio:
+                    ratio = part.file_size / part.compress_size
+                    return over(f"{part.filename} inflates too much", ratio, limit.zip_ratio, "times", "zip_ratio")
+            if "xl/vbaProject.bin" in names:
+                return MACROS
+            if "[Content_Types].xml" in names and b"macroEnabled" in archive.read("[Content_Types].xml"):
+                return MACROS
+    except zipfile.BadZipFile:
+        return unreadable("BadZipFile")
+    return None
+
+
+def read(source: SourceFile, table: Table, limit: Limits, problems: list[Problem]) -> Sheet | None:
+    refused = inspect(source, limit)
+    if refused:
+        problems.append(Problem(source.name, refused))
+        return None
+    try:
+        return _read(source, table, problems)
+    except DefusedXmlException:
+        problems.append(Problem(source.name, unreadable("it declares XML entities, which are refused")))
+    except Exception as error:  # openpyxl raises zip, XML and key errors for damaged files
+        problems.append(Problem(source.name, unreadable(type(error).__name__)))
+    return None
+
+
+def _open(source: SourceFile, saved_values: bool):
+    import openpyxl
+
+    return openpyxl.load_workbook(source.readable, read_only=True, data_only=saved_values, keep_links=False)
+
+
+def _read(source: SourceFile, table: Table, problems: list[Problem]) -> Sheet | None:
+    workbook = _open(source, saved_values=False)
+    try:
+        name = next((n for n in workbook.sheetnames if n.strip().lower() == table.name), None)
+        if name is None:
+            return None
+        rows = workbook[name].iter_rows()
+        first = next(rows, None)
+        if first is None:
+            problems.append(Problem(source.name, "the sheet is empty: it needs at least a header row", sheet=name))
+            return None
+        header = [str(c.value).strip() if c.value is not None else "" for c in first]
+        while header and header[-1] == "":
+            header.pop()
+        columns, lines, formulas = _columns(rows, header, source, name, problems)
+    finally:
+        workbook.close()
+    if formulas:
+        _saved_values(source, name, header, columns, lines, formulas, problems)
+    cells = pa.table({h: pa.array(col, pa.string()) for h, col in zip(header, columns, strict=True)})
+    return Sheet(source, name, header, cells, pa.array(lines, pa.int64()))
+
+
+def _columns(rows, header: list[str], source: SourceFile, sheet: str, problems: list[Problem]):
+    """The cells under the header, column by column; the line of each row kept; where the formulas are."""
+    columns: list[list[str | None]] = [[] for _ in header]
+    lines: list[int] = []
+    formulas: dict[tuple[int, int], int] = {}  # (line, column) -> the row's place in `columns`
+    for line, row in enumerate(rows, start=2):
+        values = [_cell_text(cell.value) for cell in row]
+        is_formula = [getattr(cell, "data_type", None) == "f" for cell in row]
+        if all(v is None for v in values):
+            continue
+        extra = [v for v in values[len(header) :] if v is not None]
+        if extra:
+            rule = f"a value beyond the header's {len(header)} columns"
+            problems.append(Problem(source.name, rule, sheet=sheet, line=line, value=extra[0]))
+        for i in range(len(header)):
+            columns[i].append(values[i] if i < len(values) else None)
+            if i < len(values) and is_formula[i]:
+                formulas[line, i] = len(lines)
+        lines.append(line)
+    return columns, lines, formulas
+
+
+def _saved_values(source, sheet: str, header, columns, lines, formulas, problems: list[Problem]) -> None:
+    """Put the value Excel saved in place of each formula; a formula saved without one is a problem."""
+    workbook = _open(source, saved_values=True)
+    try:
+        for line, row in enumerate(workbook[sheet].iter_rows(min_row=2), start=2):
+            for i, cell in enumerate(row[: len(header)]):
+                if (line, i) in formulas:
+                    columns[i][formulas[line, i]] = _cell_text(cell.value)
+    finally:
+        workbook.close()
+    for (line, i), place in sorted(formulas.items()):
+        if columns[i][place] is None:
+            problems.append(Problem(source.name, NO_SAVED_VALUE, sheet, line, header[i]))
+
+
+def _cell_text(value: object) -> str | None:
+    """A workbook cell as the text a CSV would hold, so both formats type the same way."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
