@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 
-.PHONY: setup report test dev bench lint clean
+.PHONY: setup report test fuzz dev bench lint clean
 
 setup: $(STAMP)
 
@@ -21,6 +21,9 @@ report: setup
 
 test: setup
 	$(BIN)/python -m pytest -n auto
+
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -p no:xdist tests/test_fuzz.py
 
 dev: setup
 	$(BIN)/python -m pipeline.instance

@@ -21,7 +21,7 @@ from tests.conftest import AS_OF, SAMPLE
 FIXTURES = Path(__file__).parent / "fixtures"
 DEFECTS = sorted(p.name for p in (FIXTURES / "defects").iterdir())
 TOLERATED = sorted(p.name for p in (FIXTURES / "tolerated").iterdir())
-WHOLE_RUNS = ["not-utf8", "negative-amount", "programme-in-two-files"]
+WHOLE_RUNS = ["not-utf8", "negative-amount", "programme-in-two-files", "control-character-in-text"]
 
 
 def case_files(case: Path) -> list[Path]:

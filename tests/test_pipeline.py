@@ -183,3 +183,36 @@ def test_the_instance_configuration_queues_runs_that_write_the_data(tmp_path):
         "follow_changes",
     }
     assert [s.name for s in repository.schedule_defs] == ["refresh_before_deadlines"]
+
+
+def test_a_publication_no_draft_can_be_made_from_is_undone(published_copy, sample_copy, tmp_path, monkeypatch):
+    """Validation and drafting agree on what is published: if the draft fails, nothing new is."""
+    import shutil
+
+    import assets.report as report
+    from pipeline.cli import failure_report
+
+    template = tmp_path / "template"
+    shutil.copytree(report.TEMPLATE_DIR, template)
+    chapter = template / "chapters/03-un-system.md"
+    chapter.write_text(chapter.read_text().replace("{{country_networks}} country", "{{networks}} country"))
+    monkeypatch.setattr(report, "TEMPLATE_DIR", template)
+    before = published_files(published_copy)
+    champions = sample_copy / "country_networks/champions.csv"
+    champions.write_text(champions.read_text() + "JAM,2021-06-01,\n")
+
+    result = materialise(
+        sample_copy,
+        published_copy / "data",
+        published_copy / "drafts",
+        selection=["champions", "country_networks", *AFTER_INGEST],
+    )
+
+    assert result.asset_materializations_for_node("published_tables")  # validated and published, then
+    assert next(e for e in result.all_events if e.is_step_failure).step_key == "draft_report"  # the draft failed
+    assert published_files(published_copy) == before  # so the publication was undone
+    assert not (published_copy / "data/published.previous").exists()
+    assert failure_report(result, []).startswith(
+        "sgr draft failed: the tables were validated, but no draft could be made from them; nothing was\n"
+        "published (the published tables are as they were before this run) and the last draft is unchanged."
+    )

@@ -168,3 +168,10 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path):
     write(tmp_path / "mptf/contributions.csv", HEADER + "A,,x,1,1\nB,,2020,y,1\n")
     write(tmp_path / "mptf/contributions-b.csv", "")
     assert len(problems(tmp_path)) == 3
+
+
+def test_a_header_that_names_a_column_twice_is_named(tmp_path):
+    write(
+        tmp_path / "mptf/contributions.csv", "contributor,year,contributor,commitment_usd,deposit_usd\nA,2021,B,1,1\n"
+    )
+    assert problems(tmp_path) == ["mptf/contributions.csv line 1 — the header names a column twice: contributor"]

@@ -31,6 +31,12 @@ def _repeated(value: str | None, n: int) -> pa.Array:
 
 def typed(sheet: Sheet, table: Table, problems: list[Problem]) -> pa.Table | None:
     """The sheet's cells as the contract's columns, with each row's lineage; None if a required column is missing."""
+    twice = sorted({name for name in sheet.header if name and sheet.header.count(name) > 1})
+    if twice:
+        problems.append(
+            Problem(sheet.source.name, f"the header names a column twice: {', '.join(twice)}", sheet.sheet, 1)
+        )
+        return None
     present = {name: i for i, name in enumerate(sheet.header)}
     missing = [c.name for c in table.columns if c.required and c.required_when is None and c.name not in present]
     for name in missing:

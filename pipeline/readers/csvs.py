@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -37,11 +38,19 @@ def read(source: SourceFile, limit: Limits, problems: list[Problem]) -> Sheet | 
     header = _header(first, source, limit, problems)
     if header is None:
         return None
+    scan = _scan(source, start, limit)
+    if scan.long_line:
+        problems.append(Problem(source.name, _row_too_long(limit), line=scan.long_line))
+        return None
     invalid: list[pacsv.InvalidRow] = []
     try:
         cells = _parse(source, header, limit, threads=True, invalid=invalid)
+        cells.validate(full=True)  # pyarrow does not check every string's UTF-8 while it parses
     except (pa.ArrowInvalid, pa.ArrowKeyError) as error:
         problems.append(_unreadable(source, start, limit, str(error)))
+        return None
+    except UnicodeDecodeError:  # pyarrow's message about bytes that are not UTF-8 holds those bytes
+        problems.append(Problem(source.name, NOT_UTF8, line=_first_invalid_utf8_line(source, start)))
         return None
     if invalid:
         # pyarrow numbers a row only when it reads on one thread: read again so, to name each one's line.
@@ -51,7 +60,11 @@ def read(source: SourceFile, limit: Limits, problems: list[Problem]) -> Sheet | 
             rule = f"the row has {row.actual_columns} fields where the header has {row.expected_columns}"
             problems.append(Problem(source.name, rule, line=row.number, value=row.text))
         return None
-    lines = _lines(source, start, cells.num_rows, limit)
+    try:
+        lines = _lines(source, scan, cells.num_rows, limit)
+    except UnicodeDecodeError:  # bytes pyarrow let pass where no column was typed
+        problems.append(Problem(source.name, NOT_UTF8, line=_first_invalid_utf8_line(source, start)))
+        return None
     if _cell_too_long(source, cells, lines, limit, problems):
         return None
     return Sheet(source, None, header, cells, lines)
@@ -113,10 +126,10 @@ def _parse(
 
 def _unreadable(source: SourceFile, start: int, limit: Limits, message: str) -> Problem:
     """A file pyarrow could not parse, located where possible, in the drafter's words."""
-    if "invalid UTF8" in message:
+    if "invalid UTF8" in message or "Invalid UTF8" in message:
         return Problem(source.name, NOT_UTF8, line=_first_invalid_utf8_line(source, start))
     if "straddl" in message:
-        return Problem(source.name, _row_too_long(limit), line=_first_long_line(source, limit))
+        return Problem(source.name, _row_too_long(limit))
     return Problem(source.name, f"not a CSV file that can be read ({message.splitlines()[0]})")
 
 
@@ -134,17 +147,11 @@ def _first_invalid_utf8_line(source: SourceFile, start: int) -> int | None:
     return None
 
 
-def _first_long_line(source: SourceFile, limit: Limits) -> int | None:
-    with open(source.readable, "rb") as handle:
-        for line, text in enumerate(iter(lambda: handle.readline(limit.line_bytes + 1), b""), start=1):
-            if len(text) > limit.line_bytes:
-                return line
-    return None
-
-
 def _cell_too_long(source: SourceFile, cells: pa.Table, lines: pa.Array, limit: Limits, problems) -> bool:
-    for name in cells.column_names:
-        too_long = pc.greater(pc.utf8_length(cells.column(name)), limit.field_chars)
+    for i, name in enumerate(cells.column_names):
+        if not pa.types.is_string(cells.column(i).type):
+            continue  # a column of nothing but empty cells
+        too_long = pc.greater(pc.utf8_length(cells.column(i)), limit.field_chars)
         if pc.any(too_long).as_py():
             first = pc.indices_nonzero(too_long.combine_chunks())[0].as_py()
             problems.append(Problem(source.name, _cell_too_long_rule(limit), line=lines[first].as_py(), column=name))
@@ -152,18 +159,42 @@ def _cell_too_long(source: SourceFile, cells: pa.Table, lines: pa.Array, limit: 
     return False
 
 
-def _lines(source: SourceFile, start: int, rows: int, limit: Limits) -> pa.Array:
-    """The line each record starts on (header = line 1), as a person sees it in an editor."""
-    breaks, blank, tail = 0, False, b""
+@dataclass
+class Scan:
+    breaks: int = 0  # line feeds
+    blank: bool = False  # a blank line somewhere
+    ends_with_break: bool = True
+    long_line: int | None = None  # the first line longer than the limit
+
+
+def _scan(source: SourceFile, start: int, limit: Limits) -> Scan:
+    """One pass over the bytes, in blocks: the lines, whether any is blank, the first too long for a row."""
+    scan, length, tail = Scan(), 0, b""
     with open(source.readable, "rb") as handle:
         handle.seek(start)
         for block in iter(lambda: handle.read(CHUNK), b""):
             joined = tail + block
-            blank = blank or b"\n\n" in joined or b"\n\r\n" in joined
-            breaks += block.count(b"\n")
+            scan.blank = scan.blank or b"\n\n" in joined or b"\n\r\n" in joined
+            breaks = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
+            if scan.long_line is None:
+                # The length of each line ending in this block, the first one continuing the last block's.
+                ends = np.concatenate(([breaks[0] + length], np.diff(breaks) - 1)) if len(breaks) else np.array([])
+                too_long = np.flatnonzero(ends > limit.line_bytes)
+                if len(too_long):
+                    scan.long_line = scan.breaks + int(too_long[0]) + 1
+                length = len(block) - breaks[-1] - 1 if len(breaks) else length + len(block)
+                if length > limit.line_bytes and scan.long_line is None:
+                    scan.long_line = scan.breaks + len(breaks) + 1
+            scan.breaks += len(breaks)
             tail = joined[-2:]
-    lines = breaks + (0 if tail.endswith(b"\n") else 1)
-    if lines == rows + 1 and not blank:
+    scan.ends_with_break = tail.endswith(b"\n") or not tail
+    return scan
+
+
+def _lines(source: SourceFile, scan: Scan, rows: int, limit: Limits) -> pa.Array:
+    """The line each record starts on (header = line 1), as a person sees it in an editor."""
+    lines = scan.breaks + (0 if scan.ends_with_break else 1)
+    if lines == rows + 1 and not scan.blank:
         return pa.array(np.arange(2, rows + 2, dtype=np.int64))
     # Quoted line breaks or blank lines: count the lines records really start on.
     csv.field_size_limit(limit.line_bytes)
@@ -172,7 +203,9 @@ def _lines(source: SourceFile, start: int, rows: int, limit: Limits) -> pa.Array
         reader = csv.reader(text)
         previous_end = reader.line_num
         for record in reader:
-            if record and any(cell.strip() for cell in record) and reader.line_num > 1:
+            if record and reader.line_num > 1:  # as pyarrow, which skips only empty lines
                 starts.append(previous_end + 1)
             previous_end = reader.line_num
-    return pa.array(starts[1:] if len(starts) > rows else starts, pa.int64())
+    if len(starts) != rows:  # never expected; numbered in order rather than not at all
+        return pa.array(np.arange(2, rows + 2, dtype=np.int64))
+    return pa.array(starts, pa.int64())

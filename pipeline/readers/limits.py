@@ -59,7 +59,9 @@ def limits(**given: float) -> Limits:
 
 
 def _amount(value: float, unit: str) -> str:
-    return f"{value:,.1f}".removesuffix(".0") + f" {unit}"
+    """`1,024 MB`, `3.5 MB`, `0.019 MB`."""
+    shown = f"{value:,.0f}" if value >= 10 else f"{value:.1f}".removesuffix(".0") if value >= 1 else f"{value:.2g}"
+    return f"{shown} {unit}"
 
 
 def over(what: str, size: float, limit: float, unit: str, name: str) -> str:

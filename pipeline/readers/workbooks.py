@@ -54,6 +54,8 @@ def inspect(source: SourceFile, limit: Limits) -> str | None:
                 return MACROS
     except zipfile.BadZipFile:
         return unreadable("BadZipFile")
+    except Exception as error:  # a damaged deflate stream, an unsupported or encrypted zip entry
+        return unreadable(type(error).__name__)
     return None
 
 
@@ -64,11 +66,18 @@ def read(source: SourceFile, table: Table, limit: Limits, problems: list[Problem
         return None
     try:
         return _read(source, table, problems)
-    except DefusedXmlException:
-        problems.append(Problem(source.name, unreadable("it declares XML entities, which are refused")))
-    except Exception as error:  # openpyxl raises zip, XML and key errors for damaged files
-        problems.append(Problem(source.name, unreadable(type(error).__name__)))
+    except Exception as error:  # openpyxl raises zip, XML and key errors for damaged files, and wraps some
+        if any(isinstance(cause, DefusedXmlException) for cause in _chain(error)):
+            problems.append(Problem(source.name, unreadable("it declares XML entities, which are refused")))
+        else:
+            problems.append(Problem(source.name, unreadable(type(error).__name__)))
     return None
+
+
+def _chain(error: BaseException):
+    while error is not None:
+        yield error
+        error = error.__cause__ or error.__context__
 
 
 def _open(source: SourceFile, saved_values: bool):
