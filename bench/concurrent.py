@@ -7,6 +7,7 @@ Run: python -m bench.concurrent [--pairs 10]
 
 import argparse
 import csv
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from pipeline import instance
-from pipeline.catalogue import FIGURES, compute_key_figures, columns_read
+from pipeline.catalogue import FIGURES, columns_read, compute_key_figures
 from pipeline.contract import TABLES
 from pipeline.readers import find_sources, read_table
 from pipeline.validation.verdicts import STAGED_BY
@@ -45,7 +46,7 @@ def expected(sources: Path) -> int:
         frames[name] = to_frame(read_table(find_sources(sources, TABLES[name]), TABLES[name]))[
             columns + ["source_file"]
         ]
-    figures = compute_key_figures(frames, __import__("datetime").date.fromisoformat(AS_OF)).to_pylist()
+    figures = compute_key_figures(frames, dt.date.fromisoformat(AS_OF)).to_pylist()
     return int(next(r["value"] for r in figures if r["figure"] == FIGURE))
 
 
@@ -92,7 +93,8 @@ def main() -> None:
         print(
             f"  pair {pair:>2}: exit codes {codes['sample']}/{codes['fewer']}, own figures printed "
             f"{'yes' if all(own.values()) and len(own) == 2 else 'NO'}, published set from "
-            f"{len(stamps)} run{'s' if len(stamps) != 1 else ''}, waited: {', '.join(waited) or 'none'}, {seconds:.1f} s"
+            f"{len(stamps)} run{'s' if len(stamps) != 1 else ''}, waited: {', '.join(waited) or 'none'}, "
+            f"{seconds:.1f} s"
         )
         for name, (_, err) in outputs.items():
             if codes[name]:
