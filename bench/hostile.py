@@ -37,12 +37,14 @@ def run(sources: Path, work: Path, env: dict, data: Path) -> dict:
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
-    worker = json.loads(timings.read_text())["worker_peak_mb"] if timings.exists() else 0
+    # The two processes' own peaks when the run got far enough to record them; else the whole tree's.
+    recorded = json.loads(timings.read_text()) if timings.exists() else {}
+    main = recorded.get("main_peak_mb") or usage.ru_maxrss / 1024
     error = process.stderr.read().decode()
     return {
         "code": os.waitstatus_to_exitcode(status),
         "seconds": wall,
-        "mb": usage.ru_maxrss / 1024 + (worker or 0),
+        "mb": main + (recorded.get("worker_peak_mb") or 0),
         "stderr": error,
     }
 

@@ -2,7 +2,8 @@
 
 Run: python -m bench.timed_draft TIMINGS.json draft [the arguments of sgr draft]
 Writes to TIMINGS.json the seconds spent on imports, ingest, validation, derive, report and
-Dagster's own bookkeeping, the assets materialised and the validation worker's peak memory (MB).
+Dagster's own bookkeeping, the assets materialised and the peak memory (MB) of this process and of
+the validation worker.
 """
 
 import time
@@ -10,6 +11,7 @@ import time
 STARTED = time.perf_counter()
 
 import json  # noqa: E402  (the clock starts before any import)
+import resource  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -40,7 +42,14 @@ def timings(records, imports: float, run: float, worker_peak: float | None) -> d
     for step, seconds in steps.items():
         stages[stage_of(step)] += seconds
     stages["orchestration"] = max(run - sum(steps.values()), 0.0)
-    return {"stages": stages, "steps": steps, "materialized": materialized, "worker_peak_mb": worker_peak}
+    main_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "stages": stages,
+        "steps": steps,
+        "materialized": materialized,
+        "main_peak_mb": main_peak,
+        "worker_peak_mb": worker_peak,
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -24,7 +24,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -199,6 +199,16 @@ class Warehouse:
 
     def read_staged(self, table: str, columns: list[str] | None = None) -> pa.Table:
         return pq.read_table(self.staged(table), columns=columns)
+
+    def staged_batches(self, table: str, columns: list[str], rows: int) -> Iterator[pa.Table]:
+        """A staged table `rows` at a time, so that a large one is never held whole; at least one batch."""
+        staged = pq.ParquetFile(self.staged(table))
+        empty = True
+        for batch in staged.iter_batches(batch_size=rows, columns=columns):
+            empty = False
+            yield pa.Table.from_batches([batch])
+        if empty:
+            yield staged.schema_arrow.empty_table().select(columns)
 
     def stage(self, table: str, rows: pa.Table) -> Path:
         return write_parquet(self.staged(table), rows)

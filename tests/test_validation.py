@@ -2,11 +2,13 @@
 
 import dataclasses
 
+import pyarrow as pa
 import pytest
 
 from pipeline.contract import TABLES, WARNINGS, Column
 from pipeline.validation.rules import TEXT_TYPES, contract_rules
-from pipeline.validation.run import check_warnings, validate_table
+from pipeline.validation.run import check_warnings, validate_batches, validate_table
+from pipeline.warehouse import Warehouse
 from tests.conftest import DAY_AFTER, D, champion, contribution, frame, frames, network, programme, review, transfer
 
 # Each attribute of a column that carries a rule, and the rule it must give (by name).
@@ -165,3 +167,33 @@ def test_a_target_year_without_deposits_is_a_warning():
 @pytest.mark.parametrize("table", sorted({w.table for w in WARNINGS}))
 def test_warnings_are_quiet_on_empty_tables(table):
     assert check_warnings(table, frames(), D) == []
+
+
+def test_rules_run_batch_by_batch_find_what_they_find_on_the_whole_table():
+    rows = [
+        programme("P1", D, 1, 1.0),
+        programme("P2", None, 1, 1.0),
+        programme("P1", D, 2, 1.0),  # the key of line 2 again, in another batch
+        programme("P4", D, 1, 1.0, countries=("KEN", "XXX")),
+        programme("P5", None, 1, 1.0),
+        programme("P6", D, 1, 1.0) | {"title": "T\x07"},
+        programme("P7", None, 1, 1.0),
+    ]
+    table, whole = TABLES["joint_programmes"], frame("joint_programmes", rows)
+    batches = [whole.iloc[i : i + 2].reset_index(drop=True) for i in range(0, len(whole), 2)]
+    batched = validate_batches(table, batches, whole, [])
+    assert [str(f) for f in batched.failures] == [str(f) for f in validate_table(table, whole, []).failures]
+    counted = {f.rule: f.count for f in batched.failures}
+    assert counted["required: the cell is empty"] == 3 and counted["must be unique"] == 1
+    assert len(batched.failures) == 4
+
+
+def test_a_staged_table_is_read_in_batches_and_an_empty_one_as_one_empty_batch(tmp_path):
+    warehouse, table = Warehouse(tmp_path), TABLES["contributions"]
+    rows = pa.Table.from_pandas(frame("contributions", [contribution(f"C{i}", 2021, 1.0, 1.0) for i in range(5)]))
+    warehouse.stage("contributions", rows.cast(table.schema))
+    batches = list(warehouse.staged_batches("contributions", ["contributor", "source_file"], 2))
+    assert [b.num_rows for b in batches] == [2, 2, 1]
+    assert batches[0].schema.field("source_file").type == pa.dictionary(pa.int32(), pa.string())
+    warehouse.stage("contributions", table.schema.empty_table())
+    assert [b.num_rows for b in warehouse.staged_batches("contributions", ["contributor"], 2)] == [0]

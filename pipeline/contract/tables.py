@@ -34,12 +34,14 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     LIST_TEXT: pa.list_(pa.string()),
 }
 
-# Every ingested row keeps where it came from.
+# Every ingested row keeps where it came from. A file's name and digest are the same on each of its
+# rows: dictionary-encoded, a row costs 4 bytes for them instead of 100 (pandas reads them as categories).
+NAMED = pa.dictionary(pa.int32(), pa.string())
 LINEAGE_FIELDS = [
-    pa.field("source_file", pa.string(), nullable=False),
-    pa.field("source_sheet", pa.string()),
+    pa.field("source_file", NAMED, nullable=False),
+    pa.field("source_sheet", NAMED),
     pa.field("source_line", pa.int64(), nullable=False),
-    pa.field("source_sha256", pa.string(), nullable=False),
+    pa.field("source_sha256", NAMED, nullable=False),
 ]
 LINEAGE_COLUMNS = [f.name for f in LINEAGE_FIELDS]
 

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.contract import DATE, DECIMAL, INTEGER, LINEAGE_COLUMNS, Column, Table
+from pipeline.contract import DATE, DECIMAL, INTEGER, LINEAGE_COLUMNS, NAMED, Column, Table
 from pipeline.problems import Problem
 from pipeline.readers.sources import Sheet
 
@@ -25,12 +25,16 @@ TYPE_RULES = {
 
 
 def _repeated(value: str | None, n: int) -> pa.Array:
-    """One value on every row, without a Python list of n items."""
-    return pa.array([value], pa.string()).take(pa.array(np.zeros(n, dtype=np.int32)))
+    """One value on every row, dictionary-encoded: n indices and one string."""
+    if value is None:
+        return pa.nulls(n, NAMED)
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], pa.string()))
 
 
 def typed(sheet: Sheet, table: Table, problems: list[Problem]) -> pa.Table | None:
-    """The sheet's cells as the contract's columns, with each row's lineage; None if a required column is missing."""
+    """The sheet's cells as the contract's columns, with each row's lineage; None if a required column is
+    missing. The sheet's cells are consumed: each text column is let go once typed, so that a large
+    file's text and its typed values are never both held whole."""
     twice = sorted({name for name in sheet.header if name and sheet.header.count(name) > 1})
     if twice:
         problems.append(
@@ -44,11 +48,12 @@ def typed(sheet: Sheet, table: Table, problems: list[Problem]) -> pa.Table | Non
     if missing:
         return None
     n = sheet.cells.num_rows
+    text = {name: sheet.cells.column(i) for name, i in present.items() if name in table.column_names}
+    sheet.cells = None
     arrays = []
     for column in table.columns:
-        if column.name in present:
-            text = _clean(sheet.cells.column(present[column.name]))
-            arrays.append(_convert(text, column, sheet, problems))
+        if column.name in text:
+            arrays.append(_convert(_clean(text.pop(column.name)), column, sheet, problems))
         else:
             arrays.append(pa.nulls(n, table.schema.field(column.name).type))
     arrays += [
@@ -61,8 +66,8 @@ def typed(sheet: Sheet, table: Table, problems: list[Problem]) -> pa.Table | Non
     return pa.Table.from_arrays(arrays, schema=table.schema)
 
 
-def _clean(text: pa.ChunkedArray) -> pa.Array:
-    trimmed = pc.utf8_trim_whitespace(text.combine_chunks())
+def _clean(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    trimmed = pc.utf8_trim_whitespace(text)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
@@ -90,7 +95,8 @@ def _cast(text: pa.Array, base: str) -> pa.Array:
     return pc.cast(text, pa.int64() if base == INTEGER else pa.float64())
 
 
-def _convert_list(text: pa.Array, column: Column, sheet: Sheet, problems: list[Problem]) -> pa.Array:
+def _convert_list(text: pa.ChunkedArray, column: Column, sheet: Sheet, problems: list[Problem]) -> pa.Array:
+    text = text.combine_chunks()  # a list's items are located by their row in one array
     # Tidy separators first ("A ; B;;C;" -> "A;B;C") so splitting leaves no empty items.
     tidy = pc.replace_substring_regex(text, r"\s*;\s*", LIST_SEPARATOR)
     tidy = pc.replace_substring_regex(tidy, r";{2,}", LIST_SEPARATOR)

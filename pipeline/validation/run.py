@@ -10,7 +10,8 @@ import datetime as dt
 import functools
 import math
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,8 @@ INDEX_COLUMNS = ["source_file", "source_sheet", "source_line"]
 # rules that fail run again for every offending row's index, which leads back to its lineage.
 VERDICT_ONLY = {"result_format": "BOOLEAN_ONLY"}
 EVERY_ROW = {"result_format": "COMPLETE"}
+# Rows validated at once: GX's memory grows with the frame it is given, several times the rows' own.
+BATCH_ROWS = 500_000
 Frames = dict[str, pd.DataFrame]
 
 
@@ -55,44 +58,91 @@ def validate_table(
 ) -> Outcome:
     """Run the contract's rules on the rows of one table with Great Expectations; `references`
     gives the keys of the tables it refers to ("reviews.review_id" -> [...])."""
+    return validate_batches(table, [rows], rows, read_problems, references)
+
+
+def validate_batches(
+    table: Table,
+    batches: Iterable[pd.DataFrame],
+    keys: pd.DataFrame,
+    read_problems: list[Problem],
+    references: dict[str, list] | None = None,
+) -> Outcome:
+    """Like `validate_table`, with the rows given in batches (each with its lineage), so that GX never
+    holds a large table whole; whether keys are unique is asked of `keys`, every row's key columns
+    and lineage."""
     rules = contract_rules(table)
-    failures = group_problems(table.name, read_problems)
     # A cell already reported as unreadable is not reported again as empty.
     unreadable = {(p.file, p.sheet, p.line, p.column) for p in read_problems}
-    by_frame: dict[str | None, list[Rule]] = {}
+    groups: dict[str | None, list[Rule]] = {}  # the rules of a list column run on its items
     for rule in rules:
-        by_frame.setdefault(rule.column if rule.items else None, []).append(rule)
-    for list_column, frame_rules in by_frame.items():
-        if list_column is None:
-            # GX fingerprints the whole frame it is given: the lineage stays out of it.
-            frame = _with_references(rows.drop(columns=LINEAGE_COLUMNS, errors="ignore"), frame_rules, references or {})
-            lineage = rows
-        else:
-            frame = lineage = _items(rows, list_column)
-        verdicts = _run_suite(table.name, frame, frame_rules, VERDICT_ONLY)
-        for rule, verdict in zip(frame_rules, verdicts, strict=True):
-            if verdict.exception_info and verdict.exception_info.get("raised_exception"):
-                message = verdict.exception_info.get("exception_message")
-                raise RuntimeError(f"{table.name}: rule {rule.name} could not run: {message}")
-        failed = [r for r, v in zip(frame_rules, verdicts, strict=True) if not v.success]
-        located = [r for r in failed if not r.expectation.endswith("ToBeUnique")]
-        results = dict(zip(located, _run_suite(table.name, frame, located, EVERY_ROW), strict=True))
-        for rule in failed:
-            if rule not in results:
-                failures.append(_duplicates(rule, table, rows))
-                continue
-            offending = lineage.loc[results[rule].result.get("unexpected_index_list") or []]
-            if unreadable:
-                where = zip(offending["source_file"], offending["source_sheet"], offending["source_line"], strict=True)
-                offending = offending[[(f, _plain(s), int(n), rule.column) not in unreadable for f, s, n in where]]
-            if len(offending):
-                examples = [
-                    _row_problem(row, rule.column, row[rule.column], rule.says)
-                    for _, row in offending.head(EXAMPLES_SHOWN).iterrows()
-                ]
-                files = tuple(sorted(offending["source_file"].unique()))
-                failures.append(Failure(table.name, rule.says, len(offending), examples, rule.column, ERROR, files))
+        groups.setdefault(rule.column if rule.items else None, []).append(rule)
+    by_frame = {column: [rule for rule in group if not _is_unique(rule)] for column, group in groups.items()}
+    found: dict[Rule, Found] = {}
+    for rows in batches:
+        for list_column, frame_rules in by_frame.items():
+            if list_column is None:
+                # GX fingerprints the whole frame it is given: the lineage stays out of it.
+                values = rows.drop(columns=LINEAGE_COLUMNS, errors="ignore")
+                frame = _with_references(values, frame_rules, references or {})
+                lineage = rows
+            else:
+                frame = lineage = _items(rows, list_column)
+            for rule, offending in _offending(table.name, frame, lineage, frame_rules):
+                found.setdefault(rule, Found()).add(_not_unreadable(offending, rule, unreadable), rule)
+    unique = [rule for rule in rules if _is_unique(rule)]
+    verdicts = _run_suite(table.name, keys[list(table.key)], unique, VERDICT_ONLY) if unique else []
+    repeated = {rule: _duplicates(rule, table, keys) for rule, v in zip(unique, verdicts, strict=True) if not v.success}
+    failures = group_problems(table.name, read_problems)
+    for rule in (rule for group in groups.values() for rule in group):
+        if rule in repeated:
+            failures.append(repeated[rule])
+        elif found.get(rule) and found[rule].count:
+            failures.append(found[rule].failure(table.name, rule))
     return Outcome(table.name, rules, failures)
+
+
+@dataclass
+class Found:
+    """The rows offending one rule, gathered batch by batch: how many, the first few, in which files."""
+
+    count: int = 0
+    examples: list[Problem] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+
+    def add(self, offending: pd.DataFrame, rule: Rule) -> None:
+        if not len(offending):
+            return
+        self.count += len(offending)
+        self.files.update(offending["source_file"].unique())
+        for _, row in offending.head(EXAMPLES_SHOWN - len(self.examples)).iterrows():
+            self.examples.append(_row_problem(row, rule.column, row[rule.column], rule.says))
+
+    def failure(self, table: str, rule: Rule) -> Failure:
+        return Failure(table, rule.says, self.count, self.examples, rule.column, ERROR, tuple(sorted(self.files)))
+
+
+def _not_unreadable(offending: pd.DataFrame, rule: Rule, unreadable: set[tuple]) -> pd.DataFrame:
+    if not unreadable:
+        return offending
+    where = zip(offending["source_file"], offending["source_sheet"], offending["source_line"], strict=True)
+    return offending[[(f, _plain(s), int(n), rule.column) not in unreadable for f, s, n in where]]
+
+
+def _is_unique(rule: Rule) -> bool:
+    return rule.expectation.endswith("ToBeUnique")
+
+
+def _offending(name: str, frame: pd.DataFrame, lineage: pd.DataFrame, rules: list[Rule]):
+    """Each rule that fails on `frame`, with the lineage of its offending rows."""
+    verdicts = _run_suite(name, frame, rules, VERDICT_ONLY)
+    for rule, verdict in zip(rules, verdicts, strict=True):
+        if verdict.exception_info and verdict.exception_info.get("raised_exception"):
+            message = verdict.exception_info.get("exception_message")
+            raise RuntimeError(f"{name}: rule {rule.name} could not run: {message}")
+    failed = [r for r, v in zip(rules, verdicts, strict=True) if not v.success]
+    for rule, result in zip(failed, _run_suite(name, frame, failed, EVERY_ROW), strict=True):
+        yield rule, lineage.loc[result.result.get("unexpected_index_list") or []]
 
 
 def validate_staged(data_dir: str, name: str) -> Outcome:
@@ -101,7 +151,10 @@ def validate_staged(data_dir: str, name: str) -> Outcome:
     process can run it (pipeline/worker.py)."""
     warehouse, table = Warehouse(data_dir), TABLES[name]
     references = reference_keys(table, lambda other, column: warehouse.read_staged(other, [column]).column(0))
-    return validate_table(table, staged_rows(warehouse, name), warehouse.read_problems(name), references)
+    columns = [*table.column_names, *INDEX_COLUMNS]
+    batches = (to_frame(rows) for rows in warehouse.staged_batches(name, columns, BATCH_ROWS))
+    keys = to_frame(warehouse.read_staged(name, [*table.key, *INDEX_COLUMNS])) if table.key else None
+    return validate_batches(table, batches, keys, warehouse.read_problems(name), references)
 
 
 def staged_rows(warehouse: Warehouse, name: str) -> pd.DataFrame:
