@@ -54,7 +54,7 @@ def acquire(data_dir: Path, by: str, timeout: float, say=None) -> object:
             break
         except BlockingIOError:
             if not told:
-                (say or print)(f"waiting for the data folder {data_dir}: {holder(path)} is writing it")
+                (say or _say)(f"waiting for the data folder {data_dir}: {holder(path)} is writing it")
                 told = True
             if time.monotonic() >= deadline:
                 handle.close()
@@ -69,6 +69,10 @@ def acquire(data_dir: Path, by: str, timeout: float, say=None) -> object:
     handle.write(json.dumps({"by": by, "pid": os.getpid(), "host": socket.gethostname(), "since": since}))
     handle.flush()
     return handle
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
 
 
 def release(handle) -> None:
