@@ -84,7 +84,7 @@ def execute(args: argparse.Namespace):
         from pipeline.sensors import family_selection
 
         selection = [dg.AssetKey(key) for key in family_selection(args.family)]
-    with dg.DagsterInstance.get() as dagster_instance:
+    with instance.opened() as dagster_instance:
         return job.execute_in_process(
             run_config=run_config(args), instance=dagster_instance, raise_on_error=False, asset_selection=selection
         )

@@ -3,13 +3,19 @@ function that `make`, `sgr draft` and the benchmark all call.
 
 An installed copy names the version it came from; it is replaced when the project's file changes,
 unless someone has edited it since, in which case it is kept and left to its owner.
+
+Two `sgr draft` started together on a fresh $DAGSTER_HOME would both create its SQLite storages and
+one fails ("UNIQUE constraint failed: alembic_version"): `opened()` creates them under a file lock.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 SOURCE = Path(__file__).with_name("dagster.yaml")
@@ -32,7 +38,9 @@ def install(home: Path) -> Path:
             return target  # edited by hand (or never ours): its owner's to keep
         if body == wanted:
             return target
-    target.write_text(f"{MARK}{_digest(wanted)}\n{wanted}")
+    staged = target.with_name(f".dagster.yaml.{os.getpid()}.tmp")
+    staged.write_text(f"{MARK}{_digest(wanted)}\n{wanted}")
+    staged.replace(target)  # whole or not at all: another process may be reading it
     return target
 
 
@@ -41,6 +49,22 @@ def home() -> Path:
     folder = Path(os.environ.setdefault("DAGSTER_HOME", str(Path(".dagster_home").resolve())))
     install(folder)
     return folder
+
+
+@contextmanager
+def opened() -> Iterator:
+    """The Dagster instance of $DAGSTER_HOME, its storages created (or migrated) by one process at a time."""
+    import dagster as dg
+
+    folder = home()
+    with open(folder / ".instance.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or by the kernel if we die
+        dagster_instance = dg.DagsterInstance.get()
+        dagster_instance.get_runs(limit=1)
+        dagster_instance.get_latest_materialization_event(dg.AssetKey("draft_report"))
+        dagster_instance.all_instigator_state()
+    with dagster_instance:
+        yield dagster_instance
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 and the leftovers of a killed run removed by the next. In processes of their own where it matters: the
 lock is the kernel's, and a process's death must release it."""
 
+import fcntl
+import os
 import signal
 import subprocess
 import sys
@@ -29,6 +31,13 @@ print("trying", flush=True)
 started = time.monotonic()
 acquire(Path(sys.argv[1]), "a test waiting", 30)
 print(f"got it after {time.monotonic() - started:.1f} s", flush=True)
+"""
+OPEN = """
+import dagster
+from pipeline import instance
+print("opening", flush=True)
+with instance.opened() as opened:
+    print(len(opened.get_runs()), flush=True)
 """
 
 
@@ -97,3 +106,18 @@ def test_a_run_removes_what_a_killed_run_left_behind(published_copy, sample_copy
     assert result.success
     assert not [path for path in left if path.exists()]
     assert isinstance(result, dg.ExecuteInProcessResult)
+
+
+def test_a_fresh_dagster_home_is_set_up_by_one_process_at_a_time(tmp_path):
+    """Two `sgr draft` on a fresh $DAGSTER_HOME both created its SQLite storages, and one failed."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    with open(home / ".instance.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a process setting it up would
+        opening = subprocess.Popen([sys.executable, "-c", OPEN], env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        assert opening.stdout.readline().strip() == "opening"
+        time.sleep(2.0)  # time enough to create the storages, had it not waited
+        assert opening.poll() is None and not (home / "history").exists()
+    out, _ = opening.communicate(timeout=60)
+    assert out == "0\n" and (home / "history/runs.db").exists() and (home / "schedules/schedules.db").exists()
