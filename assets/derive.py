@@ -1,6 +1,9 @@
 """Derive: the key figures and the tables the draft states, computed from the published tables as
 of the reference date by the catalogue's declarations (pipeline/catalogue/). Every number, list and
 share the draft states is a row of one of them; the report stage only formats.
+
+Both are partitioned by report edition (pipeline/editions.py): one warehouse, read as of each
+edition's date; the key figures also as of the previous edition's, for the comparison.
 """
 
 import dagster as dg
@@ -8,7 +11,7 @@ import dagster as dg
 from assets.validate import AUTOMATION, published_tables
 from pipeline.catalogue import FIGURES, REPORT_TABLES, columns_read, compute_key_figures, derive_table
 from pipeline.previews import markdown_preview
-from pipeline.settings import LOCKED, POOL, Settings
+from pipeline.settings import EDITIONS, LOCKED, POOL, Settings
 from pipeline.warehouse import write_parquet
 
 GROUP = "derive"
@@ -20,21 +23,27 @@ GROUP = "derive"
     required_resource_keys=LOCKED,
     automation_condition=AUTOMATION,
     deps=[published_tables],
-    description="The key figures, counted from the published rows as of the reference date (SGR_AS_OF), "
-    "each with the tables, rows and files it was counted from. Declared in pipeline/catalogue/figures.py.",
+    partitions_def=EDITIONS,
+    description="The key figures of a report edition, counted from the published rows as of its cut-off (or "
+    "SGR_AS_OF) and as of the previous edition's, each with the tables, rows and files it was counted from. "
+    "Declared in pipeline/catalogue/figures.py.",
     kinds={"pandas", "parquet"},
 )
 def key_figures(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings: Settings = context.resources.settings
-    warehouse = settings.warehouse
+    dates = settings.dates(context.partition_key)
+    warehouse = settings.warehouse.of_edition(dates.edition.key)
     with warehouse.published_only_if_drafted():
-        figures = compute_key_figures(warehouse.read_frames(columns_read(FIGURES.values())), settings.as_of_date)
+        frames = warehouse.read_frames(columns_read(FIGURES.values()))
+        figures = compute_key_figures(frames, dates.as_of, dates.compare_with)
         path = warehouse.write("key_figures", figures)
-    shown = figures.select(["figure", "value", "unit", "rows_counted"])
+        settings.warehouse.write("key_figures", figures)  # the latest figures, whichever edition they are of
+    shown = figures.select(["figure", "value", "previous_value", "unit", "rows_counted"])
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": figures.num_rows,
-            "as_of": settings.as_of_date.isoformat(),
+            "as_of": dates.as_of.isoformat(),
+            "compared_with": dates.compare_with.isoformat() if dates.compare_with else "nothing (no earlier edition)",
             "path": dg.MetadataValue.path(str(path)),
             # The run's own figures: what it reports, whatever a later run writes to the file.
             "figures": dg.MetadataValue.json(shown.to_pylist()),
@@ -49,6 +58,7 @@ def key_figures(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     required_resource_keys=LOCKED,
     automation_condition=AUTOMATION,
     deps=[published_tables, key_figures],
+    partitions_def=EDITIONS,
     description="The tables and series the draft states (reviews, contributions by year, joint programmes by area "
     "and region, networks, findings by cluster, and the annexes' files, checks, freshness and changes since the "
     "previous draft), each with its provenance. Declared in pipeline/catalogue/tables.py and records.py.",
@@ -56,7 +66,8 @@ def key_figures(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 )
 def report_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings: Settings = context.resources.settings
-    warehouse, as_of = settings.warehouse, settings.as_of_date
+    dates = settings.dates(context.partition_key)
+    warehouse, as_of = settings.warehouse.of_edition(dates.edition.key), dates.as_of
     previews, rows = [], 0
     with warehouse.published_only_if_drafted():
         frames = warehouse.read_frames(columns_read(REPORT_TABLES.values()))

@@ -26,7 +26,19 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     draft.add_argument("--sources", help="sources root (default $SGR_SOURCES or ./sources)")
     draft.add_argument("--data", help="data folder (default $SGR_DATA or ./data)")
     draft.add_argument("--reports", help="drafts folder (default $SGR_REPORTS or ./reports/drafts)")
-    draft.add_argument("--as-of", help="reference date YYYY-MM-DD (default $SGR_AS_OF or today)")
+    draft.add_argument(
+        "--edition",
+        help="the report edition to draft: the year its sg_report row of calendar.csv is due (2026), or `all` for "
+        "every edition in turn (default: the edition the as-of date falls in)",
+    )
+    draft.add_argument(
+        "--as-of", help="reference date YYYY-MM-DD (default $SGR_AS_OF, or the edition's data cut-off, or today)"
+    )
+    draft.add_argument(
+        "--compare-with",
+        help="compare the key figures with their values on this date, YYYY-MM-DD (default $SGR_COMPARE_WITH, or "
+        "the previous edition's data cut-off)",
+    )
     draft.add_argument(
         "--family",
         choices=FAMILIES,
@@ -46,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         print(docs.rules_listing() if args.command == "rules" else docs.contract_markdown(), end="")
         return 0
     try:
-        if args.as_of:
-            parse_as_of(args.as_of)
+        for given in (args.as_of, args.compare_with):
+            if given:
+                parse_as_of(given)
     except ValueError as error:
         print(f"sgr: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -57,15 +70,23 @@ def main(argv: list[str] | None = None) -> int:
 def run_draft(args: argparse.Namespace) -> int:
     instance.home()
     worker.start()  # before Dagster is imported: see pipeline/worker.py
+    from pipeline.editions import UnknownEdition
+
     try:
+        if args.edition == "all":
+            return max(report(result) for result in execute_all(args))
         return report(execute(args))
+    except UnknownEdition as error:
+        print(f"sgr: {error}", file=sys.stderr)
+        return EXIT_USAGE
     finally:
         worker.stop()
 
 
 def run_config(args: argparse.Namespace) -> dict:
-    given = {"sources": args.sources, "data": args.data, "reports": args.reports, "as_of": args.as_of}
-    settings = {k: str(Path(v).resolve()) if k != "as_of" else v for k, v in given.items() if v}
+    paths = {"sources": args.sources, "data": args.data, "reports": args.reports}
+    dates = {"as_of": args.as_of, "compare_with": getattr(args, "compare_with", None)}
+    settings = {k: str(Path(v).resolve()) for k, v in paths.items() if v} | {k: v for k, v in dates.items() if v}
     return {
         "resources": {"settings": {"config": settings}},
         "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "CRITICAL"}}},
@@ -86,8 +107,31 @@ def execute(args: argparse.Namespace):
         selection = [dg.AssetKey(key) for key in family_selection(args.family)]
     with instance.opened() as dagster_instance:
         return job.execute_in_process(
-            run_config=run_config(args), instance=dagster_instance, raise_on_error=False, asset_selection=selection
+            run_config=run_config(args),
+            instance=dagster_instance,
+            raise_on_error=False,
+            asset_selection=selection,
+            partition_key=edition_key(args, dagster_instance),
         )
+
+
+def edition_key(args: argparse.Namespace, dagster_instance) -> str:
+    """The edition to draft, the instance's editions first made those of the calendar."""
+    from pipeline.settings import Settings, edition_to_run
+
+    settings = Settings(**run_config(args)["resources"]["settings"]["config"])
+    return edition_to_run(dagster_instance, settings, args.edition)
+
+
+def execute_all(args: argparse.Namespace) -> list:
+    """Every edition of the calendar drafted in turn, each as of its own cut-off: a backfill, run by run."""
+    from pipeline.settings import Settings
+
+    settings = Settings(**run_config(args)["resources"]["settings"]["config"])
+    results = []
+    for edition in settings.editions:
+        results.append(execute(argparse.Namespace(**{**vars(args), "edition": edition.key})))
+    return results
 
 
 def report(result) -> int:
@@ -103,6 +147,7 @@ def report(result) -> int:
         print(check_report("Warnings (reported, not blocking):", warnings), file=sys.stderr)
         return EXIT_FAILED
     print_figures(result)
+    print(f"Edition: {result.asset_materializations_for_node('draft_report')[0].metadata['edition'].value}")
     print(check_report("Warnings (reported, not blocking):", warnings))
     made = result.asset_materializations_for_node("draft_report")[0].metadata
     words, limit = made["words"].value, made["word_limit"].value
@@ -169,6 +214,19 @@ def print_figures(result) -> None:
         shown = un_style.figure(row["value"], row["unit"])
         rows = row["rows_counted"]
         print(f"  {row['figure']:<34} {shown:>18}   ({rows} row{'s' if rows != 1 else ''} counted)")
+    compared = made["compared_with"].value
+    if compared.startswith("nothing"):
+        print("Compared with: nothing (no earlier edition in the calendar, and no --compare-with)")
+        return
+    print(f"Compared with {compared}:")
+    print(f"  {'key figure':<34} {'then':>18} {'now':>18}   change")
+    for row in made["figures"].value:
+        then = (
+            un_style.figure(row["previous_value"], row["unit"]) if row["previous_value"] is not None else "not stated"
+        )
+        now = un_style.figure(row["value"], row["unit"])
+        moved = un_style.change(row["value"], row["previous_value"], row["unit"])
+        print(f"  {row['figure']:<34} {then:>18} {now:>18}   {moved}")
 
 
 if __name__ == "__main__":

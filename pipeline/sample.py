@@ -217,14 +217,16 @@ CHAMPIONS += [
 ]
 LEAVERS = {"MLI": "2024-03-31"}
 
-# Country networks: 14 in Champion countries and 31 elsewhere by March 2021 (45), 7 more by
-# 24 June 2021 (52), one closed on that very day (not counted then); later ones illustrative.
+# Country networks: 14 in Champion countries and 30 elsewhere by March 2021, with Venezuela's 45,
+# 8 more by 24 June 2021 (52), Venezuela's closed on that very day (not counted then); later ones
+# illustrative. Montenegro's opened in the spring, after the March briefing.
 NETWORKS_EARLY_CHAMPIONS = "BGD COL ECU ETH GMB GHA IDN MEX MAR NPL NER PHL SEN THA".split()
 NETWORKS_EARLY_OTHERS = (
     "AFG ALB ARM AZE BIH BOL BRA CHL CIV CMR CRI DOM DJI GEO HND JOR KAZ KGZ LBN LKA MDA "
     "MKD MNE MRT MWI NGA PAK PER SRB TJK XKX"
 ).split()
 NETWORKS_SPRING_2021 = "TTO TUN UKR UZB ZAF ZMB ZWE".split()
+SPRING_DATES = {"MNE": "2021-05-12"}
 NETWORKS_LATER = (
     "EGY IRQ KEN SLV HTI LBY SDN SOM VNM YEM GTM MLI UGA TZA RWA BFA TCD GIN KHM MMR LAO MNG "
     "PAN PRY URY JAM COD SSD AGO MOZ"
@@ -279,7 +281,7 @@ CALENDAR = [
 
 def build(root: Path, seed: int = 2021) -> None:
     rng = random.Random(seed)
-    _csv(root / "calendar.csv", "calendar", [list(row) for row in CALENDAR])
+    _csv(root / "calendar.csv", "calendar", [[*row, ""] for row in CALENDAR])  # data_cutoff: the default
     reviews, participants, findings, recommendations = _reviews(rng)
     _write_reviews(root / "regional_reviews", reviews, participants, findings, recommendations)
     mptf = root / "mptf"
@@ -481,7 +483,8 @@ def _networks(rng: random.Random) -> list[list]:
         )
 
     for iso3 in NETWORKS_EARLY_CHAMPIONS + NETWORKS_EARLY_OTHERS:
-        add(iso3, _day(rng, "2019-03-01", "2021-03-31"))
+        early = _day(rng, "2019-03-01", "2021-03-31")  # drawn for every one, so that later draws stay as they were
+        add(iso3, SPRING_DATES.get(iso3, early))
     for iso3 in NETWORKS_SPRING_2021:
         add(iso3, _day(rng, "2021-04-01", "2021-06-24"))
     add("VEN", "2020-05-12", "2021-06-24")

@@ -6,7 +6,7 @@ import datetime as dt
 import dagster as dg
 
 from pipeline.deadlines import Deadline, in_run_up
-from pipeline.settings import RUN_TAG, Settings
+from pipeline.settings import RUN_TAG, Settings, edition_to_run, instance_of
 
 MONDAY = 0
 
@@ -26,7 +26,12 @@ def should_refresh(day: dt.date, deadlines: list[Deadline]) -> bool:
 )
 def refresh_before_deadlines(context: dg.ScheduleEvaluationContext):
     day = context.scheduled_execution_time.date()
-    deadlines = Settings().deadlines
-    if not should_refresh(day, deadlines):
+    settings = Settings()
+    if not should_refresh(day, settings.deadlines):
         return dg.SkipReason(f"{day}: not a Monday and not within 8 weeks of a deadline")
-    return dg.RunRequest(run_key=f"refresh:{day.isoformat()}", tags={**RUN_TAG, "sgr/trigger": "schedule"})
+    instance = instance_of(context)
+    return dg.RunRequest(
+        run_key=f"refresh:{day.isoformat()}",
+        partition_key=edition_to_run(instance, settings) if instance else settings.current_edition(),
+        tags={**RUN_TAG, "sgr/trigger": "schedule"},
+    )

@@ -18,7 +18,7 @@ import dagster as dg
 from assets import AFTER_INGEST, AFTER_TEMPLATE
 from pipeline.contract import CALENDAR, FAMILIES, TABLES, tables_of
 from pipeline.readers import family_folder, find_sources
-from pipeline.settings import RUN_TAG, TEMPLATE_DIR, Settings
+from pipeline.settings import RUN_TAG, TEMPLATE_DIR, Settings, edition_to_run, instance_of
 
 INTERVAL_SECONDS = 20
 SETTLE_SECONDS = 10  # a file untouched this long is taken as fully written
@@ -121,8 +121,20 @@ def nothing_published(settings: Settings) -> bool:
     return not settings.warehouse.has_published()
 
 
+def current_edition(context, settings: Settings) -> str:
+    """The edition a run drafts today, the instance's editions first made those of the calendar (a row
+    added or moved by a drafter adds or moves its partition)."""
+    instance = instance_of(context)
+    return edition_to_run(instance, settings) if instance else settings.current_edition()
+
+
 def run_request(
-    context: dg.SensorEvaluationContext, name: str, folder: Path, stats: dict, selection: list[str]
+    context: dg.SensorEvaluationContext,
+    name: str,
+    folder: Path,
+    stats: dict,
+    selection: list[str],
+    settings: Settings,
 ) -> dg.RunRequest | dg.SkipReason:
     cursor = json.loads(context.cursor) if context.cursor else {}
     before = state_of(cursor)
@@ -135,6 +147,7 @@ def run_request(
     return dg.RunRequest(
         run_key=f"{name}:{before}->{state_of(cursor)}",
         asset_selection=[dg.AssetKey(k) for k in selection],
+        partition_key=current_edition(context, settings),
         tags={**RUN_TAG, "sgr/trigger": name, "sgr/changes": describe(changes)},
     )
 
@@ -158,7 +171,7 @@ def source_sensor(family: str) -> dg.SensorDefinition:
         stats = stats_of(folder, family_files(settings.sources_dir, family))
         # Before anything is published a family alone cannot be: the first run takes everything.
         selection = EVERYTHING if nothing_published(settings) else family_selection(family)
-        return run_request(context, f"{family}_files", folder, stats, selection)
+        return run_request(context, f"{family}_files", folder, stats, selection, settings)
 
     return _sensor
 
@@ -174,7 +187,7 @@ def report_template_files(context: dg.SensorEvaluationContext, settings: Setting
     if nothing_published(settings):
         return dg.SkipReason("nothing published yet: the first run of the source sensors drafts the report")
     stats = stats_of(TEMPLATE_DIR, template_files())
-    return run_request(context, "report_template_files", TEMPLATE_DIR, stats, AFTER_TEMPLATE)
+    return run_request(context, "report_template_files", TEMPLATE_DIR, stats, AFTER_TEMPLATE, settings)
 
 
 SENSORS = [source_sensor(family) for family in FAMILIES] + [report_template_files]

@@ -6,8 +6,10 @@
     data/staging/<table>.problems.parquet   the problems met while reading it
     data/staging/checks/<table>.<check>.parquet  the validation results of the staged tables
     data/warehouse/<table>.parquet          published: only tables that passed every blocking check
-    data/warehouse/report_tables/<name>.parquet  the tables and series the draft states
-    data/drafts/key_figures-<time>.parquet  the key figures of every draft written
+    data/warehouse/editions/<edition>/key_figures.parquet  an edition's key figures (and the previous edition's)
+    data/warehouse/key_figures.parquet      the key figures last derived, whichever edition they are of
+    data/warehouse/editions/<edition>/report_tables/<name>.parquet  the tables and series its draft states
+    data/drafts/<edition>/key_figures-<time>.parquet  the key figures of every draft of the edition written
     data/drafts/charts/<chart>-<key>.png    each chart drawn, for the next draft of the same rows
     data/published.previous/                the published set a publication replaced, until a draft is made
     reports/drafts/SG-report-draft-<D>.docx the draft
@@ -118,19 +120,30 @@ def write_parquet(path: Path, table: pa.Table) -> Path:
     return write_atomically(path, lambda p: pq.write_table(table, p, compression="zstd"))
 
 
+# Derived for one report edition (pipeline/editions.py), kept apart for each.
+DERIVED = ("key_figures",)
+
+
 class Warehouse:
-    def __init__(self, data_dir: Path | str, reports_dir: Path | str | None = None):
+    def __init__(self, data_dir: Path | str, reports_dir: Path | str | None = None, edition: str | None = None):
         self.root = Path(data_dir)
         self.reports = Path(reports_dir) if reports_dir is not None else None
+        self.edition = edition
         self._published = self.root / "warehouse"
         self._staging = self.root / "staging"
         self._raw = self.root / "raw"
-        self._history = self.root / "drafts"
+        self._charts = self.root / "drafts" / "charts"
+        self._history = self.root / "drafts" / (edition or "")
+        self._derived = self._published / "editions" / edition if edition else self._published
         self._previous = self.root / "published.previous"
+
+    def of_edition(self, edition: str) -> Warehouse:
+        """The same folders, with what is derived read and written for one report edition."""
+        return Warehouse(self.root, self.reports, edition)
 
     # Published tables.
     def path(self, table: str) -> Path:
-        return self._published / f"{table}.parquet"
+        return (self._derived if table in DERIVED else self._published) / f"{table}.parquet"
 
     def write(self, name: str, table: pa.Table) -> Path:
         return write_parquet(self.path(name), table)
@@ -281,7 +294,7 @@ class Warehouse:
 
     # The tables the draft states.
     def report_table(self, name: str) -> Path:
-        return self._published / "report_tables" / f"{name}.parquet"
+        return self._derived / "report_tables" / f"{name}.parquet"
 
     def read_report_table(self, name: str) -> pa.Table:
         return pq.read_table(self.report_table(name))
@@ -311,7 +324,7 @@ class Warehouse:
         return KEY_FIGURES_SCHEMA.empty_table().select(columns)
 
     def charts(self) -> Path:
-        return self._history / "charts"
+        return self._charts
 
     def draft(self, as_of: dt.date) -> Path:
         assert self.reports is not None, "a drafts folder is needed to write the draft"

@@ -409,3 +409,26 @@ def test_every_report_table_has_a_test_of_its_own():
     here = Path(__file__).read_text()
     untested = [name for name in REPORT_TABLES if not re.search(rf'table\(\s*"{name}"', here)]
     assert untested == []
+
+
+def test_key_figures_as_of_two_dates_and_the_comparison_table():
+    t = frames(
+        country_networks=[network("a", established=DAY_BEFORE), network("b", established=dt.date(2019, 1, 1))],
+        transfers=[transfer("JP1", 2021, 100.0, 40.0)],
+    )
+    earlier = dt.date(2020, 1, 1)
+    rows = {r["figure"]: r for r in compute_key_figures(t, D, earlier).to_pylist()}
+    assert (rows["country_networks"]["value"], rows["country_networks"]["previous_value"]) == (2.0, 1.0)
+    assert rows["country_networks"]["previous_as_of"] == earlier
+    # No transfer in 2020: the delivery rate did not exist then, and is not made zero.
+    assert rows["mptf_delivery_rate"]["value"] == 0.4 and rows["mptf_delivery_rate"]["previous_value"] is None
+    # The comparison table lists every figure, then and now.
+    t["key_figures"] = compute_key_figures(t, D, earlier).to_pandas(date_as_object=False)
+    compared = {r["figure"]: r for r in table("figures_compared", t)}
+    assert len(compared) == len(FIGURES)
+    assert compared["country_networks"] == {"figure": "country_networks", "previous": 1.0, "now": 2.0, "unit": "count"}
+    assert compared["mptf_delivery_rate"]["previous"] is None
+    # Nothing to compare with (the first edition): the table is empty, the figures have no previous value.
+    t["key_figures"] = compute_key_figures(t, D).to_pandas(date_as_object=False)
+    assert table("figures_compared", t) == []
+    assert {r["previous_value"] for r in compute_key_figures(t, D).to_pylist()} == {None}

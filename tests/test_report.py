@@ -18,7 +18,7 @@ from assets.report.ooxml import COMMENT_ID_OFFSET
 from pipeline.catalogue import FIGURES
 from tests.conftest import AS_OF, ROOT, materialise
 
-SYMBOL = "A/81/xxx"
+SYMBOL = "A/76/xxx"  # a draft as of 24 June 2021 is of the report due in February 2022: seventy-sixth session
 AFTER_PUBLICATION = ("key_figures", "report_tables", "draft_report")
 IN_CI = os.environ.get("CI") == "true"
 DRAFT = f"SG-report-draft-{AS_OF}.docx"
@@ -53,7 +53,7 @@ def test_masthead_header_and_footer(draft):
     assert masthead.rows[1].cells[0].text == "General Assembly"
     assert masthead.rows[1].cells[1].text.split("\n") == ["Distr.: General", "24 June 2021", "", "Original: English"]
     text = body_text(document)
-    assert "Eighty-first session" in text and "Report of the Secretary-General" in text
+    assert "Seventy-sixth session" in text and "Report of the Secretary-General" in text
     section = document.sections[0]
     assert section.header.paragraphs[0].text == SYMBOL
     assert 'w:instr=" PAGE "' in section.footer._element.xml
@@ -209,7 +209,10 @@ def test_annexes_list_sources_validation_and_changes(draft):
         "Data validation",
         "Annex III",
         "Changes since the previous draft",
+        "Annex IV",
+        "Key figures in this report and in the previous one",
     ]
+    assert "There is no earlier report in the calendar to compare this one with." in text
     sources, warnings = document.tables[-2], document.tables[-1]
     listed = {row.cells[0].text: row.cells[2].text for row in sources.rows[1:]}
     assert listed["country_networks/champions.csv"] == "champions"

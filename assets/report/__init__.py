@@ -14,19 +14,27 @@ from assets.report.document import ReportInputs, build_document
 from assets.report.narrative import NarrativeError
 from assets.validate import AUTOMATION
 from pipeline.catalogue import FIGURES, REPORT_TABLES, provenance_of
-from pipeline.settings import LOCKED, POOL, TEMPLATE_DIR, Settings
+from pipeline.editions import Dates, Edition, ordinal
+from pipeline.settings import EDITIONS, LOCKED, POOL, TEMPLATE_DIR, Settings
 from pipeline.warehouse import Warehouse, write_atomically
 
 WORD_LIMIT_DEFAULT = 8500
 
 
-def load_config(template_dir: Path) -> dict:
+def load_config(template_dir: Path, edition: Edition | None = None) -> dict:
+    """report.toml; the session and symbol follow the edition, unless its own table ([editions."2026"]) says."""
     config = tomllib.loads((template_dir / "report.toml").read_text(encoding="utf-8"))
     config.setdefault("word_limit", WORD_LIMIT_DEFAULT)
+    if edition is not None:
+        if edition.session:
+            config["session"] = f"{ordinal(edition.session)} session"
+            config["symbol"] = f"A/{edition.session}/xxx"
+        config |= config.get("editions", {}).get(edition.key, {})
     return config
 
 
-def gather(warehouse: Warehouse, as_of, template_dir: Path) -> ReportInputs:
+def gather(warehouse: Warehouse, dates: Dates, template_dir: Path) -> ReportInputs:
+    as_of = dates.as_of
     figures = warehouse.read("key_figures")
     tables = {name: warehouse.read_report_table(name) for name in REPORT_TABLES}
     derived_as_of = {str(figures.column("as_of")[0]) if figures.num_rows else None}
@@ -36,7 +44,8 @@ def gather(warehouse: Warehouse, as_of, template_dir: Path) -> ReportInputs:
             f"the figures and tables were derived as of {', '.join(sorted(map(str, derived_as_of)))}, not "
             f"{as_of.isoformat()}: materialise key_figures and report_tables as of {as_of.isoformat()} first"
         )
-    return ReportInputs(as_of, load_config(template_dir), figures, tables, warehouse.charts())
+    config = load_config(template_dir, dates.edition)
+    return ReportInputs(as_of, config, figures, tables, warehouse.charts(), dates)
 
 
 @dg.asset(
@@ -45,18 +54,21 @@ def gather(warehouse: Warehouse, as_of, template_dir: Path) -> ReportInputs:
     required_resource_keys=LOCKED,
     automation_condition=AUTOMATION,
     deps=[key_figures, report_tables],
-    description="The draft Secretary-General's report on the Global Compact as a Word document: masthead, "
-    "summary, numbered chapters and paragraphs, tables, charts, footnotes citing the sources, a provenance comment "
+    partitions_def=EDITIONS,
+    description="A report edition's draft of the Secretary-General's report on the Global Compact, in Word: "
+    "masthead, summary, numbered chapters and paragraphs, tables, charts, footnotes citing the sources, a provenance "
+    "comment "
     "on every figure, and annexes on the source files, validation and changes since the previous draft.",
     kinds={"docx"},
 )
 def draft_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings: Settings = context.resources.settings
-    as_of, warehouse = settings.as_of_date, settings.warehouse
+    dates = settings.dates(context.partition_key)
+    as_of, warehouse = dates.as_of, settings.warehouse.of_edition(dates.edition.key)
     target = warehouse.draft(as_of)
     try:
         with warehouse.published_only_if_drafted():
-            inputs = gather(warehouse, as_of, TEMPLATE_DIR)
+            inputs = gather(warehouse, dates, TEMPLATE_DIR)
             made = build_document(inputs, TEMPLATE_DIR, lambda d: write_atomically(target, lambda p: d.save(str(p))))
     except NarrativeError as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None
@@ -67,6 +79,10 @@ def draft_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         metadata={
             "path": dg.MetadataValue.path(str(target)),
             "as_of": as_of.isoformat(),
+            "edition": dates.edition.title,
+            "compared_with": dates.compare_with.isoformat() if dates.compare_with else "nothing (no earlier edition)",
+            "session": inputs.config["session"],
+            "symbol": inputs.config["symbol"],
             "words": made.words,
             "word_limit": limit,
             "within_word_limit": made.words <= limit,

@@ -29,6 +29,7 @@ from assets.report.narrative import Block, Narrative, NarrativeError, Run, names
 from assets.report.ooxml import Footnotes, separate_comment_ids
 from pipeline.catalogue import CHARTS, REPORT_TABLES, TOTAL, provenance_of
 from pipeline.catalogue.model import STATED_UNITS
+from pipeline.editions import Dates
 
 AUTHOR, INITIALS = "SG report pipeline", "SGR"
 SHA_SHOWN = 12
@@ -42,6 +43,7 @@ class ReportInputs:
     figures: pa.Table
     tables: dict[str, pa.Table]  # every report table, with its provenance
     charts: Path | None = None  # where charts already drawn are kept
+    dates: Dates | None = None  # the edition and the date compared with
 
 
 @dataclass
@@ -66,7 +68,7 @@ class Builder:
         self.styles = Styles(self.document)
         self.add = self.styles.add
         self.narrative = Narrative(
-            context(inputs.as_of, inputs.config, inputs.figures, inputs.tables),
+            context(inputs.as_of, inputs.config, inputs.figures, inputs.tables, inputs.dates),
             {"table": {n for n, d in REPORT_TABLES.items() if d.columns}, "chart": set(CHARTS)},
         )
         files = inputs.tables["source_files_used"].to_pylist()

@@ -13,6 +13,7 @@ import pyarrow as pa
 from assets.report import un_style
 from pipeline.catalogue import FIGURES, REPORT_TABLES, TOTAL, ReportTable, provenance_of
 from pipeline.catalogue.model import ROW_UNIT, STATED_UNITS
+from pipeline.editions import Dates
 from pipeline.reference import OBJECTIVES
 
 
@@ -37,6 +38,24 @@ class Fact:
     unit: str
     provenance: Provenance | None = None
     phrase: str | None = None
+    before: float | None = None  # its value as of the date compared with (the previous edition's cut-off)
+    compared: bool = False  # whether there was a date to compare with
+
+    @property
+    def previous(self) -> Fact:
+        """`{{ country_networks.previous }}`: the value in the previous report; no value says so."""
+        provenance = self.provenance and replace(self.provenance, name=f"{self.provenance.name}.previous")
+        phrase = None if self.compared else "no previous report"
+        return Fact(self.before, self.unit, provenance, phrase)
+
+    @property
+    def change(self) -> Fact:
+        """`{{ mptf_deposits_total_usd.change }}`: `up $12.3 million`, `unchanged`, `not stated in the previous
+        report`."""
+        if not self.compared:
+            return Fact(None, self.unit, self.provenance, "no previous report to compare with")
+        moved = None if self.value is None or self.before is None else self.value - self.before
+        return Fact(moved, self.unit, self.provenance, un_style.change(self.value, self.before, self.unit))
 
     @property
     def text(self) -> str:
@@ -137,17 +156,25 @@ def figure_facts(figures: pa.Table) -> dict[str, Fact]:
             row["rows_counted"],
             figure=True,
         )
-        facts[row["figure"]] = Fact(row["value"], row["unit"], provenance)
+        compared = row.get("previous_as_of") is not None
+        facts[row["figure"]] = Fact(row["value"], row["unit"], provenance, None, row.get("previous_value"), compared)
     return facts
 
 
-def context(as_of: dt.date, config: dict, figures: pa.Table, tables: dict[str, pa.Table]) -> dict:
+def context(
+    as_of: dt.date, config: dict, figures: pa.Table, tables: dict[str, pa.Table], dates: Dates | None = None
+) -> dict:
     """Every name the template may use."""
+    compare_with = dates.compare_with if dates else None
     plain = {
         "as_of": un_style.date(as_of),
         "year": str(as_of.year),
         "symbol": config["symbol"],
         "word_limit": un_style.count(config["word_limit"]),
+        "edition": dates.edition.title if dates else "",
+        # The date compared with, and the edition it is the cut-off of ("" for an ad hoc date, or none).
+        "compared_with": un_style.date(compare_with) if compare_with else "",
+        "previous_edition": dates.previous.title if dates and dates.previous else "",
     }
     derived = {name: table_rows(REPORT_TABLES[name], data) for name, data in tables.items()}
     return plain | figure_facts(figures) | derived
@@ -205,7 +232,13 @@ def is_stated(value: Fact | object) -> bool:
     return (value.value if isinstance(value, Fact) else value) is not None
 
 
+def change(now: Fact, before: Fact) -> str:
+    """`{{ now | change(previous) }}` in a table's cell: how a figure moved between two columns."""
+    return un_style.change(now.value, before.value, now.unit)
+
+
 FILTERS = {
+    "change": change,
     "plural": plural,
     "cite": cite,
     "series": series,

@@ -76,3 +76,26 @@ ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 def roman(number: int) -> str:
     """Figure and annex numbers: I, II, ... (a report has fewer than 16 of either)."""
     return ROMAN[number - 1]
+
+
+def change(now: float | None, before: float | None, unit: str) -> str:
+    """How a figure moved since the report compared with: `up $12.3 million`, `down 2`, `up 3.5 percentage
+    points`, `unchanged`; a figure with no earlier value says so instead of counting from zero."""
+    if before is None and now is None:
+        return "not stated in either"
+    if before is None:
+        return "not stated in the previous report"
+    if now is None:
+        return "no longer stated"
+    if now == before:
+        return "unchanged"
+    direction = "up" if now > before else "down"
+    moved = abs(now - before)
+    if unit == "usd":
+        return f"{direction} {usd(moved)}"
+    if unit == "percent":
+        points = f"{_round(100 * moved, '0.1'):f}".removesuffix(".0")
+        return f"{direction} {points} percentage {'point' if points == '1' else 'points'}"
+    if unit == "number":
+        return f"was {number(before)}"
+    return f"{direction} {count(moved)}"

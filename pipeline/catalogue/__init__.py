@@ -57,6 +57,10 @@ KEY_FIGURES_SCHEMA = pa.schema(
         ("source_tables", pa.list_(pa.string())),
         ("rows_counted", pa.int64()),
         ("source_files", pa.list_(pa.string())),
+        # The same figure as of the date compared with (the previous edition's cut-off); null when there
+        # is none, or when the figure had no value then.
+        ("previous_value", pa.float64()),
+        ("previous_as_of", pa.date32()),
     ]
 )
 ARROW_TYPES = {
@@ -87,20 +91,28 @@ def source_files(counted: list[pd.DataFrame]) -> list[str]:
     return sorted({f for rows in counted if "source_file" in rows for f in rows["source_file"].unique()})
 
 
-def compute_key_figures(frames: Frames, as_of: dt.date) -> pa.Table:
+def _value(value: float | None) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def compute_key_figures(frames: Frames, as_of: dt.date, compare_with: dt.date | None = None) -> pa.Table:
+    """Each key figure as of D, with its rows, and as of the date compared with when there is one."""
     day = pd.Timestamp(as_of)
     records = []
     for figure in FIGURES.values():
         value, counted = figure.compute(frames, day)
+        previous = None if compare_with is None else _value(figure.compute(frames, pd.Timestamp(compare_with))[0])
         records.append(
             {
                 "figure": figure.name,
-                "value": None if value is None or pd.isna(value) else float(value),
+                "value": _value(value),
                 "unit": figure.unit,
                 "as_of": as_of,
                 "source_tables": list(figure.reads),
                 "rows_counted": sum(len(rows) for rows in counted),
                 "source_files": source_files(counted),
+                "previous_value": previous,
+                "previous_as_of": compare_with,
             }
         )
     return pa.Table.from_pylist(records, schema=KEY_FIGURES_SCHEMA)

@@ -140,6 +140,15 @@ def figure_changes(t: Frames, day: pd.Timestamp) -> Derived:
     return pd.DataFrame(changes, columns=columns), []
 
 
+def figures_compared(t: Frames, day: pd.Timestamp) -> Derived:
+    """Each key figure now and as of the date compared with; no rows when there is none (the first edition)."""
+    figures = t["key_figures"]
+    if not len(figures) or figures["previous_as_of"].isna().all():
+        return pd.DataFrame(columns=["figure", "previous", "now", "unit"]), []
+    frame = figures.rename(columns={"value": "now", "previous_value": "previous"})
+    return frame[["figure", "previous", "now", "unit"]].reset_index(drop=True), []
+
+
 SOURCE_FILES = ("path", "table", "family", "sha256", "rows_read", "first_seen")
 RESULTS = ("table", "rule", "severity", "passed", "offending", "examples")
 CALENDAR = ("date", "kind", "title", "tentative")
@@ -255,5 +264,26 @@ RECORD_TABLES = [
             Column("This draft (as of {{ as_of }})", "now", right=True),
         ),
         states_data=False,
+    ),
+    ReportTable(
+        "figures_compared",
+        "Key figures in this report and in the previous one",
+        "each key figure as of D and as of the date compared with (the previous edition's data cut-off)",
+        {"key_figures": (*FIGURES_READ, "previous_value", "previous_as_of")},
+        (Field("figure", TEXT), Field("previous", ROW_UNIT), Field("now", ROW_UNIT), Field("unit", TEXT)),
+        figures_compared,
+        columns=(
+            Column("Key figure", "figure", 5.6),
+            Column(
+                "Previous report (as of {{ compared_with }})",
+                "{% if previous is stated %}{{ previous }}{% else %}not stated{% endif %}",
+                3.4,
+                right=True,
+            ),
+            Column("This report (as of {{ as_of }})", "now", 3.4, right=True),
+            Column("Change", "{{ now | change(previous) }}", 3.6, right=True),
+        ),
+        states_data=False,
+        keep_together=False,
     ),
 ]

@@ -288,6 +288,9 @@ TABLES: dict[str, Table] = {
                 _c("kind", TEXT, allowed=DEADLINE_KINDS),
                 _c("title", TEXT),
                 _c("tentative", TEXT, allowed=("yes", "no")),
+                # An sg_report row's data cut-off: its edition's figures are counted as of it
+                # (empty: 4 weeks before the due date; pipeline/editions.py).
+                _c("data_cutoff", DATE, required=False),
             ),
             as_of=Always(),
             key=("date", "kind", "title"),

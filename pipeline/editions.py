@@ -1,0 +1,122 @@
+"""Report editions: each `sg_report` row of the calendar is one edition of the Secretary-General's
+report, the Dagster partition its figures, tables and draft are made for.
+
+An edition's key is the year its report is due ("2026"; the date when two fall in one year), its
+data cut-off the calendar's `data_cutoff` or, when empty, 4 weeks before the due date. Its figures
+are counted as of the cut-off, or as of today while the cut-off is ahead; the previous edition's
+as of that edition's cut-off. The masthead's session is the General Assembly session in which the
+report is due (sessions open in September: a report due in February 2026 is of the eightieth).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+CUTOFF_BEFORE_DUE = dt.timedelta(weeks=4)
+UNSCHEDULED = "unscheduled"  # a date after the last edition's cut-off: the next report, not yet in the calendar
+FIRST_SESSION_YEAR = 1945  # the nth regular session opens in September of 1945 + n
+
+
+class UnknownEdition(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Edition:
+    key: str
+    title: str
+    due: dt.date | None
+    cutoff: dt.date | None
+    tentative: bool = False
+
+    def as_of(self, today: dt.date) -> dt.date:
+        """The date its figures are counted as of: the cut-off, or today while the cut-off is ahead."""
+        return today if self.cutoff is None or self.cutoff > today else self.cutoff
+
+    @property
+    def session(self) -> int | None:
+        if self.due is None:
+            return None
+        return self.due.year - FIRST_SESSION_YEAR - (0 if self.due.month >= 9 else 1)
+
+
+@dataclass(frozen=True)
+class Dates:
+    """What a draft of an edition is counted as of, and compared with."""
+
+    edition: Edition
+    as_of: dt.date
+    compare_with: dt.date | None  # None: nothing to compare with (the first edition)
+    previous: Edition | None  # the edition compared with, unless a date was given
+
+
+def editions_from(rows: list[dict]) -> list[Edition]:
+    """The editions of a calendar's rows (as published: dates as dates), in the order they are due."""
+    reports = sorted((r for r in rows if r.get("kind") == "sg_report" and r.get("date")), key=lambda r: r["date"])
+    years = [r["date"].year for r in reports]
+    editions = []
+    for row in reports:
+        due = row["date"]
+        key = str(due.year) if years.count(due.year) == 1 else due.isoformat()
+        cutoff = row.get("data_cutoff") or due - CUTOFF_BEFORE_DUE
+        editions.append(Edition(key, row["title"], due, cutoff, row.get("tentative") == "yes"))
+    return editions
+
+
+def find(editions: list[Edition], key: str) -> Edition:
+    for edition in editions:
+        if edition.key == key:
+            return edition
+    if key == UNSCHEDULED:
+        return Edition(UNSCHEDULED, "The next report (not yet in the calendar)", None, None)
+    known = ", ".join(e.key for e in editions) or "none: the calendar has no sg_report row"
+    raise UnknownEdition(f"no report edition {key!r} in the calendar (sources/calendar.csv); editions: {known}")
+
+
+def edition_for(editions: list[Edition], day: dt.date) -> Edition:
+    """The edition a draft as of `day` is for: the first whose cut-off is on or after it."""
+    for edition in editions:
+        if edition.cutoff >= day:
+            return edition
+    return find(editions, UNSCHEDULED)
+
+
+def previous(editions: list[Edition], edition: Edition) -> Edition | None:
+    """The edition before it; for an unscheduled one, the last in the calendar."""
+    earlier = [e for e in editions if edition.due is None or e.due < edition.due]
+    return earlier[-1] if earlier else None
+
+
+def keys(editions: list[Edition]) -> list[str]:
+    return [e.key for e in editions] + [UNSCHEDULED]
+
+
+ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen \
+seventeen eighteen nineteen".split()
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+ORDINAL_ENDINGS = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
+                   "nine": "ninth", "twelve": "twelfth"}  # fmt: skip
+
+
+def _cardinal(n: int) -> str:
+    if n >= 100:
+        rest = n % 100
+        return f"one hundred{' and ' + _cardinal(rest) if rest else ''}"
+    if n < 20:
+        return ONES[n]
+    return TENS[n // 10] + (f"-{ONES[n % 10]}" if n % 10 else "")
+
+
+def ordinal(n: int) -> str:
+    """`Eightieth`, `Eighty-first`: a General Assembly session as the masthead names it (1 to 199)."""
+    words = _cardinal(n)
+    cut = max(words.rfind("-"), words.rfind(" ")) + 1
+    head, last = words[:cut], words[cut:]
+    if last in ORDINAL_ENDINGS:
+        last = ORDINAL_ENDINGS[last]
+    elif last.endswith("y"):
+        last = last[:-1] + "ieth"
+    else:
+        last += "th"
+    return (head + last).capitalize()
