@@ -1,0 +1,128 @@
+"""Report editions: the calendar's sg_report rows as Dagster partitions, each drafted as of its cut-off
+and compared with the previous one; the masthead follows the edition."""
+
+import datetime as dt
+
+import dagster as dg
+import docx
+import pyarrow.parquet as pq
+import pytest
+
+from assets.report import un_style
+from pipeline.editions import UNSCHEDULED, edition_for, editions_from, find, ordinal, previous
+from pipeline.settings import EDITIONS, Settings, sync_editions
+from tests.conftest import SAMPLE, materialise
+
+
+def report_row(day: str, cutoff: str | None = None, kind: str = "sg_report") -> dict:
+    return {"date": dt.date.fromisoformat(day), "kind": kind, "title": f"Report {day}", "tentative": "no"} | (
+        {"data_cutoff": dt.date.fromisoformat(cutoff)} if cutoff else {}
+    )
+
+
+def test_editions_from_the_calendar_their_cutoffs_and_sessions():
+    rows = [report_row("2026-02-10", "2025-12-31"), report_row("2022-02-22"), report_row("2022-05-17", kind="imrf")]
+    editions = editions_from(rows)
+    assert [(e.key, e.cutoff, e.session) for e in editions] == [
+        ("2022", dt.date(2022, 1, 25), 76),  # 4 weeks before the due date by default
+        ("2026", dt.date(2025, 12, 31), 80),  # the calendar's own cut-off
+    ]
+    assert edition_for(editions, dt.date(2021, 6, 24)).key == "2022"
+    assert edition_for(editions, dt.date(2022, 1, 26)).key == "2026"
+    assert edition_for(editions, dt.date(2026, 11, 23)).key == UNSCHEDULED
+    assert previous(editions, find(editions, "2026")).key == "2022" and previous(editions, editions[0]) is None
+    # Two reports due in one year are told apart by their dates.
+    assert [e.key for e in editions_from([report_row("2026-02-10"), report_row("2026-10-01")])] == [
+        "2026-02-10",
+        "2026-10-01",
+    ]
+    assert [ordinal(n) for n in (76, 80, 81, 101)] == [
+        "Seventy-sixth",
+        "Eightieth",
+        "Eighty-first",
+        "One hundred and first",
+    ]
+    with pytest.raises(ValueError, match=r"no report edition '2024' in the calendar .*editions: 2022, 2026"):
+        find(editions, "2024")
+
+
+def test_a_calendar_row_added_or_moved_adds_or_moves_the_partition(sample_copy, tmp_path):
+    instance = dg.DagsterInstance.ephemeral()
+    settings = Settings(sources=str(sample_copy), data=str(tmp_path / "data"))
+    assert sync_editions(instance, settings) == ["2022", "2026", "2030", UNSCHEDULED]
+    calendar = sample_copy / "calendar.csv"
+    text = calendar.read_text().replace("2030-02-12,sg_report", "2031-02-11,sg_report")
+    calendar.write_text(text + "2034-02-14,sg_report,Report for the fourth Forum,yes,2033-12-31\n")
+    sync_editions(instance, settings)
+    assert instance.get_dynamic_partitions(EDITIONS.name) == ["2022", "2026", UNSCHEDULED, "2031", "2034"]
+    assert find(settings.editions, "2034").cutoff == dt.date(2033, 12, 31)
+
+
+def figures_of(result) -> dict:
+    made = result.asset_materializations_for_node("key_figures")[0].metadata
+    return {row["figure"]: (row["value"], row["previous_value"]) for row in made["figures"].value}
+
+
+def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_previous(sample_copy, tmp_path):
+    data, drafts = tmp_path / "data", tmp_path / "drafts"
+    instance = dg.DagsterInstance.ephemeral()
+    runs = {
+        key: materialise(sample_copy, data, drafts, as_of="", edition=key, instance=instance)
+        for key in ("2022", "2026")
+    }
+    assert all(r.success for r in runs.values())
+    records = instance.fetch_materializations(dg.AssetKey("draft_report"), limit=10).records
+    partitions = {r.asset_materialization.partition for r in records}
+    assert partitions == {"2022", "2026"}
+    first, second = figures_of(runs["2022"]), figures_of(runs["2026"])
+    assert {previous for _, previous in first.values()} == {None}  # the first edition has none before it
+    assert {name: now for name, (now, _) in first.items()} == {name: previous for name, (_, previous) in second.items()}
+    # An edition's figures are those of a run as of its cut-off.
+    ad_hoc = materialise(sample_copy, tmp_path / "d2", tmp_path / "r2", as_of="2026-01-13", instance=instance)
+    assert {name: now for name, (now, _) in figures_of(ad_hoc).items()} == {n: v for n, (v, _) in second.items()}
+    kept = pq.read_table(data / "warehouse/editions/2022/key_figures.parquet").to_pylist()
+    assert {row["as_of"] for row in kept} == {dt.date(2022, 1, 25)}
+    # The draft of the second edition states both values and the change, in UN style; its masthead is its own.
+    document = docx.Document(str(drafts / "SG-report-draft-2026-01-13.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert [c.text for c in document.tables[0].rows[0].cells] == ["United Nations", "A/80/xxx"]
+    assert "Eightieth session" in text
+    networks_then, networks_now = second["country_networks"][1], second["country_networks"][0]
+    assert f"from {networks_then:.0f} to {networks_now:.0f} country networks" in text
+    compared = document.tables[-1]
+    assert [c.text for c in compared.rows[0].cells] == [
+        "Key figure",
+        "Previous report (as of 25 January 2022)",
+        "This report (as of 13 January 2026)",
+        "Change",
+    ]
+    rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in compared.rows[1:]}
+    deposits_then, deposits_now = second["mptf_deposits_total_usd"][1], second["mptf_deposits_total_usd"][0]
+    assert rows["mptf_deposits_total_usd"] == [
+        un_style.usd(deposits_then),
+        un_style.usd(deposits_now),
+        f"up {un_style.usd(deposits_now - deposits_then)}",
+    ]
+
+
+def test_the_june_2021_briefing_compared_with_march(published_copy, sample_copy):
+    """The Network Coordinator's June 2021 briefing: from 45 to 52 country networks, from 20 to 23 Champions."""
+    result = materialise(sample_copy, published_copy / "data", published_copy / "drafts", compare_with="2021-03-31")
+    figures = figures_of(result)
+    assert figures["country_networks"] == (52, 45) and figures["champion_countries"] == (23, 20)
+
+
+def test_changes_in_un_style():
+    assert un_style.change(30_000_000, 17_700_000, "usd") == "up $12.3 million"
+    assert un_style.change(45, 52, "count") == "down 7"
+    assert un_style.change(0.749, 0.7, "percent") == "up 4.9 percentage points"
+    assert un_style.change(3, 3, "count") == "unchanged"
+    assert un_style.change(0.5, None, "percent") == "not stated in the previous report"
+    assert un_style.change(None, 2, "number") == "no longer stated"
+
+
+def test_sgr_draft_refuses_an_edition_not_in_the_calendar(tmp_path):
+    from pipeline.cli import main
+
+    code = main(["draft", "--sources", str(SAMPLE), "--data", str(tmp_path / "d"), "--edition", "2024"])
+    assert code == 2
