@@ -432,3 +432,54 @@ def test_key_figures_as_of_two_dates_and_the_comparison_table():
     t["key_figures"] = compute_key_figures(t, D).to_pandas(date_as_object=False)
     assert table("figures_compared", t) == []
     assert {r["previous_value"] for r in compute_key_figures(t, D).to_pylist()} == {None}
+
+
+def test_reviews_and_findings_by_cycle_the_cycle_under_review_apart():
+    reviews = [
+        review("OLD", dt.date(2021, 3, 1), cycle="2020-2021"),
+        review("A", DAY_BEFORE, cycle="2022-2023"),
+        review("B", DAY_AFTER, cycle="2022-2023", region="Arab region", commission="ESCWA"),  # scheduled
+    ]
+    participants = [
+        {"review_id": "OLD", "iso3": "KEN"},
+        {"review_id": "OLD", "iso3": "EGY"},
+        {"review_id": "A", "iso3": "KEN"},
+        {"review_id": "B", "iso3": "MAR"},
+    ]
+    findings = [
+        {"review_id": "OLD", "objective": 12, "finding": "progress", "text": "t"},
+        {"review_id": "OLD", "objective": 5, "finding": "challenge", "text": "t"},
+        {"review_id": "A", "objective": 12, "finding": "priority", "text": "t"},
+        {"review_id": "B", "objective": 12, "finding": "progress", "text": "t"},  # not yet held
+    ]
+    t = frames(reviews=reviews, review_participants=participants, review_findings=findings)
+    assert table("reviews_by_cycle", t) == [
+        {
+            "cycle": "2020-2021",
+            "under_review": False,
+            "reviews_held": 1,
+            "reviews_scheduled": 0,
+            "member_states": 2,
+            "progress_findings": 1,
+            "challenge_findings": 1,
+            "priority_findings": 0,
+        },
+        {
+            "cycle": "2022-2023",
+            "under_review": True,
+            "reviews_held": 1,
+            "reviews_scheduled": 1,
+            "member_states": 1,
+            "progress_findings": 0,
+            "challenge_findings": 0,
+            "priority_findings": 1,
+        },
+    ]
+    by_objective = {r["objective"]: (r["under_review"], r["previous"]) for r in table("objectives_by_cycle", t)}
+    assert by_objective[12] == (1, 1) and by_objective[5] == (0, 1) and by_objective[1] == (0, 0)
+    assert len(by_objective) == 23
+    # Before any review: no cycle, no findings.
+    assert table("reviews_by_cycle", t, as_of=dt.date(2020, 1, 1)) == []
+    assert {r["under_review"] + r["previous"] for r in table("objectives_by_cycle", t, as_of=dt.date(2020, 1, 1))} == {
+        0
+    }

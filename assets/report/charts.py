@@ -144,12 +144,31 @@ def objectives_heatmap(frame: pd.DataFrame) -> bytes:
     return _png(figure)
 
 
+def objectives_by_cycle(frame: pd.DataFrame) -> bytes:
+    """Findings on each objective, the cycle under review beside the previous one, clusters in order."""
+    order = [o for _, (_, objectives) in CLUSTERS.items() for o in objectives]
+    rows = frame.set_index("objective").loc[order]
+    figure = _figure(15)
+    axes = figure.add_subplot()
+    y = np.arange(len(order))
+    axes.barh(y - 0.2, rows["under_review"], height=0.4, color=UN_BLUE, label="Cycle under review")
+    axes.barh(y + 0.2, rows["previous"], height=0.4, color=GREY, label="Previous cycle")
+    axes.set_yticks(y, [f"{o}. {OBJECTIVES[o][1]}" for o in order], fontsize=7)
+    axes.invert_yaxis()
+    axes.set_xlabel("Findings recorded")
+    axes.set_xlim(0, max(_top(frame, ["under_review", "previous"]) * 1.1, 1))
+    axes.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    axes.legend(frameon=False, loc="lower right")
+    return _png(figure)
+
+
 # How each chart of the catalogue (pipeline/catalogue/tables.py) is drawn; its title and notes are declared there.
 DRAW = {
     "capitalization": capitalization,
     "programmes_by_area": programmes_by_area,
     "networks_over_time": networks_over_time,
     "objectives_heatmap": objectives_heatmap,
+    "objectives_by_cycle": objectives_by_cycle,
 }
 assert DRAW.keys() == CHARTS.keys(), "every chart declared has a drawing, and only those"
 

@@ -186,6 +186,56 @@ def findings_by_cluster(t: Frames, day: pd.Timestamp) -> Derived:
     return pd.DataFrame(records), [held, findings.drop(columns=["region"]), recommendations]
 
 
+def _cycles(t: Frames, day: pd.Timestamp) -> list[str]:
+    """The cycles in which a review was held by D, oldest first; the last is the cycle under review."""
+    return sorted(set(rows.reviews_held(t, day)["cycle"]))
+
+
+def reviews_by_cycle(t: Frames, day: pd.Timestamp) -> Derived:
+    """Per cycle in which a review was held by D: the reviews held and still scheduled, the Member States
+    taking part, and the findings recorded."""
+    reviews, held = t["reviews"], rows.reviews_held(t, day)
+    participants = rows.of_reviews_held(t, "review_participants", day)
+    findings = rows.of_reviews_held(t, "review_findings", day)
+    cycles = _cycles(t, day)
+    records = []
+    for cycle in cycles:
+        ids = held.loc[held["cycle"] == cycle, "review_id"]
+        of_cycle = findings[findings["review_id"].isin(ids)]
+        kinds = of_cycle["finding"].value_counts()
+        records.append(
+            {
+                "cycle": cycle,
+                "under_review": cycle == cycles[-1],
+                "reviews_held": len(ids),
+                "reviews_scheduled": int((reviews["cycle"] == cycle).sum()) - len(ids),
+                "member_states": int(participants.loc[participants["review_id"].isin(ids), "iso3"].nunique()),
+                **{f"{kind}_findings": int(kinds.get(kind, 0)) for kind in FINDINGS},
+            }
+        )
+    listed = reviews[reviews["cycle"].isin(cycles)]
+    columns = ["cycle", "under_review", "reviews_held", "reviews_scheduled", "member_states"]
+    frame = pd.DataFrame(records, columns=columns + [f"{kind}_findings" for kind in FINDINGS])
+    return frame, [listed, participants, findings]
+
+
+def objectives_by_cycle(t: Frames, day: pd.Timestamp) -> Derived:
+    """Findings per objective in the cycle under review and in the one before it."""
+    held, findings = rows.reviews_held(t, day), rows.of_reviews_held(t, "review_findings", day)
+    cycles = _cycles(t, day)
+    cycle_of = findings["review_id"].map(held.set_index("review_id")["cycle"])
+    frame = pd.DataFrame({"objective": list(OBJECTIVE_NUMBERS)})
+    frame["cluster"] = frame["objective"].map(CLUSTER_OF)
+    for field, cycle in (("under_review", cycles[-1] if cycles else None), ("previous", _before(cycles))):
+        counts = findings[cycle_of == cycle].groupby("objective").size()
+        frame[field] = frame["objective"].map(counts).fillna(0).astype(int)
+    return frame, [held, findings]
+
+
+def _before(cycles: list[str]) -> str | None:
+    return cycles[-2] if len(cycles) > 1 else None
+
+
 DATA_TABLES = [
     ReportTable(
         "regional_reviews",
@@ -367,6 +417,49 @@ DATA_TABLES = [
         key="objective",
     ),
     ReportTable(
+        "reviews_by_cycle",
+        "Regional reviews by cycle",
+        "per cycle in which a review was held by D: reviews held and scheduled, Member States, findings",
+        {
+            "reviews": ("review_id", "cycle", "end_date"),
+            "review_participants": ("review_id", "iso3"),
+            "review_findings": ("review_id", "finding"),
+        },
+        (
+            Field("cycle", TEXT),
+            Field("under_review", FLAG, "the latest cycle with a review held by D"),
+            Field("reviews_held", COUNT, "reviews of the cycle held by D"),
+            Field("reviews_scheduled", COUNT, "reviews of the cycle not yet held on D"),
+            Field("member_states", COUNT, "distinct iso3 in review_participants of the cycle's reviews held"),
+            *(Field(f"{kind}_findings", COUNT, f"findings of the cycle's reviews held: {kind}") for kind in FINDINGS),
+        ),
+        reviews_by_cycle,
+        columns=(
+            Column("Cycle", "{{ cycle }}{% if under_review %} (under review){% endif %}", 3.6),
+            Column("Reviews held", "reviews_held", 2.2),
+            Column("Member States", "member_states", 2.4),
+            Column("Progress", "progress_findings", 2.2),
+            Column("Challenges", "challenge_findings", 2.2),
+            Column("Priorities", "priority_findings", 2.2),
+        ),
+        notes=("Findings as recorded in the outcomes of each review; Member States counted once per cycle.",),
+        key="cycle",
+    ),
+    ReportTable(
+        "objectives_by_cycle",
+        "Findings of the regional reviews by objective, in the cycle under review and the previous cycle",
+        "findings of the reviews held by D per objective, in the cycle under review and in the one before",
+        {"reviews": ("review_id", "cycle", "end_date"), "review_findings": ("review_id", "objective")},
+        (
+            Field("objective", NUMBER),
+            Field("cluster", TEXT),
+            Field("under_review", COUNT, "findings on the objective in the cycle under review"),
+            Field("previous", COUNT, "findings on the objective in the previous cycle"),
+        ),
+        objectives_by_cycle,
+        key="objective",
+    ),
+    ReportTable(
         "findings_by_cluster",
         "Findings and recommendations of the regional reviews by cluster of objectives",
         "findings and recommendations of the reviews held by D, by round-table cluster of objectives",
@@ -401,6 +494,11 @@ CHARTS = [
     Chart("programmes_by_area", "Joint programmes by thematic area", "programmes_by_area", (THEMATIC_AREAS_NOTE,)),
     Chart(
         "networks_over_time", "Country networks and Global Compact Champion countries over time", "networks_over_time"
+    ),
+    Chart(
+        "objectives_by_cycle",
+        "Findings of the regional reviews on each objective, in the cycle under review and the previous cycle",
+        "objectives_by_cycle",
     ),
     Chart(
         "objectives_heatmap",
