@@ -87,6 +87,10 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     text = "\n".join(p.text for p in document.paragraphs)
     assert [c.text for c in document.tables[0].rows[0].cells] == ["United Nations", "A/80/xxx"]
     assert "Eightieth session" in text
+    # Its reviews chapter separates the cycle under review from the previous one.
+    assert "In the cycle under review (2024-2025), 5 reviews were held" in text and "In the 2020-2021 cycle" in text
+    cycles = next(table for table in document.tables if table.rows[0].cells[0].text == "Cycle")
+    assert [row.cells[0].text for row in cycles.rows[1:]] == ["2020-2021", "2024-2025 (under review)"]
     networks_then, networks_now = second["country_networks"][1], second["country_networks"][0]
     assert f"from {networks_then:.0f} to {networks_now:.0f} country networks" in text
     compared = document.tables[-1]
