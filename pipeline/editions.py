@@ -89,7 +89,7 @@ def previous(editions: list[Edition], edition: Edition) -> Edition | None:
 
 
 def keys(editions: list[Edition]) -> list[str]:
-    return [e.key for e in editions] + [UNSCHEDULED]
+    return [e.key for e in editions]
 
 
 ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen \

@@ -139,9 +139,10 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "reports" / "template"
 EDITIONS = dg.DynamicPartitionsDefinition(name="edition")
 
 
-def sync_editions(instance: dg.DagsterInstance, settings: Settings) -> list[str]:
-    """The instance's editions made those of the calendar (and `unscheduled`); returns their keys."""
-    wanted = editions.keys(settings.editions)
+def sync_editions(instance: dg.DagsterInstance, settings: Settings, also: tuple[str, ...] = ()) -> list[str]:
+    """The instance's editions made those of the calendar (and `also`: `unscheduled` when a run drafts a date
+    past every cut-off); returns their keys."""
+    wanted = editions.keys(settings.editions) + [key for key in also if key not in editions.keys(settings.editions)]
     have = set(instance.get_dynamic_partitions(EDITIONS.name))
     added = [key for key in wanted if key not in have]
     if added:
@@ -154,8 +155,9 @@ def sync_editions(instance: dg.DagsterInstance, settings: Settings) -> list[str]
 def edition_to_run(instance: dg.DagsterInstance, settings: Settings, edition: str | None = None) -> str:
     """The partition a run drafts: the edition asked for, or the one of the reference date; the instance's
     editions first made those of the calendar."""
-    sync_editions(instance, settings)
-    return editions.find(settings.editions, edition).key if edition else settings.current_edition()
+    key = editions.find(settings.editions, edition).key if edition else settings.current_edition()
+    sync_editions(instance, settings, also=(key,))
+    return key
 
 
 def instance_of(context) -> dg.DagsterInstance | None:
