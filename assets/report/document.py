@@ -22,6 +22,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm
 
 from assets.report import charts, un_style
+from assets.report.anchors import Anchors
 from assets.report import template as t
 from assets.report.facts import Provenance, Row, context
 from assets.report.layout import Styles, grid
@@ -77,6 +78,8 @@ class Builder:
         self.footnotes = Footnotes(self.document, ids[t.FOOTNOTE_TEXT], ids[t.FOOTNOTE_REFERENCE])
         self.made = Made()
         self.numbers = {"table": 0, "figure": 0, "annex": 0}
+        self.anchors = Anchors()
+        self._template_lines: dict[str, list[str]] = {}
 
     def _check_styles(self) -> None:
         names = {s.name for s in self.document.styles}
@@ -118,6 +121,7 @@ class Builder:
 
     def _file(self, path: Path, kind: str) -> None:
         shown = f"reports/template/{path.relative_to(self.template_dir).as_posix()}"
+        self._template_lines[shown] = path.read_text(encoding="utf-8").splitlines()
         for block in self.narrative.render(path, shown, kind):
             if block.kind == "table":
                 self._table(block.name)
@@ -176,12 +180,19 @@ class Builder:
 
     def _paragraph(self, block: Block, style: str):
         paragraph = self.add(style=style)
+        figures = []
         for run in block.runs:
             added = paragraph.add_run(run.text)
             if run.bold:
                 added.bold = True
             if run.provenance and run.comment:
                 self._comment(added, run)
+            if run.provenance and run.provenance.figure:
+                figures.append((run.provenance.name, added))
+        anchor = self.anchors.paragraph(*self._template_line(block.source))
+        self.anchors.mark(anchor, paragraph)
+        for name, added in figures:
+            self.anchors.mark(self.anchors.figure(anchor, name), paragraph, [added])
         self.made.words += len(block.text.split())
         self.made.text.append(block.text)
         if style == t.PARAGRAPH:
@@ -191,6 +202,13 @@ class Builder:
                 files = sorted({f for p in block.provenances for f in p.files})
                 self.footnotes.add(paragraph, self._source_note(tables, files))
         return paragraph
+
+    def _template_line(self, source: str) -> tuple[str, str]:
+        """The template file and the text of the line a block starts on ("file line N")."""
+        shown, _, number = source.rpartition(" line ")
+        lines = self._template_lines.get(shown, [])
+        index = int(number) - 1 if number.isdigit() else -1
+        return shown, lines[index] if 0 <= index < len(lines) else source
 
     def _comment(self, run, source: Run) -> None:
         provenance: Provenance = source.provenance
@@ -216,7 +234,7 @@ class Builder:
     def _table(self, name: str) -> None:
         declaration, data = REPORT_TABLES[name], self.inputs.tables[name]
         if declaration.states_data:
-            self.add(self._label("table"), t.CAPTION)
+            self.anchors.mark(self.anchors.table(name), self.add(self._label("table"), t.CAPTION))
             self.add(declaration.title, t.CAPTION)
         rows = data.to_pylist()
         cells = [[self._cell(declaration, column, row) for column in declaration.columns] for row in rows]
@@ -256,6 +274,7 @@ class Builder:
         picture.paragraph_format.keep_with_next = True
         drawn = charts.png(name, frame, self.inputs.charts)
         picture.add_run().add_picture(io.BytesIO(drawn), width=Cm(charts.WIDTH_CM))
+        self.anchors.mark(self.anchors.chart(name), picture)
         provenance = provenance_of(data)
         for note in [self._source_note(provenance["source_tables"], provenance["source_files"]), *chart.notes]:
             self.add(note, t.TABLE_NOTE)
