@@ -15,7 +15,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets import AFTER_INGEST, AFTER_TEMPLATE
+from assets import AFTER_INGEST, AFTER_RETURNED, AFTER_TEMPLATE
+from assets.returned import returned_files
 from pipeline.contract import CALENDAR, FAMILIES, TABLES, tables_of
 from pipeline.readers import family_folder, find_sources
 from pipeline.settings import RUN_TAG, TEMPLATE_DIR, Settings, edition_to_run, instance_of
@@ -23,7 +24,7 @@ from pipeline.settings import RUN_TAG, TEMPLATE_DIR, Settings, edition_to_run, i
 INTERVAL_SECONDS = 20
 SETTLE_SECONDS = 10  # a file untouched this long is taken as fully written
 MAX_FILES_HASHED_PER_TICK = 100
-EVERYTHING = [*TABLES, *AFTER_INGEST]
+EVERYTHING = [*TABLES, "review_comments", *AFTER_INGEST]
 TEMPLATE_SUFFIXES = (".md", ".toml", ".docx")
 
 
@@ -190,4 +191,19 @@ def report_template_files(context: dg.SensorEvaluationContext, settings: Setting
     return run_request(context, "report_template_files", TEMPLATE_DIR, stats, AFTER_TEMPLATE, settings)
 
 
-SENSORS = [source_sensor(family) for family in FAMILIES] + [report_template_files]
+@dg.sensor(
+    name="returned_drafts",
+    minimum_interval_seconds=INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    asset_selection=AFTER_RETURNED,
+    description="Reads the reviewers' comments and redrafts when a draft is saved into sources/returned/.",
+)
+def returned_drafts(context: dg.SensorEvaluationContext, settings: Settings):
+    if nothing_published(settings):
+        return dg.SkipReason("nothing published yet: the first run of the source sensors drafts the report")
+    folder = settings.sources_dir / "returned"
+    stats = stats_of(folder, returned_files(settings.sources_dir))
+    return run_request(context, "returned_drafts", folder, stats, AFTER_RETURNED, settings)
+
+
+SENSORS = [source_sensor(family) for family in FAMILIES] + [report_template_files, returned_drafts]

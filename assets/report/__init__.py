@@ -12,6 +12,7 @@ import dagster as dg
 from assets.derive import key_figures, report_tables
 from assets.report.document import ReportInputs, build_document
 from assets.report.narrative import NarrativeError
+from assets.returned import CHANGES, COMMENTS, review_comments
 from assets.validate import AUTOMATION
 from pipeline.catalogue import FIGURES, REPORT_TABLES, provenance_of
 from pipeline.editions import Dates, Edition, ordinal
@@ -45,7 +46,18 @@ def gather(warehouse: Warehouse, dates: Dates, template_dir: Path) -> ReportInpu
             f"{as_of.isoformat()}: materialise key_figures and report_tables as of {as_of.isoformat()} first"
         )
     config = load_config(template_dir, dates.edition)
-    return ReportInputs(as_of, config, figures, tables, warehouse.charts(), dates)
+    comments, changes = returned(warehouse, dates.edition.key)
+    return ReportInputs(as_of, config, figures, tables, warehouse.charts(), dates, comments, changes)
+
+
+def returned(warehouse: Warehouse, edition: str) -> tuple[list[dict], list[dict]]:
+    """The reviewers' comments and changes of drafts of this edition (or of a draft that does not say)."""
+    found = []
+    for name in (COMMENTS, CHANGES):
+        path = warehouse.path(name)
+        rows = warehouse.read(name).to_pylist() if path.exists() else []
+        found.append([row for row in rows if row["edition"] in (None, edition)])
+    return found[0], found[1]
 
 
 @dg.asset(
@@ -53,7 +65,7 @@ def gather(warehouse: Warehouse, dates: Dates, template_dir: Path) -> ReportInpu
     pool=POOL,
     required_resource_keys=LOCKED,
     automation_condition=AUTOMATION,
-    deps=[key_figures, report_tables],
+    deps=[key_figures, report_tables, review_comments],
     partitions_def=EDITIONS,
     description="A report edition's draft of the Secretary-General's report on the Global Compact, in Word: "
     "masthead, summary, numbered chapters and paragraphs, tables, charts, footnotes citing the sources, a provenance "
@@ -91,6 +103,9 @@ def draft_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "tables": made.tables,
             "charts": made.charts,
             "provenance_comments": made.comments,
+            "reviewers_comments_carried": made.comments_carried,
+            "reviewers_comments_to_settle": made.comments_to_settle,
+            "reviewers_comments_resolved": made.comments_resolved,
             "figures_stated": len(made.figures_stated),
             "figures_not_stated": dg.MetadataValue.json(sorted(set(FIGURES) - made.figures_stated)),
             "preview": dg.MetadataValue.md("\n\n".join(made.text[:40])),

@@ -22,8 +22,9 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm
 
 from assets.report import charts, un_style
-from assets.report.anchors import Anchors
 from assets.report import template as t
+from assets.report.anchors import Anchors
+from assets.report.comments import CARRIED, RESOLVED, TO_SETTLE, Carried, carry, day
 from assets.report.facts import Provenance, Row, context
 from assets.report.layout import Styles, grid
 from assets.report.narrative import Block, Narrative, NarrativeError, Run, names_in
@@ -45,6 +46,8 @@ class ReportInputs:
     tables: dict[str, pa.Table]  # every report table, with its provenance
     charts: Path | None = None  # where charts already drawn are kept
     dates: Dates | None = None  # the edition and the date compared with
+    comments: list[dict] = field(default_factory=list)  # reviewers' comments of returned drafts (assets/returned.py)
+    changes: list[dict] = field(default_factory=list)  # and the changes they tracked
 
 
 @dataclass
@@ -59,6 +62,9 @@ class Made:
     comments: int = 0
     figures_stated: set[str] = field(default_factory=set)
     text: list[str] = field(default_factory=list)
+    comments_carried: int = 0
+    comments_to_settle: int = 0
+    comments_resolved: int = 0
 
 
 class Builder:
@@ -113,6 +119,8 @@ class Builder:
             self._file(path, "paragraph")
         for path in sorted((self.template_dir / "annexes").glob("*.md")):
             self._file(path, "annex")
+        if self.inputs.comments or self.inputs.changes:
+            self._reviewers(carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes))
         separate_comment_ids(self.document)
         self._core_properties()
         self.made.footnotes = len(self.footnotes.texts)
@@ -203,6 +211,71 @@ class Builder:
                 self.footnotes.add(paragraph, self._source_note(tables, files))
         return paragraph
 
+    def _annex(self, title: str) -> None:
+        heading = self.add(self._label("annex"), t.ANNEX)
+        heading.paragraph_format.page_break_before = True
+        self.add(title, t.ANNEX_TITLE)
+
+    def _reviewers(self, carried: Carried) -> None:
+        """The annexes on reviewers' comments: those to settle, then every comment and change for the drafters."""
+        made = self.made
+        made.comments_carried, made.comments_to_settle = carried.count(CARRIED), carried.count(TO_SETTLE)
+        made.comments_resolved = carried.count(RESOLVED)
+        if carried.to_settle:
+            self._annex("Reviewers' comments to settle")
+            self.add(
+                "These comments were on text that is no longer in the draft (a paragraph removed or rewritten "
+                "in the template); each is shown with the text it was on.",
+                t.SUMMARY,
+            )
+            rows = [
+                [
+                    th.root["author"],
+                    day(th.root["date"]),
+                    th.root["text"],
+                    th.root["context"] or th.root["anchored_text"],
+                ]
+                for th in carried.to_settle
+            ]
+            grid(
+                self.styles,
+                ["Reviewer", "Date", "Comment", "On the text"],
+                rows,
+                [False] * 4,
+                [2.6, 2.4, 5.4, 5.6],
+                False,
+            )
+        self._annex("Reviewers' comments and proposed changes")
+        files = sorted({th.root["file"] for th in carried.threads} | {c["file"] for c in carried.changes})
+        self.add(
+            f"From {un_style.series(files)}: {made.comments_carried} comments carried into this draft on the text "
+            f"they were on, {made.comments_to_settle} to settle and {made.comments_resolved} resolved and dropped; "
+            f"{len(carried.changes)} changes proposed in tracked changes.",
+            t.SUMMARY,
+        )
+        rows = [
+            [th.root["chapter"] or "(front matter)", th.root["author"], th.state, th.root["text"]]
+            for th in sorted(carried.threads, key=lambda th: (th.root["chapter"], th.root["author"]))
+        ]
+        if rows:
+            grid(
+                self.styles, ["Chapter", "Reviewer", "State", "Comment"], rows, [False] * 4, [3.6, 2.6, 2.0, 7.8], False
+            )
+        changes = [
+            [c["chapter"] or "(front matter)", c["author"], c["kind"], c["text"]]
+            for c in sorted(carried.changes, key=lambda c: (c["chapter"], c["author"]))
+        ]
+        if changes:
+            self.add("Changes proposed in tracked changes, to carry into the template where accepted:", t.SUMMARY)
+            grid(
+                self.styles,
+                ["Chapter", "Reviewer", "Change", "Text"],
+                changes,
+                [False] * 4,
+                [3.6, 2.6, 2.0, 7.8],
+                False,
+            )
+
     def _template_line(self, source: str) -> tuple[str, str]:
         """The template file and the text of the line a block starts on ("file line N")."""
         shown, _, number = source.rpartition(" line ")
@@ -287,6 +360,8 @@ class Builder:
         properties.revision = 1
         properties.title = f"{self.config['title']}: {self.config['subtitle']}"
         properties.subject = f"{self.config['symbol']}, data as of {un_style.date(self.inputs.as_of)}"
+        if self.inputs.dates is not None:  # read back from a returned draft: which edition it is of
+            properties.keywords = f"sgr-edition:{self.inputs.dates.edition.key}"
 
 
 def _numeric(declaration, column) -> bool:
