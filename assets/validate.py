@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from assets.ingest import INGEST_ASSETS
+from assets.returned import review_comments
 from pipeline import worker
 from pipeline.contract import FAMILIES, TABLES, Table, tables_of, warnings_for
 from pipeline.previews import markdown_preview
@@ -215,7 +216,9 @@ def publish(warehouse: Warehouse) -> tuple[pa.Table, pa.Table]:
 
 @dg.asset(
     group_name="validate",
-    deps=INGEST_ASSETS,
+    # After the returned drafts are read: a returned draft that cannot be read publishes nothing, so that the
+    # published tables never run ahead of the last draft.
+    deps=[*INGEST_ASSETS, review_comments],
     pool=POOL,
     required_resource_keys=LOCKED,
     automation_condition=AUTOMATION,

@@ -45,6 +45,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="re-read only this family's files, then validate, publish and redraft (what its sensor runs)",
     )
     draft.add_argument("--verbose", action="store_true", help="show Dagster's own log")
+    comments = commands.add_parser(
+        "comments", help="list the reviewers' comments and tracked changes of a returned draft"
+    )
+    comments.add_argument("path", help="a draft returned by a reviewer (.docx)")
     commands.add_parser("rules", help="list every validation rule and warning with its severity")
     commands.add_parser("contract", help="print the source contract (docs/contract.md), made from the declarations")
     return parser.parse_args(argv)
@@ -52,6 +56,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.command == "comments":
+        return print_comments(Path(args.path))
     if args.command in ("rules", "contract"):
         from pipeline import docs
 
@@ -203,6 +209,38 @@ def failure_report(result, errors) -> str:
     if skipped:
         lines.append(f"Not run because of the errors above: {', '.join(skipped)}\n")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def print_comments(path: Path) -> int:
+    """`sgr comments PATH.docx`: what the drafters' annex lists, as plain lines."""
+    from assets.report.anchors import kind_of
+    from assets.report.comments import threads_of
+    from pipeline.readers import limits
+    from pipeline.readers.returned import ReturnedDraftError, read_returned
+
+    try:
+        returned = read_returned(path, str(path), limits())
+    except (ReturnedDraftError, OSError) as error:
+        print(f"sgr: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    threads = threads_of([vars(c) for c in returned.comments])
+    print(f"{path}: {len(threads)} comment threads, {len(returned.changes)} tracked changes")
+    for thread in sorted(threads, key=lambda t: (t.root["chapter"], t.root["author"])):
+        root = thread.root
+        state = "resolved" if thread.resolved else "open"
+        on = kind_of(root["anchor"] or "") or "no anchor"
+        print(
+            f"- [{root['chapter'] or 'front matter'}] {root['author']}, {root['date'][:10]}, {state}, on a {on}: "
+            f"{root['text']}"
+        )
+        print(f"    on the text: {root['anchored_text'] or root['context']}")
+        for reply in thread.replies:
+            print(f"    reply from {reply['author']}, {reply['date'][:10]}: {reply['text']}")
+    for change in returned.changes:
+        print(
+            f"- [{change.chapter or 'front matter'}] {change.author}, {change.date[:10]}, {change.kind}: {change.text}"
+        )
+    return 0
 
 
 def print_figures(result) -> None:

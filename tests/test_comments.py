@@ -1,0 +1,263 @@
+"""Reviewers' comments: written on a generated draft (python-docx; Word's reply and resolved parts
+written as Word writes them; tracked changes), read back, and carried into the next draft on the
+same paragraph or figure after a data change and after a paragraph was added before it."""
+
+import re
+import shutil
+import subprocess
+import zipfile
+
+import docx
+import pytest
+
+from assets import report
+from pipeline.readers import limits
+from pipeline.readers.returned import MAX_COMMENTS, ReturnedDraftError, read_returned
+from tests.conftest import materialise
+
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+
+
+def summary_paragraph(document):
+    """The summary's paragraph stating the country networks, and its run of that figure."""
+    paragraph = next(
+        p for p in document.paragraphs if "country networks and" in p.text and p.style.name == "SG Summary"
+    )
+    runs = paragraph.runs
+    # The figure's run is the last one with text before " country networks" (its comment's reference run follows it).
+    before = runs[: next(i for i, r in enumerate(runs) if r.text.startswith(" country networks"))]
+    return paragraph, next(r for r in reversed(before) if r.text)
+
+
+def returned_copy(published_copy, sources, name="reviewer.docx"):
+    """The published draft with two comments added by reviewers: one on the paragraph, one on the figure."""
+    draft = next((published_copy / "drafts").glob("SG-report-draft-*.docx"))
+    document = docx.Document(str(draft))
+    paragraph, figure = summary_paragraph(document)
+    document.add_comment(
+        paragraph.runs[0], text="Say which networks opened this year.", author="Jane Reviewer", initials="JR"
+    )
+    document.add_comment(figure, text="Check against the Coordinator's note.", author="Ahmed Rahman", initials="AR")
+    target = sources / "returned" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(target))
+    return target, figure.text
+
+
+def carried(path):
+    document = docx.Document(str(path))
+    return document, {c.author: c for c in document.comments if c.author != "SG report pipeline"}
+
+
+def anchored_paragraph(document, comment_id: int):
+    """The paragraph holding a comment's range."""
+    for paragraph in document.paragraphs:
+        if paragraph._p.xpath(f'.//w:commentRangeStart[@w:id="{comment_id}"]'):
+            return paragraph
+    return None
+
+
+def figure_run_text(document, comment_id: int) -> str:
+    """The text of the run a comment's range starts on."""
+    from docx.oxml.ns import qn
+    from docx.text.run import Run
+
+    for paragraph in document.paragraphs:
+        start = paragraph._p.xpath(f'.//w:commentRangeStart[@w:id="{comment_id}"]')
+        if start:
+            run = next(e for e in start[0].itersiblings() if e.tag == qn("w:r"))
+            return Run(run, paragraph).text
+    return ""
+
+
+def test_comments_follow_their_figure_and_paragraph_after_a_data_change(published_copy, sample_copy):
+    data, drafts = published_copy / "data", published_copy / "drafts"
+    _, was = returned_copy(published_copy, sample_copy)
+    assert read_returned(sample_copy / "returned/reviewer.docx", "returned/reviewer.docx", limits()).anchors > 100
+    # Later data, the same edition: the number of country networks moves.
+    result = materialise(sample_copy, data, drafts, as_of="2021-12-31")
+    assert result.success
+    made = result.asset_materializations_for_node("draft_report")[0].metadata
+    assert made["reviewers_comments_carried"].value == 2 and made["reviewers_comments_to_settle"].value == 0
+    document, by_author = carried(drafts / "SG-report-draft-2021-12-31.docx")
+    paragraph, figure = summary_paragraph(document)
+    assert figure.text != was
+    on_figure = by_author["Ahmed Rahman"]
+    assert on_figure.text.startswith("Check against the Coordinator's note.")
+    assert f"The value was {was} when this was written; it is now {figure.text}." in on_figure.text
+    assert figure_run_text(document, on_figure.comment_id) == figure.text
+    on_paragraph = by_author["Jane Reviewer"]
+    assert anchored_paragraph(document, on_paragraph.comment_id).text == paragraph.text
+    assert "The value was" not in on_paragraph.text
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Reviewers' comments and proposed changes" in text and "Reviewers' comments to settle" not in text
+
+
+def test_a_paragraph_added_before_and_one_rewritten(published_copy, sample_copy, tmp_path, monkeypatch):
+    data, drafts = published_copy / "data", published_copy / "drafts"
+    returned_copy(published_copy, sample_copy)
+    template = tmp_path / "template"
+    shutil.copytree(report.TEMPLATE_DIR, template)
+    monkeypatch.setattr(report, "TEMPLATE_DIR", template)
+    summary = template / "summary.md"
+    text = summary.read_text()
+    added = "A paragraph the drafters added before the others.\n\n"
+    summary.write_text(text.replace("The present report is submitted", added + "The present report is submitted", 1))
+    result = materialise(sample_copy, data, drafts)
+    assert result.success
+    document, by_author = carried(next(drafts.glob("SG-report-draft-*.docx")))
+    paragraph, _ = summary_paragraph(document)
+    # The paragraph moved down one place; the comment moved with it, not with the place.
+    assert anchored_paragraph(document, by_author["Jane Reviewer"].comment_id).text == paragraph.text
+    # Its first template line rewritten, the paragraph is another one: its comments (on it and on its
+    # figure, whose anchor is the paragraph's and the figure's name) go to the annex to settle.
+    summary.write_text(
+        summary.read_text().replace("As of that date, {{regional_reviews_held}}", "By then, {{regional_reviews_held}}")
+    )
+    result = materialise(sample_copy, data, drafts)
+    made = result.asset_materializations_for_node("draft_report")[0].metadata
+    assert made["reviewers_comments_to_settle"].value == 2
+    document, by_author = carried(next(drafts.glob("SG-report-draft-*.docx")))
+    assert by_author == {}
+    settle = next(t for t in document.tables if t.rows[0].cells[0].text == "Reviewer")
+    on = {row.cells[0].text: (row.cells[2].text, row.cells[3].text) for row in settle.rows[1:]}
+    assert on["Jane Reviewer"][0] == "Say which networks opened this year."
+    assert on["Jane Reviewer"][1].startswith("As of that date, 4 regional reviews")
+    assert on["Ahmed Rahman"][1] == on["Jane Reviewer"][1]
+
+
+def add_word_thread(path):
+    """A reply and a resolved comment as Word writes them: w14:paraId on each comment's paragraph, and
+    word/commentsExtended.xml naming a reply's parent (paraIdParent) and a resolved thread (done)."""
+    document = docx.Document(str(path))
+    paragraph = next(p for p in document.paragraphs if p.style.name == "SG Paragraph")
+    document.add_comment(paragraph.runs[0], text="Too long.", author="Maria Lopez", initials="ML")
+    document.add_comment(paragraph.runs[0], text="Agreed, shorten it.", author="Ahmed Rahman", initials="AR")
+    document.add_comment(paragraph.runs[-1], text="Typo fixed.", author="Jane Reviewer", initials="JR")
+    document.save(str(path))
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    comments = parts["word/comments.xml"].decode()
+    ids = {}
+    for number, found in enumerate(re.finditer(r'<w:comment w:id="(\d+)"', comments)):
+        ids[found.group(1)] = f"{number + 1:08X}"
+    comments = re.sub(
+        r'(<w:comment w:id="(\d+)"[^>]*>)<w:p>', lambda m: f'{m.group(1)}<w:p w14:paraId="{ids[m.group(2)]}">', comments
+    )
+    assert f'xmlns:w14="{W14}"' in comments
+    parts["word/comments.xml"] = comments.encode()
+    order = list(ids)  # the pipeline's own comments first, then the three above
+    maria, ahmed, jane = (ids[i] for i in order[-3:])
+    parts["word/commentsExtended.xml"] = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w15:commentsEx xmlns:w15="{W15}">'
+        f'<w15:commentEx w15:paraId="{maria}" w15:done="0"/>'
+        f'<w15:commentEx w15:paraId="{ahmed}" w15:paraIdParent="{maria}" w15:done="0"/>'
+        f'<w15:commentEx w15:paraId="{jane}" w15:done="1"/></w15:commentsEx>'
+    ).encode()
+    types = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = types.replace(
+        "</Types>",
+        '<Override PartName="/word/commentsExtended.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'wordprocessingml.commentsExtended+xml"/></Types>',
+    ).encode()
+    rels = parts["word/_rels/document.xml.rels"].decode()
+    parts["word/_rels/document.xml.rels"] = rels.replace(
+        "</Relationships>",
+        '<Relationship Id="rIdExt1" Type="http://schemas.microsoft.com/office/2011/relationships/commentsExtended" '
+        'Target="commentsExtended.xml"/></Relationships>',
+    ).encode()
+    # A tracked insertion, as Word marks one.
+    body = parts["word/document.xml"].decode()
+    body = body.replace(
+        "<w:r><w:t>The present report is submitted",
+        '<w:ins w:id="901" w:author="Maria Lopez" w:date="2026-11-20T10:00:00Z"><w:r><w:t xml:space="preserve">'
+        "Draft text proposed. </w:t></w:r></w:ins>"
+        "<w:r><w:t>The present report is submitted",
+        1,
+    )
+    parts["word/document.xml"] = body.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+
+
+def test_a_reply_thread_a_resolved_comment_and_a_tracked_change(published_copy, sample_copy, capsys):
+    data, drafts = published_copy / "data", published_copy / "drafts"
+    path, _ = returned_copy(published_copy, sample_copy)
+    add_word_thread(path)
+    returned = read_returned(path, "returned/reviewer.docx", limits())
+    by_text = {c.text: c for c in returned.comments}
+    assert by_text["Check against the Coordinator's note."].parent_id is None
+    assert by_text["Agreed, shorten it."].parent_id == by_text["Too long."].comment_id
+    assert not by_text["Say which networks opened this year."].resolved and by_text["Typo fixed."].resolved
+    assert [(c.kind, c.author, c.text) for c in returned.changes] == [
+        ("inserted", "Maria Lopez", "Draft text proposed. ")
+    ]
+    result = materialise(sample_copy, data, drafts)
+    made = result.asset_materializations_for_node("draft_report")[0].metadata
+    assert made["reviewers_comments_resolved"].value == 1 and made["reviewers_comments_carried"].value == 3
+    document, carried_by = carried(next(drafts.glob("SG-report-draft-*.docx")))
+    assert carried_by["Maria Lopez"].text.startswith("Too long.\nReply from Ahmed Rahman (")
+    assert "): Agreed, shorten it." in carried_by["Maria Lopez"].text
+    assert not [c for c in document.comments if c.text.startswith("Typo fixed.")]  # resolved: dropped
+    changes = next(t for t in document.tables if [c.text for c in t.rows[0].cells][2:3] == ["Change"])
+    assert [c.text.strip() for c in changes.rows[1].cells][1:] == ["Maria Lopez", "inserted", "Draft text proposed."]
+    from pipeline.cli import main
+
+    assert main(["comments", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "reply from Ahmed Rahman" in out and "resolved" in out and "inserted: Draft text proposed." in out
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"not a zip at all", "not a Word document (.docx), or a damaged one"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "password-protected"),
+        (None, "not a draft of this report: it has none of the draft's anchors"),
+    ],
+)
+def test_a_returned_file_that_is_not_a_readable_draft_is_named_and_changes_nothing(
+    published_copy, sample_copy, content, message
+):
+    data, drafts = published_copy / "data", published_copy / "drafts"
+    target = sample_copy / "returned" / "odd.docx"
+    target.parent.mkdir()
+    if content is None:
+        docx.Document().save(str(target))
+    else:
+        target.write_bytes(content)
+    before = {p: p.read_bytes() for p in (data / "warehouse").rglob("*") if p.is_file()}
+    result = materialise(sample_copy, data, drafts)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "returned/odd.docx" in failure.step_failure_data.user_failure_data.description
+    assert message in failure.step_failure_data.user_failure_data.description
+    assert {p: p.read_bytes() for p in (data / "warehouse").rglob("*") if p.is_file()} == before
+
+
+def test_too_many_comments_are_refused(published_copy, sample_copy, monkeypatch):
+    path, _ = returned_copy(published_copy, sample_copy)
+    monkeypatch.setattr("pipeline.readers.returned.MAX_COMMENTS", 10)
+    with pytest.raises(ReturnedDraftError, match=r"returned/reviewer.docx — \d+ comments; at most 10"):
+        read_returned(path, "returned/reviewer.docx", limits())
+    assert MAX_COMMENTS >= 1000
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_anchors_and_comments_survive_a_libreoffice_round_trip(published_copy, sample_copy, tmp_path):
+    path, _ = returned_copy(published_copy, sample_copy)
+    before = read_returned(path, "before", limits())
+    saved = tmp_path / "saved"
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(saved), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    after = read_returned(saved / path.name, "after", limits())
+    assert after.anchors == before.anchors
+    assert [(c.author, c.text, c.anchor) for c in after.comments] == [
+        (c.author, c.text, c.anchor) for c in before.comments
+    ]
