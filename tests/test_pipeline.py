@@ -43,7 +43,7 @@ def key_figures(data) -> dict:
 def test_the_definitions_load_with_every_stage():
     dg.Definitions.validate_loadable(defs)
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == set(TABLES) | set(AFTER_INGEST)
+    assert keys == set(TABLES) | set(AFTER_INGEST) | {"review_comments"}
     assert set(AFTER_INGEST) == {"published_tables", "key_figures", "report_tables", "draft_report"}
     assert {k.to_user_string() for a in INGEST_ASSETS for k in a.keys} == set(TABLES)
     assert [a for a in ASSETS if a not in INGEST_ASSETS][-1].key.to_user_string() == "draft_report"
@@ -180,6 +180,7 @@ def test_the_instance_configuration_queues_runs_that_write_the_data(tmp_path):
         "country_networks_files",
         "calendar_files",
         "report_template_files",
+        "returned_drafts",
         "follow_changes",
     }
     assert [s.name for s in repository.schedule_defs] == ["refresh_before_deadlines"]

@@ -171,3 +171,26 @@ def test_a_template_change_rederives_the_tables_and_redraws(tmp_path, monkeypatc
     result = sensors.report_template_files(context)
     assert {k.path[-1] for k in result.asset_selection} == {"report_tables", "draft_report"}
     assert result.tags["sgr/changes"] == "new chapters/01.md"
+
+
+def test_a_returned_draft_reads_the_comments_and_redraws(root):
+    from pipeline.sensors import returned_drafts
+
+    published = root.parent / "data/warehouse/source_files.parquet"
+    published.parent.mkdir(parents=True, exist_ok=True)
+    published.touch()
+    write(root / "calendar.csv", "date,kind,title,tentative\n2030-02-12,sg_report,Report,no\n")
+    age(write(root / "returned/jane.docx", b"PK"), 60)
+    age(write(root / "returned/~$jane.docx", b"lock"), 60)  # Word's lock file: not a draft
+    settings = Settings(sources=str(root), data=str(root.parent / "data"), as_of="2026-11-23")
+    context = dg.build_sensor_context(instance=INSTANCE, resources={"settings": settings})
+    result = returned_drafts(context)
+    assert result.tags["sgr/changes"] == "new jane.docx"
+    assert {key.path[-1] for key in result.asset_selection} == {"review_comments", "draft_report"}
+    assert result.partition_key == "2030"  # the edition drafted as of the day
+    assert isinstance(
+        returned_drafts(
+            dg.build_sensor_context(instance=INSTANCE, cursor=context.cursor, resources={"settings": settings})
+        ),
+        dg.SkipReason,
+    )
