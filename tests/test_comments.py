@@ -258,6 +258,7 @@ def test_anchors_and_comments_survive_a_libreoffice_round_trip(published_copy, s
     )
     after = read_returned(saved / path.name, "after", limits())
     assert after.anchors == before.anchors
-    assert [(c.author, c.text, c.anchor) for c in after.comments] == [
-        (c.author, c.text, c.anchor) for c in before.comments
-    ]
+    # Word's own order of comments on one anchor may change; each keeps its text and anchor.
+    assert sorted((c.author, c.text, c.anchor, c.anchored_text) for c in after.comments) == sorted(
+        (c.author, c.text, c.anchor, c.anchored_text) for c in before.comments
+    )

@@ -248,9 +248,9 @@ class Builder:
         self._annex("Reviewers' comments and proposed changes")
         files = sorted({th.root["file"] for th in carried.threads} | {c["file"] for c in carried.changes})
         self.add(
-            f"From {un_style.series(files)}: {made.comments_carried} comments carried into this draft on the text "
-            f"they were on, {made.comments_to_settle} to settle and {made.comments_resolved} resolved and dropped; "
-            f"{len(carried.changes)} changes proposed in tracked changes.",
+            f"From {un_style.series(files)}: {_count(made.comments_carried, 'comment')} carried into this draft on "
+            f"the text they were on, {made.comments_to_settle} to settle and {made.comments_resolved} resolved and "
+            f"dropped; {_count(len(carried.changes), 'change')} proposed in tracked changes.",
             t.SUMMARY,
         )
         rows = [
@@ -362,6 +362,10 @@ class Builder:
         properties.subject = f"{self.config['symbol']}, data as of {un_style.date(self.inputs.as_of)}"
         if self.inputs.dates is not None:  # read back from a returned draft: which edition it is of
             properties.keywords = f"sgr-edition:{self.inputs.dates.edition.key}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{un_style.count(number)} {noun}{'' if number == 1 else 's'}"
 
 
 def _numeric(declaration, column) -> bool:
