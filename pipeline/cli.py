@@ -213,8 +213,8 @@ def failure_report(result, errors) -> str:
 
 def print_comments(path: Path) -> int:
     """`sgr comments PATH.docx`: what the drafters' annex lists, as plain lines."""
-    from assets.report.anchors import kind_of
     from assets.report.comments import threads_of
+    from pipeline.anchors import kind_of
     from pipeline.readers import limits
     from pipeline.readers.returned import ReturnedDraftError, read_returned
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets import AFTER_INGEST, AFTER_RETURNED, AFTER_TEMPLATE
-from assets.returned import returned_files
+from assets.returned import RETURNED, returned_files
 from pipeline.contract import CALENDAR, FAMILIES, TABLES, tables_of
 from pipeline.readers import family_folder, find_sources
 from pipeline.settings import RUN_TAG, TEMPLATE_DIR, Settings, edition_to_run, instance_of
@@ -201,7 +201,7 @@ def report_template_files(context: dg.SensorEvaluationContext, settings: Setting
 def returned_drafts(context: dg.SensorEvaluationContext, settings: Settings):
     if nothing_published(settings):
         return dg.SkipReason("nothing published yet: the first run of the source sensors drafts the report")
-    folder = settings.sources_dir / "returned"
+    folder = settings.sources_dir / RETURNED
     stats = stats_of(folder, returned_files(settings.sources_dir))
     return run_request(context, "returned_drafts", folder, stats, AFTER_RETURNED, settings)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from docx.oxml.ns import qn
 
 from assets.report import un_style
-from assets.report.anchors import FIGURE, Anchors, kind_of
+from pipeline.anchors import Anchors, kind_of
 
 CARRIED, TO_SETTLE, RESOLVED = "carried", "to settle", "resolved"
 
@@ -84,7 +84,7 @@ def carry(document, anchors: Anchors, comments: list[dict], changes: list[dict])
             thread.state = RESOLVED
         elif anchor in anchors.placed and anchors.placed[anchor]:
             runs = anchors.placed[anchor]
-            now = anchors.text.get(anchor) if anchor.startswith(f"sgr_{FIGURE}_") else None
+            now = anchors.text.get(anchor) if kind_of(anchor) == "figure" else None
             root = thread.root
             initials = "".join(word[0] for word in root["author"].split()[:3]).upper() or "R"
             comment = document.add_comment(runs, text=_text(thread, now), author=root["author"], initials=initials)

@@ -23,17 +23,18 @@ from docx.shared import Cm
 
 from assets.report import charts, un_style
 from assets.report import template as t
-from assets.report.anchors import Anchors
 from assets.report.comments import CARRIED, RESOLVED, TO_SETTLE, Carried, carry, day
 from assets.report.facts import Provenance, Row, context
 from assets.report.layout import Styles, grid
 from assets.report.narrative import Block, Narrative, NarrativeError, Run, names_in
 from assets.report.ooxml import Footnotes, separate_comment_ids
+from pipeline.anchors import Anchors
 from pipeline.catalogue import CHARTS, REPORT_TABLES, TOTAL, provenance_of
 from pipeline.catalogue.model import STATED_UNITS
 from pipeline.editions import Dates
+from pipeline.readers.returned import PIPELINE_AUTHOR
 
-AUTHOR, INITIALS = "SG report pipeline", "SGR"
+AUTHOR, INITIALS = PIPELINE_AUTHOR, "SGR"  # how returned drafts tell the pipeline's comments from reviewers'
 SHA_SHOWN = 12
 STYLES = {"chapter": t.CHAPTER, "section": t.SECTION, "paragraph": t.PARAGRAPH, "summary": t.SUMMARY}
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.readers.limits import Limits
+from pipeline.anchors import PREFIX as ANCHOR_PREFIX
+from pipeline.readers.limits import Limits, over
+from pipeline.readers.workbooks import OLE, inflation
 
 
 class ReturnedDraftError(Exception):
@@ -30,9 +32,7 @@ class ReturnedDraftError(Exception):
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
-PIPELINE_AUTHOR = "SG report pipeline"  # assets/report/document.py AUTHOR: its provenance comments
-ANCHOR_PREFIX = "sgr_"
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted (password-protected) Office file
+PIPELINE_AUTHOR = "SG report pipeline"  # the author of the draft's own provenance comments
 MAX_COMMENTS = 2000
 HEADING_STYLES = ("Heading1", "SGAnnexTitle")  # style ids of chapter and annex titles (assets/report/template.py)
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -97,11 +97,9 @@ def read_returned(path: Path, shown: str, limits: Limits) -> Returned:
     """Every comment and tracked change of a returned draft; a ReturnedDraftError naming the file otherwise."""
     size = path.stat().st_size
     if size > limits.file_bytes:
-        raise ReturnedDraftError(
-            shown, f"too large ({size / 2**20:,.0f} MB; the limit is {limits.file_bytes / 2**20:,.0f} MB)"
-        )
+        raise ReturnedDraftError(shown, over("too large", size / 2**20, limits.file_mb, "MB", "file_mb"))
     with open(path, "rb") as handle:
-        head = handle.read(8)
+        head = handle.read(len(OLE))
     if head == OLE:
         raise ReturnedDraftError(shown, "password-protected (encrypted): save it again without a password")
     try:
@@ -111,9 +109,9 @@ def read_returned(path: Path, shown: str, limits: Limits) -> Returned:
             shown, "not a Word document (.docx), or a damaged one: it does not open as one"
         ) from None
     with archive:
-        unzipped = sum(info.file_size for info in archive.infolist())
-        if unzipped > limits.workbook_bytes:
-            raise ReturnedDraftError(shown, f"too large once unzipped ({unzipped / 2**20:,.0f} MB)")
+        inflated = inflation(archive.infolist(), limits)
+        if inflated:
+            raise ReturnedDraftError(shown, inflated)
         document = _xml(archive, "word/document.xml", shown)
         if document is None:
             raise ReturnedDraftError(shown, "not a Word document (.docx): it has no word/document.xml")

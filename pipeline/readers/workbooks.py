@@ -32,6 +32,18 @@ def unreadable(reason: str) -> str:
     return f"not a readable .xlsx workbook ({reason}): open and save it again in Excel"
 
 
+def inflation(parts: list[zipfile.ZipInfo], limit: Limits) -> str | None:
+    """Why an Office file's zip is refused from its directory alone, before anything is inflated (a zip bomb)."""
+    total = sum(part.file_size for part in parts)
+    if total > limit.workbook_bytes:
+        return over("too large once unzipped", total / 2**20, limit.workbook_mb, "MB", "workbook_mb")
+    for part in parts:
+        if part.compress_size and part.file_size / part.compress_size > limit.zip_ratio:
+            ratio = part.file_size / part.compress_size
+            return over(f"{part.filename} inflates too much", ratio, limit.zip_ratio, "times", "zip_ratio")
+    return None
+
+
 def inspect(source: SourceFile, limit: Limits) -> str | None:
     """Why a workbook is refused before it is opened, from its first bytes and its zip directory."""
     with open(source.readable, "rb") as handle:
@@ -41,13 +53,9 @@ def inspect(source: SourceFile, limit: Limits) -> str | None:
         with zipfile.ZipFile(source.readable) as archive:
             parts = archive.infolist()
             names = {part.filename for part in parts}
-            total = sum(part.file_size for part in parts)
-            if total > limit.workbook_bytes:
-                return over("too large once unzipped", total / 2**20, limit.workbook_mb, "MB", "workbook_mb")
-            for part in parts:
-                if part.compress_size and part.file_size / part.compress_size > limit.zip_ratio:
-                    ratio = part.file_size / part.compress_size
-                    return over(f"{part.filename} inflates too much", ratio, limit.zip_ratio, "times", "zip_ratio")
+            inflated = inflation(parts, limit)
+            if inflated:
+                return inflated
             if "xl/vbaProject.bin" in names:
                 return MACROS
             if "[Content_Types].xml" in names and b"macroEnabled" in archive.read("[Content_Types].xml"):
