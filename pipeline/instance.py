@@ -19,6 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 SOURCE = Path(__file__).with_name("dagster.yaml")
+# SGR_DAGSTER=postgres: run, event and schedule storage in PostgreSQL (deploy/storage-postgres.yaml,
+# connection from SGR_PG_HOST, SGR_PG_PORT, SGR_PG_DB, SGR_PG_USER, SGR_PG_PASSWORD); SQLite otherwise.
+STORAGES = {"sqlite": None, "postgres": Path(__file__).resolve().parents[1] / "deploy" / "storage-postgres.yaml"}
 MARK = "# installed from pipeline/dagster.yaml, sha256 "
 
 
@@ -31,6 +34,11 @@ def install(home: Path) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
     wanted = SOURCE.read_text()
+    storage = STORAGES.get(os.environ.get("SGR_DAGSTER", "sqlite"))
+    if os.environ.get("SGR_DAGSTER", "sqlite") not in STORAGES:
+        raise ValueError(f"SGR_DAGSTER={os.environ['SGR_DAGSTER']!r}: the storages are {', '.join(STORAGES)}")
+    if storage is not None:
+        wanted += "\n" + storage.read_text()
     if target.exists():
         installed = target.read_text()
         first, _, body = installed.partition("\n")

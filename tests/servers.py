@@ -1,0 +1,74 @@
+"""Real servers for the tests, started on loopback and stopped after: PostgreSQL (initdb into a
+temporary folder). Where the binaries are missing the test is skipped, except in CI, which installs
+them (.ci/run)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PG_BIN = Path(os.environ.get("SGR_PG_BIN", "/usr/lib/postgresql/15/bin"))
+IN_CI = os.environ.get("CI") == "true"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _as_server_user() -> list[str]:
+    """PostgreSQL refuses to run as root: under root, run it as the `postgres` user."""
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[dict[str, str]]:
+    """A PostgreSQL server on 127.0.0.1 with a database `dagster`; yields the SGR_PG_* settings."""
+    if not (PG_BIN / "initdb").exists():
+        if IN_CI:
+            pytest.fail(f"PostgreSQL's binaries are not in {PG_BIN}: .ci/run installs postgresql-15")
+        pytest.skip(f"PostgreSQL is not installed ({PG_BIN}): apt-get install postgresql-15")
+    folder = Path(tempfile.mkdtemp(prefix="sgr-pg-"))
+    folder.chmod(0o755)
+    data, port, user = folder / "data", free_port(), _as_server_user()
+    data.mkdir()
+    if user:
+        shutil.chown(data, "postgres", "postgres")
+    run = lambda *command: subprocess.run([*user, *command], check=True, capture_output=True, timeout=120)  # noqa: E731
+    run(str(PG_BIN / "initdb"), "-D", str(data), "-U", "sgr", "-A", "trust", "--no-sync")
+    server = subprocess.Popen(
+        [*user, str(PG_BIN / "postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(port), "-k", str(data)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while subprocess.run([str(PG_BIN / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)]).returncode:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("PostgreSQL did not start")
+            time.sleep(0.2)
+        run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "sgr", "dagster")
+        yield {
+            "SGR_PG_HOST": "127.0.0.1",
+            "SGR_PG_PORT": str(port),
+            "SGR_PG_DB": "dagster",
+            "SGR_PG_USER": "sgr",
+            "SGR_PG_PASSWORD": "unused",  # trust authentication on loopback
+        }
+    finally:
+        server.terminate()  # a smart shutdown
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(folder, ignore_errors=True)
