@@ -1,5 +1,5 @@
 """Real servers for the tests, started on loopback and stopped after: PostgreSQL (initdb into a
-temporary folder). Where the binaries are missing the test is skipped, except in CI, which installs
+temporary folder) and Redis (a Celery broker). Where the binaries are missing the test is skipped, except in CI, which installs
 them (.ci/run)."""
 
 from __future__ import annotations
@@ -72,3 +72,36 @@ def postgres() -> Iterator[dict[str, str]]:
         except subprocess.TimeoutExpired:
             server.kill()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def redis() -> Iterator[str]:
+    """A Redis server on 127.0.0.1, nothing saved to disk; yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if IN_CI:
+            pytest.fail("redis-server is not installed: .ci/run installs it")
+        pytest.skip("Redis is not installed: apt-get install redis-server")
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+                    connection.sendall(b"PING\r\n")
+                    if connection.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("Redis did not start")
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
