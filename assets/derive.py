@@ -11,7 +11,7 @@ import dagster as dg
 from assets.validate import AUTOMATION, published_tables
 from pipeline.catalogue import FIGURES, REPORT_TABLES, columns_read, compute_key_figures, derive_table
 from pipeline.previews import markdown_preview
-from pipeline.settings import EDITIONS, LOCKED, POOL, Settings
+from pipeline.settings import EDITIONS, LOCKED, POOL, Settings, edition_of
 from pipeline.warehouse import write_parquet
 
 GROUP = "derive"
@@ -31,9 +31,9 @@ GROUP = "derive"
 )
 def key_figures(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings: Settings = context.resources.settings
-    dates = settings.dates(context.partition_key)
-    warehouse = settings.warehouse.of_edition(dates.edition.key)
-    with warehouse.published_only_if_drafted():
+    with settings.warehouse.published_only_if_drafted():
+        dates = settings.dates(edition_of(context, settings))
+        warehouse = settings.warehouse.of_edition(dates.edition.key)
         frames = warehouse.read_frames(columns_read(FIGURES.values()))
         figures = compute_key_figures(frames, dates.as_of, dates.compare_with)
         path = warehouse.write("key_figures", figures)
@@ -66,7 +66,7 @@ def key_figures(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 )
 def report_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings: Settings = context.resources.settings
-    dates = settings.dates(context.partition_key)
+    dates = settings.dates(edition_of(context, settings))
     warehouse, as_of = settings.warehouse.of_edition(dates.edition.key), dates.as_of
     previews, rows = [], 0
     with warehouse.published_only_if_drafted():

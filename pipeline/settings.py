@@ -160,6 +160,18 @@ def edition_to_run(instance: dg.DagsterInstance, settings: Settings, edition: st
     return key
 
 
+def edition_of(context, settings: Settings) -> str:
+    """The run's edition, or a failure that says how to launch the run when it has none."""
+    if not context.has_partition_key:
+        raise dg.Failure(
+            description=f"{context.asset_key.to_user_string()} is partitioned by report edition: launch the run with "
+            f"an edition of calendar.csv as its partition (editions: {', '.join(e.key for e in settings.editions)}), "
+            "as `sgr draft`, the sensors and the schedule do",
+            allow_retries=False,
+        )
+    return context.partition_key
+
+
 def instance_of(context) -> dg.DagsterInstance | None:
     """A sensor's or schedule's instance; none when a test builds its context without one."""
     try:

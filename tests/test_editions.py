@@ -132,3 +132,22 @@ def test_sgr_draft_refuses_an_edition_not_in_the_calendar(tmp_path):
 
     code = main(["draft", "--sources", str(SAMPLE), "--data", str(tmp_path / "d"), "--edition", "2024"])
     assert code == 2
+
+
+def test_a_run_without_an_edition_says_how_to_launch_it_and_publishes_nothing(published_copy, sample_copy):
+    from pipeline.definitions import defs
+
+    data = published_copy / "data"
+    before = {p: p.read_bytes() for p in (data / "warehouse").glob("*.parquet")}
+    config = {"sources": str(sample_copy), "data": str(data), "reports": str(published_copy / "drafts")}
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        run_config={"resources": {"settings": {"config": config | {"as_of": "2021-06-24"}}}},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    failure = next(e for e in result.all_events if e.is_step_failure and e.step_key == "key_figures")
+    assert "key_figures is partitioned by report edition: launch the run with an edition of calendar.csv" in (
+        failure.step_failure_data.user_failure_data.description
+    )
+    # The publication this run made is undone: the published tables are those of the last draft.
+    assert {p: p.read_bytes() for p in (data / "warehouse").glob("*.parquet")} == before

@@ -16,7 +16,7 @@ from assets.returned import CHANGES, COMMENTS, review_comments
 from assets.validate import AUTOMATION
 from pipeline.catalogue import FIGURES, REPORT_TABLES, provenance_of
 from pipeline.editions import Dates, Edition, ordinal
-from pipeline.settings import EDITIONS, LOCKED, POOL, TEMPLATE_DIR, Settings
+from pipeline.settings import EDITIONS, LOCKED, POOL, TEMPLATE_DIR, Settings, edition_of
 from pipeline.warehouse import Warehouse, write_atomically
 
 WORD_LIMIT_DEFAULT = 8500
@@ -75,7 +75,7 @@ def returned(warehouse: Warehouse, edition: str) -> tuple[list[dict], list[dict]
 )
 def draft_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings: Settings = context.resources.settings
-    dates = settings.dates(context.partition_key)
+    dates = settings.dates(edition_of(context, settings))
     as_of, warehouse = dates.as_of, settings.warehouse.of_edition(dates.edition.key)
     target = warehouse.draft(as_of)
     try:
