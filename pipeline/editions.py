@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pipeline.contract import SG_REPORT
+
 CUTOFF_BEFORE_DUE = dt.timedelta(weeks=4)
 UNSCHEDULED = "unscheduled"  # a date after the last edition's cut-off: the next report, not yet in the calendar
 FIRST_SESSION_YEAR = 1945  # the nth regular session opens in September of 1945 + n
@@ -53,7 +55,7 @@ class Dates:
 
 def editions_from(rows: list[dict]) -> list[Edition]:
     """The editions of a calendar's rows (as published: dates as dates), in the order they are due."""
-    reports = sorted((r for r in rows if r.get("kind") == "sg_report" and r.get("date")), key=lambda r: r["date"])
+    reports = sorted((r for r in rows if r.get("kind") == SG_REPORT and r.get("date")), key=lambda r: r["date"])
     years = [r["date"].year for r in reports]
     editions = []
     for row in reports:

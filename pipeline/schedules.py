@@ -6,7 +6,7 @@ import datetime as dt
 import dagster as dg
 
 from pipeline.deadlines import Deadline, in_run_up
-from pipeline.settings import RUN_TAG, Settings, edition_to_run, instance_of
+from pipeline.settings import RUN_TAG, Settings, edition_to_request
 
 MONDAY = 0
 
@@ -29,9 +29,8 @@ def refresh_before_deadlines(context: dg.ScheduleEvaluationContext):
     settings = Settings()
     if not should_refresh(day, settings.deadlines):
         return dg.SkipReason(f"{day}: not a Monday and not within 8 weeks of a deadline")
-    instance = instance_of(context)
     return dg.RunRequest(
         run_key=f"refresh:{day.isoformat()}",
-        partition_key=edition_to_run(instance, settings) if instance else settings.current_edition(),
+        partition_key=edition_to_request(context, settings),
         tags={**RUN_TAG, "sgr/trigger": "schedule"},
     )

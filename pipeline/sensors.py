@@ -19,7 +19,7 @@ from assets import AFTER_INGEST, AFTER_RETURNED, AFTER_TEMPLATE
 from assets.returned import RETURNED, returned_files
 from pipeline.contract import CALENDAR, FAMILIES, TABLES, tables_of
 from pipeline.readers import family_folder, find_sources
-from pipeline.settings import RUN_TAG, TEMPLATE_DIR, Settings, edition_to_run, instance_of
+from pipeline.settings import RUN_TAG, TEMPLATE_DIR, Settings, edition_to_request
 
 INTERVAL_SECONDS = 20
 SETTLE_SECONDS = 10  # a file untouched this long is taken as fully written
@@ -122,11 +122,8 @@ def nothing_published(settings: Settings) -> bool:
     return not settings.warehouse.has_published()
 
 
-def current_edition(context, settings: Settings) -> str:
-    """The edition a run drafts today, the instance's editions first made those of the calendar (a row
-    added or moved by a drafter adds or moves its partition)."""
-    instance = instance_of(context)
-    return edition_to_run(instance, settings) if instance else settings.current_edition()
+# What the sensors that only redraw say before the first publication.
+FIRST_RUN_PENDING = "nothing published yet: the first run of the source sensors drafts the report"
 
 
 def run_request(
@@ -148,7 +145,7 @@ def run_request(
     return dg.RunRequest(
         run_key=f"{name}:{before}->{state_of(cursor)}",
         asset_selection=[dg.AssetKey(k) for k in selection],
-        partition_key=current_edition(context, settings),
+        partition_key=edition_to_request(context, settings),
         tags={**RUN_TAG, "sgr/trigger": name, "sgr/changes": describe(changes)},
     )
 
@@ -186,7 +183,7 @@ def source_sensor(family: str) -> dg.SensorDefinition:
 )
 def report_template_files(context: dg.SensorEvaluationContext, settings: Settings):
     if nothing_published(settings):
-        return dg.SkipReason("nothing published yet: the first run of the source sensors drafts the report")
+        return dg.SkipReason(FIRST_RUN_PENDING)
     stats = stats_of(TEMPLATE_DIR, template_files())
     return run_request(context, "report_template_files", TEMPLATE_DIR, stats, AFTER_TEMPLATE, settings)
 
@@ -200,7 +197,7 @@ def report_template_files(context: dg.SensorEvaluationContext, settings: Setting
 )
 def returned_drafts(context: dg.SensorEvaluationContext, settings: Settings):
     if nothing_published(settings):
-        return dg.SkipReason("nothing published yet: the first run of the source sensors drafts the report")
+        return dg.SkipReason(FIRST_RUN_PENDING)
     folder = settings.sources_dir / RETURNED
     stats = stats_of(folder, returned_files(settings.sources_dir))
     return run_request(context, "returned_drafts", folder, stats, AFTER_RETURNED, settings)

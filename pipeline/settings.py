@@ -172,12 +172,15 @@ def edition_of(context, settings: Settings) -> str:
     return context.partition_key
 
 
-def instance_of(context) -> dg.DagsterInstance | None:
-    """A sensor's or schedule's instance; none when a test builds its context without one."""
+def edition_to_request(context, settings: Settings) -> str:
+    """The edition a sensor's or the schedule's run drafts today, their instance's editions first made those of
+    the calendar (a row added or moved by a drafter adds or moves its partition); a context built without an
+    instance (a test) only names it."""
     try:
-        return context.instance
+        instance = context.instance
     except dg.DagsterInvariantViolationError:
-        return None
+        return settings.current_edition()
+    return edition_to_run(instance, settings)
 
 
 # Every asset and check writes under the data folder: they share one concurrency pool (see dagster.yaml).

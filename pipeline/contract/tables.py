@@ -112,7 +112,8 @@ MPTF = "mptf"
 COUNTRY_NETWORKS = "country_networks"
 CALENDAR = "calendar"  # sources/calendar.csv, at the root of the sources
 FAMILIES = (REGIONAL_REVIEWS, MPTF, COUNTRY_NETWORKS, CALENDAR)
-DEADLINE_KINDS = ("imrf", "sg_report", "regional_review", "input_due")
+SG_REPORT = "sg_report"  # a report of the Secretary-General: each is an edition (pipeline/editions.py)
+DEADLINE_KINDS = ("imrf", SG_REPORT, "regional_review", "input_due")
 
 TABLES: dict[str, Table] = {
     t.name: t
