@@ -12,7 +12,6 @@ from assets.validate import AUTOMATION, published_tables
 from pipeline.catalogue import FIGURES, REPORT_TABLES, columns_read, compute_key_figures, derive_table
 from pipeline.previews import markdown_preview
 from pipeline.settings import EDITIONS, LOCKED, POOL, Settings, edition_of
-from pipeline.warehouse import write_parquet
 
 GROUP = "derive"
 
@@ -71,11 +70,12 @@ def report_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     previews, rows = [], 0
     with warehouse.published_only_if_drafted():
         frames = warehouse.read_frames(columns_read(REPORT_TABLES.values()))
-        for table in REPORT_TABLES.values():
-            derived = derive_table(table, frames, as_of)
-            write_parquet(warehouse.report_table(table.name), derived)
-            rows += derived.num_rows
-            previews.append(f"**{table.title}** (`{table.name}`)\n\n{markdown_preview(derived, rows=12)}")
+        with warehouse.publication():
+            for table in REPORT_TABLES.values():
+                derived = derive_table(table, frames, as_of)
+                warehouse.write_report_table(table.name, derived)
+                rows += derived.num_rows
+                previews.append(f"**{table.title}** (`{table.name}`)\n\n{markdown_preview(derived, rows=12)}")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,

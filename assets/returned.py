@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from pipeline.readers.returned import Change, Comment, ReturnedDraftError, read_returned
 from pipeline.settings import LOCKED, POOL, Settings
+from pipeline.store import local_copy
 
 RETURNED = "returned"  # the folder under the sources root
 COMMENTS, CHANGES = "review_comments", "review_changes"
@@ -37,7 +38,8 @@ def read_all(sources: Path, settings: Settings) -> tuple[pa.Table, pa.Table]:
     for path in returned_files(sources):
         shown = path.relative_to(sources).as_posix()
         try:
-            returned = read_returned(path, shown, settings.limits)
+            with local_copy(path) as local:
+                returned = read_returned(local, shown, settings.limits)
         except ReturnedDraftError as error:
             errors.append(str(error))
             continue
@@ -67,8 +69,9 @@ def review_comments(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     except ReturnedDraftError as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None
     warehouse = settings.warehouse
-    warehouse.write(COMMENTS, comments)
-    warehouse.write(CHANGES, changes)
+    with warehouse.publication():
+        warehouse.write(COMMENTS, comments)
+        warehouse.write(CHANGES, changes)
     resolved = sum(comments.column("resolved").to_pylist())
     return dg.MaterializeResult(
         metadata={

@@ -11,7 +11,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import dagster as dg
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from assets.ingest import INGEST_ASSETS
 from assets.returned import review_comments
@@ -19,6 +18,7 @@ from pipeline import worker
 from pipeline.contract import FAMILIES, TABLES, Table, tables_of, warnings_for
 from pipeline.previews import markdown_preview
 from pipeline.settings import LOCKED, POOL, Settings
+from pipeline.store import read_metadata, read_table
 from pipeline.validation.rules import ERROR, WARNING, Rule, references_of
 from pipeline.validation.run import check_warnings, staged_rows, validate_staged
 from pipeline.validation.verdicts import (
@@ -182,7 +182,7 @@ def collect_results(warehouse: Warehouse) -> pa.Table:
         if not path.exists() or not warehouse.staged(name).exists():
             refusals.append(f"{name}: not yet ingested and validated")
             continue
-        results = pq.read_table(path)
+        results = read_table(path)
         stamp = stamp_of(warehouse.staged(name))
         if set(results.column("staged_by_run").to_pylist()) != {stamp}:
             refusals.append(f"{name}: the staged table changed after it was validated; validate it again")
@@ -192,7 +192,7 @@ def collect_results(warehouse: Warehouse) -> pa.Table:
         parts.append(results)
         warnings = warehouse.check_results(name, WARNINGS_CHECK)
         if warnings.exists():
-            parts.append(pq.read_table(warnings))
+            parts.append(read_table(warnings))
     if refusals:
         raise NotPublishable("Not published:\n" + "\n".join(f"  {r}" for r in refusals))
     return pa.concat_tables(parts)
@@ -203,14 +203,16 @@ def publish(warehouse: Warehouse) -> tuple[pa.Table, pa.Table]:
     the validation results. Returns the files and the results."""
     results = collect_results(warehouse)
     warehouse.keep_published()
-    for name in TABLES:
-        # A table validated in an earlier run and not read again since is already published as it is.
-        if not warehouse.path(name).exists() or stamp_of(warehouse.staged(name)) != stamp_of(warehouse.path(name)):
-            warehouse.publish(name)
     registers = [warehouse.read_register(name) for name in TABLES]
     files = pa.concat_tables(registers).sort_by([("path", "ascending"), ("table", "ascending")])
-    warehouse.write("source_files", files)
-    warehouse.write("validation_results", results)
+    with warehouse.publication():
+        for name in TABLES:
+            # A table validated in an earlier run and not read again since is already published as it is.
+            path = warehouse.path(name)
+            if not path.exists() or stamp_of(warehouse.staged(name)) != stamp_of(path):
+                warehouse.publish(name)
+        warehouse.write("source_files", files)
+        warehouse.write("validation_results", results)
     return files, results
 
 
@@ -234,7 +236,7 @@ def published_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     except NotPublishable as refusal:
         raise dg.Failure(description=str(refusal), allow_retries=False) from None
     warnings = failed_rules(results, WARNING)
-    rows = {name: pq.read_metadata(warehouse.path(name)).num_rows for name in TABLES}
+    rows = {name: read_metadata(warehouse.path(name)).num_rows for name in TABLES}
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": sum(rows.values()),

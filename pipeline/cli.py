@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline import instance, worker
 from pipeline.contract import FAMILIES
 from pipeline.deadlines import parse_as_of
+from pipeline.store import location
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -92,7 +93,7 @@ def run_draft(args: argparse.Namespace) -> int:
 def run_config(args: argparse.Namespace) -> dict:
     paths = {"sources": args.sources, "data": args.data, "reports": args.reports}
     dates = {"as_of": args.as_of, "compare_with": getattr(args, "compare_with", None)}
-    settings = {k: str(Path(v).resolve()) for k, v in paths.items() if v} | {k: v for k, v in dates.items() if v}
+    settings = {k: str(location(v)) for k, v in paths.items() if v} | {k: v for k, v in dates.items() if v}
     return {
         "resources": {"settings": {"config": settings}},
         "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "CRITICAL"}}},

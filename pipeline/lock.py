@@ -21,6 +21,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.settings import Settings
+from pipeline.store import local_stand_in
 from pipeline.warehouse import remove_leftovers
 
 DEFAULT_TIMEOUT = 900
@@ -44,8 +45,11 @@ def holder(path: Path) -> str:
 
 def acquire(data_dir: Path, by: str, timeout: float, say=None) -> object:
     """Take the lock of `data_dir`, waiting up to `timeout` seconds; returns the open lock file."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / ".lock"
+    # A folder on an object store cannot be locked: its lock is this machine's, and runs on other machines
+    # are kept apart by the instance's concurrency pool (in the shared Postgres).
+    folder = local_stand_in(data_dir, "locks")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".lock"
     handle = open(path, "a+")  # noqa: SIM115  (held open for the run; closed by `release`)
     deadline, told = time.monotonic() + timeout, False
     while True:

@@ -112,7 +112,8 @@ def _sha256_in(folder: Path) -> Callable[[str], str]:
             # Nothing outside the sources is read, not even to hash it: the link's target stands for it,
             # and the run it starts refuses the file by name.
             return hashlib.sha256(f"outside the sources: {real}".encode()).hexdigest()
-        with open(path, "rb") as handle:
+        # By content, also on an object store, whose ETag is no content hash for a multipart upload.
+        with path.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
 
     return sha256_of

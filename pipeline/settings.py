@@ -21,6 +21,7 @@ from pipeline.deadlines import Deadline, deadlines_from, parse_as_of
 from pipeline.editions import Dates
 from pipeline.problems import SourceError
 from pipeline.readers import Limits, find_sources, limits, read_table
+from pipeline.store import location
 from pipeline.warehouse import Warehouse
 
 DEFAULTS = {
@@ -61,15 +62,15 @@ class Settings(dg.ConfigurableResource):
 
     @property
     def sources_dir(self) -> Path:
-        return Path(_from_env("SGR_SOURCES", self.sources)).resolve()
+        return location(_from_env("SGR_SOURCES", self.sources))
 
     @property
     def data_dir(self) -> Path:
-        return Path(_from_env("SGR_DATA", self.data)).resolve()
+        return location(_from_env("SGR_DATA", self.data))
 
     @property
     def reports_dir(self) -> Path:
-        return Path(_from_env("SGR_REPORTS", self.reports)).resolve()
+        return location(_from_env("SGR_REPORTS", self.reports))
 
     @property
     def as_of_date(self) -> dt.date:

@@ -23,10 +23,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +38,20 @@ import pyarrow.parquet as pq
 from pipeline.catalogue import KEY_FIGURES_SCHEMA, PREVIOUS_FIGURES
 from pipeline.contract import TABLES
 from pipeline.problems import Problem
+from pipeline.store import (
+    TEMPORARY,
+    UMASK,  # noqa: F401  (imported from here by earlier code)
+    copy,
+    is_remote,
+    local_stand_in,
+    location,
+    move,
+    parquet_file,
+    publishable,
+    read_table,
+    remove_tree,
+    write_atomically,
+)
 
 # The register: the files a table was read from, each accepted or rejected with the reason.
 REGISTER_SCHEMA = pa.schema(
@@ -64,45 +80,12 @@ PROBLEMS_SCHEMA = pa.schema(
 )
 
 
-TEMPORARY = ".tmp"  # the ending of every file being written; one left by a killed run is removed at the next
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-UMASK = _umask()
-
-
-def _publishable(path: Path) -> None:
-    """On disk for good, and readable as any other program's output: 0666 less the umask (mkstemp makes 0600)."""
-    with open(path, "rb+") as written:
-        os.fsync(written.fileno())
-    os.chmod(path, 0o666 & ~UMASK)
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
-    """Run `write` on a temporary path beside `path`, then move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        _publishable(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def remove_leftovers(*folders: Path) -> list[Path]:
     """Temporary files a killed run left behind; called with the data folder locked, so none is in use."""
     removed = []
     for folder in folders:
-        for path in folder.rglob(f".*{TEMPORARY}") if folder.is_dir() else []:
+        # An object store has none: its temporary files are this machine's.
+        for path in folder.rglob(f".*{TEMPORARY}") if not is_remote(folder) and folder.is_dir() else []:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
@@ -120,22 +103,48 @@ def write_parquet(path: Path, table: pa.Table) -> Path:
     return write_atomically(path, lambda p: pq.write_table(table, p, compression="zstd"))
 
 
+def copy_file(source: Path, target: Path) -> None:
+    with source.open("rb") as original, open(target, "wb") as copied:
+        shutil.copyfileobj(original, copied, 1 << 20)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _new_set() -> str:
+    """A name for a set of objects written together: in time order, and unique across machines."""
+    return f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:8]}"
+
+
+def _set_of(key: str) -> str:
+    return key.split("/")[2]  # warehouse/objects/<set>/...
+
+
 # Derived for one report edition (pipeline/editions.py), kept apart for each.
 DERIVED = ("key_figures",)
 
 
+MANIFEST = "manifest.json"
+RECENT_SETS = 3  # on an object store, the objects of this many earlier sets stay for readers still on them
+
+
 class Warehouse:
     def __init__(self, data_dir: Path | str, reports_dir: Path | str | None = None, edition: str | None = None):
-        self.root = Path(data_dir)
-        self.reports = Path(reports_dir) if reports_dir is not None else None
+        self.root = location(data_dir)
+        self.reports = location(reports_dir) if reports_dir is not None else None
         self.edition = edition
+        self.remote = is_remote(self.root)
         self._published = self.root / "warehouse"
         self._staging = self.root / "staging"
         self._raw = self.root / "raw"
-        self._charts = self.root / "drafts" / "charts"
+        self._charts = local_stand_in(self.root, "charts") if self.remote else self.root / "drafts" / "charts"
         self._history = self.root / "drafts" / (edition or "")
-        self._derived = self._published / "editions" / edition if edition else self._published
+        self._derived = f"editions/{edition}/" if edition else ""
         self._previous = self.root / "published.previous"
+        self._set: dict | None = None  # the manifest read, on an object store
+        self._pending: dict | None = None  # the objects of a publication under way
+        self._scratch: tempfile.TemporaryDirectory | None = None
 
     def of_edition(self, edition: str) -> Warehouse:
         """The same folders, with what is derived read and written for one report edition."""
@@ -143,42 +152,110 @@ class Warehouse:
 
     # Published tables.
     def path(self, table: str) -> Path:
-        return (self._derived if table in DERIVED else self._published) / f"{table}.parquet"
+        return self._resolve(f"{self._derived if table in DERIVED else ''}{table}.parquet")
 
     def write(self, name: str, table: pa.Table) -> Path:
-        return write_parquet(self.path(name), table)
+        return self._put(f"{self._derived if name in DERIVED else ''}{name}.parquet", table)
 
     def read(self, name: str, columns: list[str] | None = None) -> pa.Table:
-        return pq.read_table(self.path(name), columns=columns)
+        return read_table(self.path(name), columns=columns)
 
     def has_published(self) -> bool:
         return self.path("source_files").exists()
 
     def publish(self, table: str) -> Path:
         """Copy a staged table into the warehouse, atomically."""
-        return write_atomically(self.path(table), lambda p: shutil.copyfile(self.staged(table), p))
+        if self.remote:
+            return self._place(f"{table}.parquet", lambda target: copy(self.staged(table), target))
+        return write_atomically(self.path(table), lambda p: copy_file(self.staged(table), p))
+
+    # On disk, each file of warehouse/ is replaced by a rename. On an object store, where a set of
+    # objects cannot be replaced at once, warehouse/manifest.json names the object that stands for each
+    # file; objects are written under a new prefix, never over one a reader may be reading, and the
+    # manifest, one object replaced whole by one PUT, is written last: a reader who reads the manifest
+    # first reads the old set or the new one, never a mix. Objects no manifest kept names are removed.
+    def _resolve(self, relative: str) -> Path:
+        if not self.remote:
+            return self._published / relative
+        objects = self._pending if self._pending is not None else self._manifest()["objects"]
+        key = objects.get(relative)
+        return self.root / key if key else self._published / "unpublished" / relative
+
+    def _put(self, relative: str, table: pa.Table) -> Path:
+        if not self.remote:
+            return write_parquet(self._published / relative, table)
+        return self._place(relative, lambda target: write_parquet(target, table))
+
+    def _place(self, relative: str, write) -> Path:
+        key = f"warehouse/objects/{self._publication}/{relative}" if self._pending is not None else None
+        key = key or f"warehouse/objects/{_new_set()}/{relative}"
+        write(self.root / key)
+        if self._pending is not None:
+            self._pending[relative] = key
+        else:
+            self._commit({**self._manifest()["objects"], relative: key})
+        return self.root / key
+
+    def _manifest(self) -> dict:
+        if self._set is None:
+            path = self._published / MANIFEST
+            self._set = json.loads(path.read_text()) if path.exists() else {"objects": {}, "recent": []}
+        return self._set
+
+    def _commit(self, objects: dict, recent: list | None = None) -> None:
+        sets = sorted({_set_of(key) for key in objects.values()})
+        recent = [sets, *(self._manifest().get("recent", []) if recent is None else recent)][:RECENT_SETS]
+        manifest = {"published_at": _now(), "objects": objects, "recent": recent}
+        write_atomically(self._published / MANIFEST, lambda p: p.write_text(json.dumps(manifest, indent=1)))
+        self._set = manifest
+
+    @contextlib.contextmanager
+    def publication(self):
+        """Publish the tables written inside this together: on an object store, by one manifest at the end."""
+        if not self.remote:
+            yield
+            return
+        self._pending, self._publication = dict(self._manifest()["objects"]), _new_set()
+        try:
+            yield
+            self._commit(self._pending)
+        finally:
+            self._pending = None
 
     # The published set is the last one a draft was made from: what a publication replaces is kept aside
-    # (hard links, so it costs no copy) until a draft is made from the new set, and put back if none can be.
+    # (hard links, so it costs no copy; on an object store, its manifest) until a draft is made from the
+    # new set, and put back if none can be.
     def keep_published(self) -> None:
         """Before a publication, unless an earlier one has not yet been drafted (then that one's is kept)."""
+        if self.remote:
+            kept = self.root / "published.previous.json"
+            if not kept.exists():
+                write_atomically(kept, lambda p: p.write_text(json.dumps(self._manifest())))
+            return
         if self._previous.exists():
             return
         self._previous.mkdir(parents=True)
         for path in self._files(self._published):
-            kept = self._previous / path.relative_to(self._published)
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(path, kept)
-            except OSError:  # a file system without hard links
-                shutil.copy2(path, kept)
+            copy(path, self._previous / path.relative_to(self._published))
 
     def drafted(self) -> None:
         """A draft was made from the published set: it stands."""
-        shutil.rmtree(self._previous, ignore_errors=True)
+        if not self.remote:
+            remove_tree(self._previous)
+            return
+        (self.root / "published.previous.json").unlink(missing_ok=True)
+        self._collect()
 
     def restore_published(self) -> bool:
         """Put back the set from before the publication no draft could be made from; whether there was one."""
+        if self.remote:
+            kept = self.root / "published.previous.json"
+            if not kept.exists():
+                return False
+            self._set = None
+            self._commit(json.loads(kept.read_text())["objects"], self._manifest().get("recent", []))
+            kept.unlink()
+            return True
         if not self._previous.exists():
             return False
         for path in self._files(self._published):
@@ -187,9 +264,18 @@ class Warehouse:
         for kept in self._files(self._previous):
             target = self._published / kept.relative_to(self._previous)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(kept, target)
-        shutil.rmtree(self._previous)
+            move(kept, target)
+        remove_tree(self._previous)
         return True
+
+    def _collect(self) -> None:
+        """Remove the objects of sets no longer published, once RECENT_SETS newer ones have replaced them."""
+        self._set = None
+        kept = {s for sets in self._manifest().get("recent", []) for s in sets}
+        folder = self._published / "objects"
+        for path in folder.iterdir() if folder.exists() else []:
+            if path.name not in kept:
+                remove_tree(path)
 
     @contextlib.contextmanager
     def published_only_if_drafted(self):
@@ -211,11 +297,11 @@ class Warehouse:
         return self._staging / f"{table}.parquet"
 
     def read_staged(self, table: str, columns: list[str] | None = None) -> pa.Table:
-        return pq.read_table(self.staged(table), columns=columns)
+        return read_table(self.staged(table), columns=columns)
 
     def staged_batches(self, table: str, columns: list[str], rows: int) -> Iterator[pa.Table]:
         """A staged table `rows` at a time, so that a large one is never held whole; at least one batch."""
-        staged = pq.ParquetFile(self.staged(table))
+        staged = parquet_file(self.staged(table))
         empty = True
         for batch in staged.iter_batches(batch_size=rows, columns=columns):
             empty = False
@@ -242,7 +328,7 @@ class Warehouse:
         return write_parquet(self._problems(table), pa.Table.from_pylist(rows, schema=PROBLEMS_SCHEMA))
 
     def read_problems(self, table: str) -> list[Problem]:
-        rows = pq.read_table(self._problems(table)).to_pylist()
+        rows = read_table(self._problems(table)).to_pylist()
         return [Problem(r["file"], r["rule"], r["sheet"], r["line"], r["column"], r["value"]) for r in rows]
 
     def _problems(self, table: str) -> Path:
@@ -255,30 +341,42 @@ class Warehouse:
     def archive(self, source: Path) -> tuple[str, Path]:
         """Keep a source file's bytes once, under their SHA-256, never rewritten: copied and hashed in one
         pass, in bounded memory. Returns the SHA-256 and the kept copy, which is what gets read, so that
-        the bytes counted are the bytes kept even if the file changes meanwhile."""
+        the bytes counted are the bytes kept even if the file changes meanwhile. With the data on an object
+        store, the copy read is a local one of the object kept, dated as that object."""
         digest = hashlib.sha256()
-
-        def copy(temporary: Path) -> None:
-            with open(source, "rb") as original, open(temporary, "wb") as kept:
+        folder = Path(self._scratch_dir()) if self.remote else self._raw
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming.", suffix=TEMPORARY)
+        os.close(handle)
+        try:
+            with source.open("rb") as original, open(temporary, "wb") as kept:
                 for block in iter(lambda: original.read(1 << 20), b""):
                     digest.update(block)
                     kept.write(block)
-
-        self._raw.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self._raw, prefix=".incoming.", suffix=TEMPORARY)
-        os.close(handle)
-        try:
-            copy(Path(temporary))
             path = self.archived(digest.hexdigest(), source.suffix)
+            if self.remote:
+                if not path.exists():
+                    path.fs.put_file(temporary, path.path)
+                local = folder / path.name
+                os.replace(temporary, local)
+                first_seen = path.stat().st_mtime
+                os.utime(local, (first_seen, first_seen))
+                return digest.hexdigest(), local
             if path.exists():
                 Path(temporary).unlink()
             else:
-                _publishable(Path(temporary))
+                publishable(Path(temporary))
                 os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
         return digest.hexdigest(), path
+
+    def _scratch_dir(self) -> str:
+        """This machine's copies of archived objects, removed with the warehouse that made them."""
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="sgr-scratch-")
+        return self._scratch.name
 
     def archived(self, sha256: str, suffix: str) -> Path:
         return self._raw / f"{sha256}{suffix.lower()}"
@@ -287,17 +385,20 @@ class Warehouse:
         return self._raw / "register" / f"{table}.parquet"
 
     def read_register(self, table: str, columns: list[str] | None = None) -> pa.Table:
-        return pq.read_table(self.register(table), columns=columns)
+        return read_table(self.register(table), columns=columns)
 
     def write_register(self, table: str, rows: list[dict]) -> Path:
         return write_parquet(self.register(table), pa.Table.from_pylist(rows, schema=REGISTER_SCHEMA))
 
     # The tables the draft states.
     def report_table(self, name: str) -> Path:
-        return self._derived / "report_tables" / f"{name}.parquet"
+        return self._resolve(f"{self._derived}report_tables/{name}.parquet")
+
+    def write_report_table(self, name: str, table: pa.Table) -> Path:
+        return self._put(f"{self._derived}report_tables/{name}.parquet", table)
 
     def read_report_table(self, name: str) -> pa.Table:
-        return pq.read_table(self.report_table(name))
+        return read_table(self.report_table(name))
 
     def read_frames(self, columns: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
         """Published tables as pandas frames, each with only the columns given (and, for the contract's
@@ -320,7 +421,7 @@ class Warehouse:
         """The key figures of the last draft written; no rows before the first draft."""
         kept = sorted(self._history.glob("key_figures-*.parquet"))
         if kept:
-            return pq.read_table(kept[-1], columns=columns)
+            return read_table(kept[-1], columns=columns)
         return KEY_FIGURES_SCHEMA.empty_table().select(columns)
 
     def charts(self) -> Path:

@@ -1,5 +1,6 @@
 """Real servers for the tests, started on loopback and stopped after: PostgreSQL (initdb into a
-temporary folder) and Redis (a Celery broker). Where the binaries are missing the test is skipped, except in CI, which installs
+temporary folder), Redis (a Celery broker) and an S3 API (moto's server mode, the endpoint s3fs's own
+tests use). Where the binaries are missing the test is skipped, except in CI, which installs
 them (.ci/run)."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -102,6 +104,46 @@ def redis() -> Iterator[str]:
                 raise RuntimeError("Redis did not start")
             time.sleep(0.1)
         yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def s3(bucket: str = "sgr") -> Iterator[dict[str, str]]:
+    """An S3 API on 127.0.0.1 with one empty bucket; yields the standard AWS variables that reach it."""
+    try:
+        import moto.server  # noqa: F401
+    except ImportError:
+        if IN_CI:
+            pytest.fail("moto's server is not installed: make setup installs moto[server]")
+        pytest.skip("moto's server is not installed: pip install 'moto[server]'")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    settings = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("moto's S3 server did not start") from None
+                time.sleep(0.2)
+        import urllib.request
+
+        urllib.request.urlopen(urllib.request.Request(f"{settings['AWS_ENDPOINT_URL']}/{bucket}", method="PUT"))
+        yield settings
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -13,6 +13,7 @@ file, the line, the column and the value, in the drafter's words.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from pipeline.problems import EXAMPLES_SHOWN, Failure, Problem, SourceError
 from pipeline.readers import cells, csvs, workbooks
 from pipeline.readers.limits import Limits, limits
 from pipeline.readers.sources import Sheet, SourceFile, family_folder, find_sources, refusal
+from pipeline.store import local_copy
 
 
 @dataclass
@@ -70,7 +72,10 @@ def read_sources(sources: list[SourceFile], table: Table, limit: Limits | None =
 
 def read_table(sources: list[SourceFile], table: Table, limit: Limits | None = None) -> pa.Table:
     """Like `read_sources`, but any problem is an error."""
-    reading = read_sources(sources, table, limit)
+    with contextlib.ExitStack() as copies:
+        # Read from local copies: the readers open files by path (ingest reads its archived copies).
+        local = [s if s.kept else s.archived(None, copies.enter_context(local_copy(s.path))) for s in sources]
+        reading = read_sources(local, table, limit)
     if reading.problems:
         raise SourceError(table.name, group_problems(table.name, reading.problems))
     return reading.rows

@@ -44,7 +44,7 @@ class SourceFile:
     def sha256(self) -> str:
         if self.digest:
             return self.digest
-        with open(self.readable, "rb") as handle:
+        with self.readable.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
 
     def archived(self, sha256: str, copy: Path) -> SourceFile:

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline.problems import Failure
+from pipeline.store import read_schema, read_table
 from pipeline.validation.rules import Rule
 from pipeline.warehouse import Warehouse, write_parquet
 
@@ -71,7 +71,7 @@ def check_key(warehouse: Warehouse, tables: list[str], as_of: dt.date | None = N
 
 def stamp_of(path: Path) -> str:
     """The run that staged a table, as its Parquet file records it (the staged or the published copy)."""
-    metadata = pq.read_schema(path).metadata or {}
+    metadata = read_schema(path).metadata or {}
     return metadata.get(STAGED_BY, b"").decode()
 
 
@@ -150,7 +150,7 @@ def reuse_or_run(
     path = warehouse.check_results(table, check)
     stamp = stamp_of(warehouse.staged(table))
     if path.exists():
-        earlier = pq.read_table(path)
+        earlier = read_table(path)
         saved = earlier.schema.metadata or {}
         if saved.get(b"key", b"").decode() == key:
             n = earlier.num_rows

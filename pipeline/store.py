@@ -1,0 +1,150 @@
+"""Where the data, the drafts and the sources live: a local folder, or any URL fsspec reaches.
+
+`SGR_DATA=s3://bucket/prefix` (and SGR_REPORTS, SGR_SOURCES) is opened through universal-pathlib
+and s3fs, configured by the standard AWS variables (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION), so any S3-compatible store works. A local folder stays a
+plain `pathlib.Path`, so that nothing changes on a laptop.
+
+An object store has no rename: an object is written whole by one PUT (a reader sees the old object or
+the new one), which is what `write_atomically` relies on; a set of objects is made all-or-nothing by
+a manifest written last (pipeline/warehouse.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+TEMPORARY = ".tmp"  # the ending of every file being written; one left by a killed run is removed at the next
+
+
+def location(text: str | Path) -> Path:
+    """A folder named in the settings: a URL (`s3://…`) as a universal path, anything else as a local one."""
+    if isinstance(text, Path) or "://" not in str(text):
+        return Path(text).resolve()
+    from upath import UPath  # only where a URL is used: it imports fsspec
+
+    return UPath(str(text))
+
+
+def is_remote(path: Path) -> bool:
+    return type(path).__module__.startswith("upath.implementations")
+
+
+def local_stand_in(path: Path, kind: str) -> Path:
+    """A local folder standing for a remote one, for what only this machine needs (locks, caches)."""
+    if not is_remote(path):
+        return path
+    name = hashlib.sha256(str(path).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"sgr-{kind}" / name
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()
+
+
+def publishable(path: Path) -> None:
+    """On disk for good, and readable as any other program's output: 0666 less the umask (mkstemp makes 0600)."""
+    with open(path, "rb+") as written:
+        os.fsync(written.fileno())
+    os.chmod(path, 0o666 & ~UMASK)
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
+    """Run `write` on a temporary local file, then move it into place: by a rename beside `path` on disk,
+    by one upload to an object store (an object is replaced whole)."""
+    remote = is_remote(path)
+    if not remote:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    folder = None if remote else path.parent
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TEMPORARY)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        if remote:
+            path.fs.put_file(temporary, path.path)
+            Path(temporary).unlink()
+        else:
+            publishable(Path(temporary))
+            os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def move(source: Path, target: Path) -> None:
+    if is_remote(source):
+        source.fs.mv(source.path, target.path)
+    else:
+        os.replace(source, target)
+
+
+def copy(source: Path, target: Path) -> None:
+    """A copy made where the files are: a server-side copy on an object store, a hard link on disk if it can."""
+    if is_remote(source):
+        source.fs.copy(source.path, target.path)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
+
+
+def remove_tree(folder: Path) -> None:
+    if is_remote(folder):
+        if folder.exists():
+            folder.fs.rm(folder.path, recursive=True)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def local_copy(path: Path) -> Iterator[Path]:
+    """A file as a local path, for the readers that need one: itself on disk, a copy of an object."""
+    if not is_remote(path):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="sgr-copy-") as folder:
+        copied = Path(folder) / path.name
+        path.fs.get_file(path.path, str(copied))
+        yield copied
+
+
+def _arrow(path: Path) -> dict:
+    if is_remote(path):
+        return {"source": path.path, "filesystem": path.fs}
+    return {"source": path}
+
+
+def read_table(path: Path, columns: list[str] | None = None) -> pa.Table:
+    return pq.read_table(**_arrow(path), columns=columns)
+
+
+def read_schema(path: Path) -> pa.Schema:
+    arrow = _arrow(path)
+    return pq.read_schema(arrow["source"], filesystem=arrow.get("filesystem"))
+
+
+def read_metadata(path: Path) -> pq.FileMetaData:
+    arrow = _arrow(path)
+    return pq.read_metadata(arrow["source"], filesystem=arrow.get("filesystem"))
+
+
+def parquet_file(path: Path) -> pq.ParquetFile:
+    arrow = _arrow(path)
+    return pq.ParquetFile(arrow["source"], filesystem=arrow.get("filesystem"))
