@@ -117,6 +117,10 @@ def _new_set() -> str:
     return f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:8]}"
 
 
+def _copied(manifest: dict) -> dict:
+    return {"objects": dict(manifest["objects"]), "sha256": dict(manifest["sha256"])}
+
+
 def _set_of(key: str) -> str:
     return key.split("/")[2]  # warehouse/objects/<set>/...
 
@@ -177,35 +181,44 @@ class Warehouse:
     def _resolve(self, relative: str) -> Path:
         if not self.remote:
             return self._published / relative
-        objects = self._pending if self._pending is not None else self._manifest()["objects"]
-        key = objects.get(relative)
+        key = (self._pending or self._manifest())["objects"].get(relative)
         return self.root / key if key else self._published / "unpublished" / relative
 
     def _put(self, relative: str, table: pa.Table) -> Path:
         if not self.remote:
             return write_parquet(self._published / relative, table)
-        return self._place(relative, lambda target: write_parquet(target, table))
+        with tempfile.TemporaryDirectory(prefix="sgr-put-") as folder:
+            local = Path(folder) / "table.parquet"
+            pq.write_table(table, local, compression="zstd")
+            with open(local, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            if (self._pending or self._manifest())["sha256"].get(relative) == digest:
+                return self._resolve(relative)  # these bytes are published already: the set is unchanged
+            return self._place(relative, lambda target: target.fs.put_file(str(local), target.path), digest)
 
-    def _place(self, relative: str, write) -> Path:
-        key = f"warehouse/objects/{self._publication}/{relative}" if self._pending is not None else None
-        key = key or f"warehouse/objects/{_new_set()}/{relative}"
+    def _place(self, relative: str, write, digest: str | None = None) -> Path:
+        pending = self._pending or {"set": _new_set(), **_copied(self._manifest())}
+        key = f"warehouse/objects/{pending['set']}/{relative}"
         write(self.root / key)
-        if self._pending is not None:
-            self._pending[relative] = key
-        else:
-            self._commit({**self._manifest()["objects"], relative: key})
+        pending["objects"][relative] = key
+        pending["sha256"].pop(relative, None)
+        pending["sha256"] |= {relative: digest} if digest else {}
+        if self._pending is None:
+            self._commit(pending)
         return self.root / key
 
     def _manifest(self) -> dict:
         if self._set is None:
             path = self._published / MANIFEST
-            self._set = json.loads(path.read_text()) if path.exists() else {"objects": {}, "recent": []}
+            self._set = json.loads(path.read_text()) if path.exists() else {}
+            self._set = {"objects": {}, "sha256": {}, "recent": [], **self._set}
         return self._set
 
-    def _commit(self, objects: dict, recent: list | None = None) -> None:
+    def _commit(self, published: dict, recent: list | None = None) -> None:
+        objects = published["objects"]
         sets = sorted({_set_of(key) for key in objects.values()})
-        recent = [sets, *(self._manifest().get("recent", []) if recent is None else recent)][:RECENT_SETS]
-        manifest = {"published_at": _now(), "objects": objects, "recent": recent}
+        recent = [sets, *(self._manifest()["recent"] if recent is None else recent)][:RECENT_SETS]
+        manifest = {"published_at": _now(), "objects": objects, "sha256": published["sha256"], "recent": recent}
         write_atomically(self._published / MANIFEST, lambda p: p.write_text(json.dumps(manifest, indent=1)))
         self._set = manifest
 
@@ -215,10 +228,11 @@ class Warehouse:
         if not self.remote:
             yield
             return
-        self._pending, self._publication = dict(self._manifest()["objects"]), _new_set()
+        self._pending = {"set": _new_set(), **_copied(self._manifest())}
         try:
             yield
-            self._commit(self._pending)
+            if self._pending["objects"] != self._manifest()["objects"]:
+                self._commit(self._pending)
         finally:
             self._pending = None
 
@@ -253,7 +267,7 @@ class Warehouse:
             if not kept.exists():
                 return False
             self._set = None
-            self._commit(json.loads(kept.read_text())["objects"], self._manifest().get("recent", []))
+            self._commit({"sha256": {}, **json.loads(kept.read_text())}, self._manifest()["recent"])
             kept.unlink()
             return True
         if not self._previous.exists():

@@ -1,0 +1,181 @@
+"""The whole pipeline with the data and the drafts on an object store: a real S3 API on loopback (moto's
+server mode, tests/servers.py), read back with pyarrow's own S3 client, as any other reader would."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import docx
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.contract import TABLES
+from tests.conftest import AS_OF, ROOT, SAMPLE, materialise
+from tests.servers import s3
+
+BUCKET = "sgr"
+
+
+@pytest.fixture(scope="module")
+def store():
+    """One S3 server for the module; the AWS variables set for this process, as a deployment sets them."""
+    with s3(BUCKET) as settings:
+        saved = {k: os.environ.get(k) for k in settings}
+        os.environ.update(settings)
+        try:
+            yield settings
+        finally:
+            import s3fs
+
+            s3fs.S3FileSystem.clear_instance_cache()  # its clients point at this server
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def arrow_s3(settings: dict) -> pafs.S3FileSystem:
+    endpoint = settings["AWS_ENDPOINT_URL"]
+    return pafs.S3FileSystem(
+        endpoint_override=endpoint.split("://")[1],
+        scheme="http",
+        access_key=settings["AWS_ACCESS_KEY_ID"],
+        secret_key=settings["AWS_SECRET_ACCESS_KEY"],
+        region=settings["AWS_DEFAULT_REGION"],
+    )
+
+
+def manifest(fs: pafs.S3FileSystem, prefix: str) -> dict:
+    with fs.open_input_stream(f"{BUCKET}/{prefix}/data/warehouse/manifest.json") as stream:
+        return json.loads(stream.read())
+
+
+def published_rows(fs: pafs.S3FileSystem, prefix: str) -> dict[str, int]:
+    """Each published table's rows, read as a reader reads them: the manifest first, then its objects."""
+    objects = manifest(fs, prefix)["objects"]
+    return {
+        name.removesuffix(".parquet"): pq.read_table(f"{BUCKET}/{prefix}/data/{key}", filesystem=fs).num_rows
+        for name, key in objects.items()
+        if "/" not in name
+    }
+
+
+def listed(fs: pafs.S3FileSystem, prefix: str) -> list[str]:
+    found = fs.get_file_info(pafs.FileSelector(f"{BUCKET}/{prefix}", recursive=True))
+    return sorted(f.path.removeprefix(f"{BUCKET}/{prefix}/") for f in found if f.type == pafs.FileType.File)
+
+
+def urls(prefix: str) -> tuple[str, str]:
+    return f"s3://{BUCKET}/{prefix}/data", f"s3://{BUCKET}/{prefix}/drafts"
+
+
+@pytest.fixture(scope="module")
+def on_s3(store):
+    """The bundled sample drafted once with its data and drafts on S3."""
+    data, drafts = urls("first")
+    result = materialise(SAMPLE, data, drafts)
+    assert result.success
+    return "first"
+
+
+def test_the_published_tables_and_the_draft_are_on_s3_and_read_by_pyarrow(store, on_s3, published):
+    fs = arrow_s3(store)
+    rows = published_rows(fs, on_s3)
+    local = published.data / "warehouse"
+    for name in TABLES:
+        assert rows[name] == pq.read_metadata(local / f"{name}.parquet").num_rows, name
+    assert rows["source_files"] == pq.read_metadata(local / "source_files.parquet").num_rows
+
+    key_figures = pq.read_table(
+        f"{BUCKET}/{on_s3}/data/{manifest(fs, on_s3)['objects']['key_figures.parquet']}", filesystem=fs
+    )
+    expected = pq.read_table(local / "key_figures.parquet")
+    assert key_figures.select(["figure", "value"]).to_pylist() == expected.select(["figure", "value"]).to_pylist()
+
+    with fs.open_input_file(f"{BUCKET}/{on_s3}/drafts/SG-report-draft-{AS_OF}.docx") as stream:
+        document = docx.Document(io.BytesIO(stream.read()))
+    assert any("country networks" in p.text for p in document.paragraphs)
+    # Nothing half-written and nothing of this machine's: no temporary file, no lock, on the store.
+    assert not [p for p in listed(fs, on_s3) if p.endswith(".tmp") or p.endswith(".lock")]
+
+
+def test_a_failed_validation_leaves_the_published_set_on_s3_as_it_was(store, on_s3, sample_copy):
+    fs = arrow_s3(store)
+    before_manifest, before_rows = manifest(fs, on_s3), published_rows(fs, on_s3)
+    with fs.open_input_file(f"{BUCKET}/{on_s3}/drafts/SG-report-draft-{AS_OF}.docx") as stream:
+        draft_before = stream.read()
+    champions = sample_copy / "country_networks/champions.csv"
+    champions.write_text(champions.read_text() + "KEN,8 June 2021,\n")
+
+    result = materialise(sample_copy, *urls(on_s3))
+
+    assert not result.success and not result.asset_materializations_for_node("published_tables")
+    assert manifest(fs, on_s3) == before_manifest
+    assert published_rows(fs, on_s3) == before_rows
+    with fs.open_input_file(f"{BUCKET}/{on_s3}/drafts/SG-report-draft-{AS_OF}.docx") as stream:
+        assert stream.read() == draft_before
+
+
+KILLED_MID_PUBLICATION = """
+import os, signal, sys
+from pipeline.warehouse import Warehouse
+
+published = Warehouse.publish
+
+def publish(self, table):
+    if table == "contributions":  # some tables of the new set are on the store, the manifest is not
+        os.kill(os.getpid(), signal.SIGKILL)
+    return published(self, table)
+
+Warehouse.publish = publish
+from pipeline.cli import main
+sys.exit(main())
+"""
+
+
+def test_a_kill_during_publication_leaves_the_old_set_and_the_next_run_publishes_the_new(store, sample_copy, tmp_path):
+    fs, prefix = arrow_s3(store), "killed"
+    data, drafts = urls(prefix)
+    assert materialise(SAMPLE, data, drafts).success
+    before_manifest, before_rows = manifest(fs, prefix), published_rows(fs, prefix)
+    contributions = sample_copy / "mptf/contributions.csv"
+    lines = contributions.read_text().splitlines()
+    contributions.write_text("\n".join([*lines, lines[-1].replace(lines[-1].split(",")[0], "C-KILL-1", 1)]) + "\n")
+    env = {**os.environ, **store, "DAGSTER_HOME": str(tmp_path / "home")}
+    command = [sys.executable, "-c", KILLED_MID_PUBLICATION, "draft", "--sources", str(sample_copy)]
+    command += ["--data", data, "--reports", drafts, "--as-of", AS_OF]
+    with open(tmp_path / "stderr", "w+") as stderr:
+        # A session of its own, so that the validation worker it forked goes with it.
+        killed = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+        )
+        try:
+            returncode = killed.wait(timeout=600)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(killed.pid, signal.SIGKILL)
+        stderr.seek(0)
+        assert returncode == -signal.SIGKILL, stderr.read()[-3000:]
+    written = [p for p in listed(fs, prefix) if p.startswith("data/warehouse/objects/")]
+    new_objects = {p.split("/")[3] for p in written} - {s for sets in before_manifest["recent"] for s in sets}
+    assert new_objects, "the kill came before any table of the new set was written: the test shows nothing"
+    assert manifest(fs, prefix) == before_manifest
+    assert published_rows(fs, prefix) == before_rows
+
+    assert materialise(sample_copy, data, drafts).success
+    after = published_rows(fs, prefix)
+    assert after["contributions"] == before_rows["contributions"] + 1
+    assert {k: v for k, v in after.items() if k != "contributions"} == {
+        k: v for k, v in before_rows.items() if k != "contributions"
+    }
+    # The killed publication's objects, named by no manifest, are gone.
+    kept = {s for sets in manifest(fs, prefix)["recent"] for s in sets}
+    assert {p.split("/")[3] for p in listed(fs, prefix) if p.startswith("data/warehouse/objects/")} <= kept
