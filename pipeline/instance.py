@@ -14,7 +14,7 @@ import fcntl
 import hashlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,14 +29,15 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def install(home: Path) -> Path:
-    """$DAGSTER_HOME/dagster.yaml from the project's; returns its path."""
+def install(home: Path, env: Mapping[str, str] = os.environ) -> Path:
+    """$DAGSTER_HOME/dagster.yaml from the project's, for the storage `env` names; returns its path."""
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
     wanted = SOURCE.read_text()
-    storage = STORAGES.get(os.environ.get("SGR_DAGSTER", "sqlite"))
-    if os.environ.get("SGR_DAGSTER", "sqlite") not in STORAGES:
-        raise ValueError(f"SGR_DAGSTER={os.environ['SGR_DAGSTER']!r}: the storages are {', '.join(STORAGES)}")
+    chosen = env.get("SGR_DAGSTER", "sqlite")
+    if chosen not in STORAGES:
+        raise ValueError(f"SGR_DAGSTER={chosen!r}: the storages are {', '.join(STORAGES)}")
+    storage = STORAGES[chosen]
     if storage is not None:
         wanted += "\n" + storage.read_text()
     if target.exists():

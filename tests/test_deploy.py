@@ -1,13 +1,21 @@
 """The shared deployment's storage: `sgr draft` with run, event and schedule storage in a real
 PostgreSQL on loopback (tests/servers.py), seen from a second process."""
 
+import contextlib
+import json
 import os
+import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from pipeline.instance import install
 from tests.conftest import AS_OF, ROOT, SAMPLE
-from tests.servers import PG_BIN, postgres
+from tests.servers import PG_BIN, postgres, redis, s3
 
 SEE = """
 import dagster as dg
@@ -80,13 +88,42 @@ def key_figures(data) -> dict:
     return {r["figure"]: r["value"] for r in pq.read_table(data / "warehouse/key_figures.parquet").to_pylist()}
 
 
+@contextlib.contextmanager
+def celery_worker(env: dict, folder: Path, broker: str):
+    """A Dagster Celery worker in a process of its own, ready to take steps."""
+    (folder / "worker.yaml").write_text(f"execution:\n  config:\n    broker: {broker}\n    backend: {broker}\n")
+    log = folder / "worker.log"
+    command = [str(ROOT / ".venv/bin/dagster-celery"), "worker", "start", "-A", "dagster_celery.app"]
+    command += ["-y", str(folder / "worker.yaml"), "-l", "info"]
+    with open(log, "w") as out:
+        worker = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while " ready." not in log.read_text():
+            assert time.monotonic() < deadline and worker.poll() is None, log.read_text()[-2000:]
+            time.sleep(0.5)
+        yield worker
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+
+
+def launch(env: dict, settings: dict) -> dict:
+    launched = subprocess.run(
+        [sys.executable, "-c", LAUNCH],
+        env={**env, "RUN_SETTINGS": json.dumps(settings)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert launched.returncode == 0, launched.stderr[-3000:]
+    return json.loads(launched.stdout.strip().splitlines()[-1])
+
+
 def test_steps_run_on_a_celery_worker_and_give_the_in_process_figures(tmp_path, published):
-    import json
-    import signal
-
-    from pipeline.instance import install
-    from tests.servers import redis
-
     with redis() as broker:
         install(tmp_path / "home")
         env = {
@@ -96,50 +133,39 @@ def test_steps_run_on_a_celery_worker_and_give_the_in_process_figures(tmp_path, 
             "SGR_CELERY_BROKER": broker,
             "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}",
         }
-        (tmp_path / "worker.yaml").write_text(f"execution:\n  config:\n    broker: {broker}\n    backend: {broker}\n")
-        log = tmp_path / "worker.log"
-        with open(log, "w") as out:
-            worker = subprocess.Popen(
-                [
-                    str(ROOT / ".venv/bin/dagster-celery"),
-                    "worker",
-                    "start",
-                    "-A",
-                    "dagster_celery.app",
-                    "-y",
-                    str(tmp_path / "worker.yaml"),
-                    "-l",
-                    "info",
-                ],
-                env=env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            deadline = time.monotonic() + 120
-            while " ready." not in log.read_text():
-                assert time.monotonic() < deadline and worker.poll() is None, log.read_text()[-2000:]
-                time.sleep(0.5)
-            settings = {
-                "sources": str(SAMPLE),
-                "data": str(tmp_path / "data"),
-                "reports": str(tmp_path / "drafts"),
-                "as_of": AS_OF,
-            }
-            launched = subprocess.run(
-                [sys.executable, "-c", LAUNCH],
-                env={**env, "RUN_SETTINGS": json.dumps(settings)},
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-            run = json.loads(launched.stdout.strip().splitlines()[-1])
-        finally:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(timeout=60)
+        with celery_worker(env, tmp_path, broker):
+            settings = {"sources": str(SAMPLE), "data": str(tmp_path / "data"), "reports": str(tmp_path / "drafts")}
+            run = launch(env, settings | {"as_of": AS_OF})
     assert run["success"] and run["steps"]
     assert run["launcher"] not in run["steps"]  # every step ran in the worker's processes
     assert key_figures(tmp_path / "data") == key_figures(published.data)
+
+
+def test_a_worker_that_shares_only_the_object_store_and_postgres_runs_every_step(tmp_path, published):
+    """Ingest, validation, derivation and the draft on a worker with its own Dagster home, temporary folder
+    and working files: the sources, the data and the drafts on S3, run storage in Postgres."""
+    from tests.test_object_store import arrow_s3
+
+    with postgres() as database, redis() as broker, s3() as store:
+        launcher, worker_side = tmp_path / "launcher", tmp_path / "worker"
+        common = {**os.environ, **database, **store, "SGR_DAGSTER": "postgres", "SGR_EXECUTOR": "celery"}
+        common |= {"SGR_CELERY_BROKER": broker, "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}"}
+        envs = {}
+        for side in (launcher, worker_side):
+            (side / "tmp").mkdir(parents=True)
+            install(side / "home", env=common)
+            envs[side] = {**common, "DAGSTER_HOME": str(side / "home"), "TMPDIR": str(side / "tmp")}
+        fs = arrow_s3(store)
+        for path in SAMPLE.rglob("*"):
+            if path.is_file():
+                with fs.open_output_stream(f"sgr/sources/{path.relative_to(SAMPLE).as_posix()}") as out:
+                    out.write(path.read_bytes())
+        with celery_worker(envs[worker_side], worker_side, broker):
+            settings = {"sources": "s3://sgr/sources", "data": "s3://sgr/data", "reports": "s3://sgr/drafts"}
+            run = launch(envs[launcher], settings | {"as_of": AS_OF})
+        assert run["success"] and run["steps"] and run["launcher"] not in run["steps"]
+        with fs.open_input_stream("sgr/data/warehouse/manifest.json") as stream:
+            objects = json.loads(stream.read())["objects"]
+        figures = pq.read_table(f"sgr/data/{objects['key_figures.parquet']}", filesystem=fs).to_pylist()
+        assert {r["figure"]: r["value"] for r in figures} == key_figures(published.data)
+        assert fs.get_file_info(f"sgr/drafts/SG-report-draft-{AS_OF}.docx").type == pafs.FileType.File
