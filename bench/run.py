@@ -1,8 +1,10 @@
 """`make bench`: `sgr draft` against the plain-script floor (bench/floor.py), as whole processes,
 alternating, at the sample's size and at 1,000,000 rows; then an incremental rebuild after a
-change to champions.csv. Prints wall-time and peak-memory ratios, medians and where the time goes.
+change to champions.csv; then the 1,000,000 rows with the data and drafts on an S3 server on
+loopback (moto's server mode) against the same run on local disk, alternating. Prints wall-time and
+peak-memory ratios, medians and where the time goes.
 
-Run: python -m bench.run [--rows N] [--sample-pairs 3] [--scale-pairs 2]
+Run: python -m bench.run [--rows N] [--sample-pairs 3] [--scale-pairs 2] [--s3-pairs 2]
 """
 
 import argparse
@@ -39,7 +41,11 @@ def measure(command: list[str], env: dict) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def sgr_draft(sources: Path, work: Path, env: dict, extra: list[str] | None = None) -> tuple[float, float, dict]:
+def sgr_draft(
+    sources: Path, work: Path, env: dict, extra: list[str] | None = None, store: str | None = None
+) -> tuple[float, float, dict]:
+    """One `sgr draft` process; its data and drafts under `work`, or under the URL `store` (timings in `work`)."""
+    work.mkdir(parents=True, exist_ok=True)
     timings = work / "timings.json"
     command = [
         sys.executable,
@@ -50,9 +56,9 @@ def sgr_draft(sources: Path, work: Path, env: dict, extra: list[str] | None = No
         "--sources",
         str(sources),
         "--data",
-        str(work / "data"),
+        f"{store}/data" if store else str(work / "data"),
         "--reports",
-        str(work / "drafts"),
+        f"{store}/drafts" if store else str(work / "drafts"),
         *(extra or []),
     ]
     wall, memory = measure(command, env)
@@ -111,11 +117,37 @@ def incremental(sources: Path, env: dict, scratch: Path) -> dict:
     return {"ratio": ratio, "ingested": ingested}
 
 
+def object_store(sources: Path, count: int, env: dict, scratch: Path) -> dict:
+    """The same run with the data and drafts on disk and on an S3 server on loopback, alternating."""
+    from tests.servers import s3
+
+    print(f"\nobject store: {count} pairs, sgr draft with the data on local disk, then on S3 (moto on loopback)")
+    print(f"  {'pair':<5}{'disk s':>8}{'S3 s':>8}{'ratio':>7}{'disk MB':>9}{'S3 MB':>8}")
+    rows, stages = [], []
+    with s3("bench") as settings:
+        env = {**env, **settings}
+        for n in range(1, count + 1):
+            disk = sgr_draft(sources, scratch / f"disk-{n}", env)
+            remote = sgr_draft(sources, scratch / f"s3-{n}", env, store=f"s3://bench/run-{n}")
+            rows.append((disk[0], remote[0], remote[0] / disk[0], disk[1], remote[1]))
+            stages.append((disk[2]["stages"], remote[2]["stages"]))
+            ratio = remote[0] / disk[0]
+            print(f"  {n:<5}{disk[0]:>8.2f}{remote[0]:>8.2f}{ratio:>7.2f}{disk[1]:>9.0f}{remote[1]:>8.0f}")
+            shutil.rmtree(scratch / f"disk-{n}")
+    medians = [statistics.median(column) for column in zip(*rows, strict=True)]
+    print(f"  {'med.':<5}{medians[0]:>8.2f}{medians[1]:>8.2f}{medians[2]:>7.2f}{medians[3]:>9.0f}{medians[4]:>8.0f}")
+    for side, label in ((0, "disk"), (1, "S3")):
+        by_stage = {s: statistics.median(t[side][s] for t in stages) for s in STAGES}
+        print(f"  {label} by stage (median s): " + ", ".join(f"{s} {v:.2f}" for s, v in by_stage.items()))
+    return {"ratio": medians[2], "disk": medians[0], "s3": medians[1]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sample-pairs", type=int, default=3)
     parser.add_argument("--scale-pairs", type=int, default=2)
+    parser.add_argument("--s3-pairs", type=int, default=2)
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="sgr-bench-"))
     home = scratch / "dagster_home"
@@ -138,6 +170,7 @@ def main() -> None:
         )
         scale = pairs("scale", scale_sources, args.scale_pairs, env, scratch)
         steps = incremental(scale_sources, env, scratch)
+        remote = object_store(scale_sources, args.s3_pairs, env, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print("\ntargets (medians):")
@@ -152,6 +185,7 @@ def main() -> None:
             ", ".join(steps["ingested"]),
         ),
     ]
+    checks.append(("1M on S3 wall <= 1.5x on local disk", remote["ratio"] <= 1.5, f"{remote['ratio']:.2f}x"))
     for name, met, figure in checks:
         print(f"  {'met ' if met else 'MISSED'} {name}: {figure}")
 
