@@ -179,3 +179,43 @@ def test_a_kill_during_publication_leaves_the_old_set_and_the_next_run_publishes
     # The killed publication's objects, named by no manifest, are gone.
     kept = {s for sets in manifest(fs, prefix)["recent"] for s in sets}
     assert {p.split("/")[3] for p in listed(fs, prefix) if p.startswith("data/warehouse/objects/")} <= kept
+
+
+def test_the_source_sensor_hashes_objects_by_content_not_by_etag(store, on_s3):
+    """The same bytes uploaded again in parts (a multipart ETag, "…-2") start nothing; new bytes do."""
+    import boto3
+    import dagster as dg
+    from boto3.s3.transfer import TransferConfig
+
+    from pipeline.sensors import source_sensor
+    from pipeline.settings import Settings
+
+    client = boto3.client("s3")
+    key = f"{on_s3}/sensed/mptf/contributions-archive.csv"
+    body = ("contribution_id,contributor\n" + "C-1,Someone\n" * 700_000).encode()  # over 5 MB: two parts
+    client.put_object(Bucket=BUCKET, Key=key, Body=body)
+    data, _ = urls(on_s3)
+    settings = Settings(sources=f"s3://{BUCKET}/{on_s3}/sensed", data=data)
+    sensor, cursor = source_sensor("mptf"), None
+
+    def tick():
+        nonlocal cursor
+        context = dg.build_sensor_context(
+            instance=dg.DagsterInstance.ephemeral(), cursor=cursor, resources={"settings": settings}
+        )
+        result = sensor(context)
+        cursor = context.cursor
+        return [] if isinstance(result, dg.SkipReason) else [result.tags["sgr/changes"]]
+
+    def settled() -> list[str]:
+        # An object is taken once seen unchanged on two ticks, as a file being written is.
+        return tick() + tick()
+
+    assert settled() == ["new contributions-archive.csv"]
+    single = client.head_object(Bucket=BUCKET, Key=key)["ETag"]
+    parts = TransferConfig(multipart_threshold=5 * 2**20, multipart_chunksize=5 * 2**20)
+    client.upload_fileobj(io.BytesIO(body), BUCKET, key, Config=parts)
+    assert client.head_object(Bucket=BUCKET, Key=key)["ETag"] != single  # the ETag is no content hash
+    assert settled() == []
+    client.upload_fileobj(io.BytesIO(body + b"C-2,Someone else\n"), BUCKET, key, Config=parts)
+    assert settled() == ["changed contributions-archive.csv"]
