@@ -32,7 +32,8 @@ def location(text: str | Path) -> Path:
         return Path(text).resolve()
     from upath import UPath  # only where a URL is used: it imports fsspec
 
-    return UPath(str(text))
+    # No listings cache: a sensor in a long-lived process would never see an object change.
+    return UPath(str(text), use_listings_cache=False)
 
 
 def is_remote(path: Path) -> bool:

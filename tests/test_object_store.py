@@ -4,12 +4,14 @@ server mode, tests/servers.py), read back with pyarrow's own S3 client, as any o
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
 import signal
 import subprocess
 import sys
+import time
 
 import docx
 import pyarrow.fs as pafs
@@ -181,6 +183,10 @@ def test_a_kill_during_publication_leaves_the_old_set_and_the_next_run_publishes
     assert {p.split("/")[3] for p in listed(fs, prefix) if p.startswith("data/warehouse/objects/")} <= kept
 
 
+def cursor_hashes(cursor: str) -> dict[str, str]:
+    return {path: seen["sha256"] for path, seen in json.loads(cursor)["files"].items()}
+
+
 def test_the_source_sensor_hashes_objects_by_content_not_by_etag(store, on_s3):
     """The same bytes uploaded again in parts (a multipart ETag, "…-2") start nothing; new bytes do."""
     import boto3
@@ -212,10 +218,14 @@ def test_the_source_sensor_hashes_objects_by_content_not_by_etag(store, on_s3):
         return tick() + tick()
 
     assert settled() == ["new contributions-archive.csv"]
+    hashes = cursor_hashes(cursor)
+    assert hashes == {"contributions-archive.csv": hashlib.sha256(body).hexdigest()}
     single = client.head_object(Bucket=BUCKET, Key=key)["ETag"]
+    time.sleep(1.1)  # a new LastModified (S3 counts whole seconds): the sensor sees a new object and hashes it
     parts = TransferConfig(multipart_threshold=5 * 2**20, multipart_chunksize=5 * 2**20)
     client.upload_fileobj(io.BytesIO(body), BUCKET, key, Config=parts)
     assert client.head_object(Bucket=BUCKET, Key=key)["ETag"] != single  # the ETag is no content hash
     assert settled() == []
+    assert cursor_hashes(cursor) == hashes
     client.upload_fileobj(io.BytesIO(body + b"C-2,Someone else\n"), BUCKET, key, Config=parts)
     assert settled() == ["changed contributions-archive.csv"]
