@@ -130,7 +130,10 @@ DERIVED = ("key_figures",)
 
 
 MANIFEST = "manifest.json"
-RECENT_SETS = 3  # on an object store, the objects of this many earlier sets stay for readers still on them
+# On an object store, the objects an earlier manifest named stay for readers still reading them: those of
+# the last RECENT_SETS manifests, and of every manifest replaced less than KEPT_FOR ago.
+RECENT_SETS = 3
+KEPT_FOR = dt.timedelta(hours=1)
 
 
 class Warehouse:
@@ -216,8 +219,17 @@ class Warehouse:
 
     def _commit(self, published: dict, recent: list | None = None) -> None:
         objects = published["objects"]
-        sets = sorted({_set_of(key) for key in objects.values()})
-        recent = [sets, *(self._manifest()["recent"] if recent is None else recent)][:RECENT_SETS]
+        now = dt.datetime.now(dt.UTC)
+        entry = {"replaced": None, "sets": sorted({_set_of(key) for key in objects.values()})}
+        earlier = [
+            dict(e, replaced=e["replaced"] or now.isoformat())
+            for e in (self._manifest()["recent"] if recent is None else recent)
+        ]
+        recent = [entry] + [
+            e
+            for n, e in enumerate(earlier)
+            if n < RECENT_SETS - 1 or now - dt.datetime.fromisoformat(e["replaced"]) < KEPT_FOR
+        ]
         manifest = {"published_at": _now(), "objects": objects, "sha256": published["sha256"], "recent": recent}
         write_atomically(self._published / MANIFEST, lambda p: p.write_text(json.dumps(manifest, indent=1)))
         self._set = manifest
@@ -283,9 +295,9 @@ class Warehouse:
         return True
 
     def _collect(self) -> None:
-        """Remove the objects of sets no longer published, once RECENT_SETS newer ones have replaced them."""
+        """Remove the objects no manifest kept in `recent` names (RECENT_SETS, KEPT_FOR)."""
         self._set = None
-        kept = {s for sets in self._manifest().get("recent", []) for s in sets}
+        kept = {s for entry in self._manifest()["recent"] for s in entry["sets"]}
         folder = self._published / "objects"
         for path in folder.iterdir() if folder.exists() else []:
             if path.name not in kept:
