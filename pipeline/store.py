@@ -64,26 +64,30 @@ def publishable(path: Path) -> None:
     os.chmod(path, 0o666 & ~UMASK)
 
 
+@contextlib.contextmanager
+def temporary_file(folder: Path | None, prefix: str) -> Iterator[Path]:
+    """A new empty file, in `folder` (else the system's temporary folder), gone afterwards unless moved away."""
+    handle, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=TEMPORARY)
+    os.close(handle)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
 def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     """Run `write` on a temporary local file, then move it into place: by a rename beside `path` on disk,
     by one upload to an object store (an object is replaced whole)."""
     remote = is_remote(path)
     if not remote:
         path.parent.mkdir(parents=True, exist_ok=True)
-    folder = None if remote else path.parent
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TEMPORARY)
-    os.close(handle)
-    try:
-        write(Path(temporary))
+    with temporary_file(None if remote else path.parent, f".{path.name}.") as temporary:
+        write(temporary)
         if remote:
-            path.fs.put_file(temporary, path.path)
-            Path(temporary).unlink()
+            path.fs.put_file(str(temporary), path.path)
         else:
-            publishable(Path(temporary))
+            publishable(temporary)
             os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -50,6 +50,7 @@ from pipeline.store import (
     publishable,
     read_table,
     remove_tree,
+    temporary_file,
     write_atomically,
 )
 
@@ -372,9 +373,7 @@ class Warehouse:
         digest = hashlib.sha256()
         folder = Path(self._scratch_dir()) if self.remote else self._raw
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming.", suffix=TEMPORARY)
-        os.close(handle)
-        try:
+        with temporary_file(folder, ".incoming.") as temporary:
             with source.open("rb") as original, open(temporary, "wb") as kept:
                 for block in iter(lambda: original.read(1 << 20), b""):
                     digest.update(block)
@@ -382,20 +381,15 @@ class Warehouse:
             path = self.archived(digest.hexdigest(), source.suffix)
             if self.remote:
                 if not path.exists():
-                    path.fs.put_file(temporary, path.path)
+                    path.fs.put_file(str(temporary), path.path)
                 local = folder / path.name
                 os.replace(temporary, local)
                 first_seen = path.stat().st_mtime
                 os.utime(local, (first_seen, first_seen))
                 return digest.hexdigest(), local
-            if path.exists():
-                Path(temporary).unlink()
-            else:
-                publishable(Path(temporary))
+            if not path.exists():
+                publishable(temporary)
                 os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
         return digest.hexdigest(), path
 
     def _scratch_dir(self) -> str:
