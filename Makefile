@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+PORT ?= 3000
 export DAGSTER_HOME
 
 .PHONY: setup report test fuzz dev bench lint clean
@@ -27,7 +28,7 @@ fuzz: setup
 
 dev: setup
 	$(BIN)/python -m pipeline.instance
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	$(BIN)/python -m pipeline.launcher & trap 'kill $$!' EXIT; $(BIN)/dagster dev -h 127.0.0.1 -p $(PORT)
 
 bench: setup
 	$(BIN)/python -m bench.run

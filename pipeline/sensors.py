@@ -21,9 +21,14 @@ from pipeline.contract import CALENDAR, FAMILIES, TABLES, tables_of
 from pipeline.readers import family_folder, find_sources
 from pipeline.settings import RUN_TAG, TEMPLATE_DIR, Settings, edition_to_request
 
-INTERVAL_SECONDS = 20
-SETTLE_SECONDS = 10  # a file untouched this long is taken as fully written
+# Dagster's sensor daemon looks at most every 5 s; a file is taken as written once seen unchanged on two
+# ticks, or at the first when untouched SETTLE_SECONDS (a save takes less; a long copy keeps touching it).
+INTERVAL_SECONDS = 1  # every look of the daemon: an interval of 5 would miss every other look
+SETTLE_SECONDS = 2
 MAX_FILES_HASHED_PER_TICK = 100
+# A drafter who saved a file is waiting for the draft: the run queue takes it before the automation's runs
+# for other editions, which no one is waiting for.
+SAVED = {"dagster/priority": "1"}
 EVERYTHING = [*TABLES, "review_comments", *AFTER_INGEST]
 TEMPLATE_SUFFIXES = (".md", ".toml", ".docx")
 
@@ -131,13 +136,14 @@ def run_request(
     context: dg.SensorEvaluationContext,
     name: str,
     folder: Path,
-    stats: dict,
+    look: Callable[[], dict],
     selection: list[str],
     settings: Settings,
 ) -> dg.RunRequest | dg.SkipReason:
+    """A run for the real changes among the files `look` finds, once they are written."""
     cursor = json.loads(context.cursor) if context.cursor else {}
     before = state_of(cursor)
-    changes, cursor = detect_changes(cursor, stats, _sha256_in(folder), time.time())
+    changes, cursor = detect_changes(cursor, look(), _sha256_in(folder), time.time())
     context.update_cursor(json.dumps(cursor))
     if not changes:
         waiting = len(cursor["pending"])
@@ -147,7 +153,7 @@ def run_request(
         run_key=f"{name}:{before}->{state_of(cursor)}",
         asset_selection=[dg.AssetKey(k) for k in selection],
         partition_key=edition_to_request(context, settings),
-        tags={**RUN_TAG, "sgr/trigger": name, "sgr/changes": describe(changes)},
+        tags={**RUN_TAG, **SAVED, "sgr/trigger": name, "sgr/changes": describe(changes)},
     )
 
 
@@ -167,10 +173,10 @@ def source_sensor(family: str) -> dg.SensorDefinition:
     )
     def _sensor(context: dg.SensorEvaluationContext, settings: Settings):
         folder = family_folder(settings.sources_dir, family)
-        stats = stats_of(folder, family_files(settings.sources_dir, family))
+        look = lambda: stats_of(folder, family_files(settings.sources_dir, family))  # noqa: E731
         # Before anything is published a family alone cannot be: the first run takes everything.
         selection = EVERYTHING if nothing_published(settings) else family_selection(family)
-        return run_request(context, f"{family}_files", folder, stats, selection, settings)
+        return run_request(context, f"{family}_files", folder, look, selection, settings)
 
     return _sensor
 
@@ -185,8 +191,18 @@ def source_sensor(family: str) -> dg.SensorDefinition:
 def report_template_files(context: dg.SensorEvaluationContext, settings: Settings):
     if nothing_published(settings):
         return dg.SkipReason(FIRST_RUN_PENDING)
-    stats = stats_of(TEMPLATE_DIR, template_files())
-    return run_request(context, "report_template_files", TEMPLATE_DIR, stats, AFTER_TEMPLATE, settings)
+    look = lambda: stats_of(TEMPLATE_DIR, template_files())  # noqa: E731
+    if not context.cursor and drafted_after(context.instance, look()):
+        # First look, every file older than the last draft: that draft was made from them. Watched from now.
+        context.update_cursor(json.dumps(detect_changes({}, look(), _sha256_in(TEMPLATE_DIR), float("inf"))[1]))
+        return dg.SkipReason("watching the template from now on: the last draft was made from it")
+    return run_request(context, "report_template_files", TEMPLATE_DIR, look, AFTER_TEMPLATE, settings)
+
+
+def drafted_after(instance: dg.DagsterInstance, stats: dict[str, list]) -> bool:
+    """Whether a draft was written after every one of these files was last changed."""
+    drafts = instance.fetch_materializations(dg.AssetKey("draft_report"), limit=1).records
+    return bool(drafts) and all(stat[1] / 1e9 < drafts[0].timestamp for stat in stats.values())
 
 
 @dg.sensor(
@@ -200,8 +216,8 @@ def returned_drafts(context: dg.SensorEvaluationContext, settings: Settings):
     if nothing_published(settings):
         return dg.SkipReason(FIRST_RUN_PENDING)
     folder = settings.sources_dir / RETURNED
-    stats = stats_of(folder, returned_files(settings.sources_dir))
-    return run_request(context, "returned_drafts", folder, stats, AFTER_RETURNED, settings)
+    look = lambda: stats_of(folder, returned_files(settings.sources_dir))  # noqa: E731
+    return run_request(context, "returned_drafts", folder, look, AFTER_RETURNED, settings)
 
 
 SENSORS = [source_sensor(family) for family in FAMILIES] + [report_template_files, returned_drafts]
