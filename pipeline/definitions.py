@@ -47,4 +47,4 @@ defs = dg.Definitions(
 
 
 def all_assets_job() -> dg.JobDefinition:
-    return defs.get_job_def(ALL_ASSETS)
+    return defs.resolve_job_def(ALL_ASSETS)
