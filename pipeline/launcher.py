@@ -89,6 +89,8 @@ def _execute(run_id: str, instance_ref) -> None:
 
 def serve() -> None:
     """Import what runs need, then fork a child for each run asked for, until stopped."""
+    if sys.platform != "linux":
+        return  # macOS's system libraries do not survive a fork: runs start as Dagster starts them
     import pipeline.definitions  # noqa: F401  (what every run loads)
     from pipeline.validation import run as validation
 
