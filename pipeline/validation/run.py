@@ -32,7 +32,7 @@ INDEX_COLUMNS = ["source_file", "source_sheet", "source_line"]
 VERDICT_ONLY = {"result_format": "BOOLEAN_ONLY"}
 EVERY_ROW = {"result_format": "COMPLETE"}
 # Rows validated at once: GX's memory grows with the frame it is given, several times the rows' own.
-BATCH_ROWS = 500_000
+BATCH_ROWS = 250_000
 Frames = dict[str, pd.DataFrame]
 
 
