@@ -17,6 +17,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -85,6 +86,7 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
         write(temporary)
         if remote:
             path.fs.put_file(str(temporary), path.path)
+            _keep_copy(path, temporary)
         else:
             publishable(temporary)
             os.replace(temporary, path)
@@ -102,6 +104,9 @@ def copy(source: Path, target: Path) -> None:
     """A copy made where the files are: a server-side copy on an object store, a hard link on disk if it can."""
     if is_remote(source):
         source.fs.copy(source.path, target.path)
+        kept = _kept_copy(source)
+        if kept is not None:
+            _keep_copy(target, kept, link=True)
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -151,8 +156,60 @@ def _arrow_filesystem(path: Path):
     return _ARROW_S3[key]
 
 
+# Objects this machine wrote are kept in a local cache, named by the object and its ETag (here only a
+# version: every PUT makes a new one), so that the steps that read them next, in this process or the
+# validation worker, ask the store one HEAD instead of downloading them. Another machine's objects,
+# or a newer version, are read from the store.
+CACHE_SECONDS = 24 * 3600
+
+
+def _cache_name(path: Path) -> str:
+    return hashlib.sha256(str(path).encode()).hexdigest()[:32]
+
+
+def _cache(path: Path) -> Path:
+    return local_stand_in(path, "objects").parent
+
+
+def _keep_copy(path: Path, local: Path, link: bool = False) -> None:
+    try:
+        version = path.fs.info(path.path)["ETag"].strip('"')
+    except (OSError, KeyError):
+        return
+    folder, name = _cache(path), _cache_name(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for older in folder.glob(f"{name}-*"):
+        older.unlink(missing_ok=True)
+    for stale in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > CACHE_SECONDS:
+                stale.unlink()
+    kept = folder / f"{name}-{version}"
+    if link:
+        with contextlib.suppress(OSError):
+            os.link(local, kept)
+    else:
+        os.replace(local, kept)
+
+
+def _kept_copy(path: Path) -> Path | None:
+    """The local copy of the object's current version, if this machine wrote it."""
+    folder, name = _cache(path), _cache_name(path)
+    if not any(folder.glob(f"{name}-*")):
+        return None
+    try:
+        version = path.fs.info(path.path)["ETag"].strip('"')
+    except (OSError, KeyError):
+        return None
+    kept = folder / f"{name}-{version}"
+    return kept if kept.exists() else None
+
+
 def _arrow(path: Path) -> dict:
     if is_remote(path):
+        kept = _kept_copy(path)
+        if kept is not None:
+            return {"source": kept}
         return {"source": path.path, "filesystem": _arrow_filesystem(path)}
     return {"source": path}
 
