@@ -126,6 +126,11 @@ def incremental(sources: Path, env: dict, scratch: Path) -> dict:
     return {"ratio": ratio, "ingested": ingested}
 
 
+def scaled(folder: Path, payments: int, rows: int) -> Path:
+    """`payments` contributions and transfers; joint programmes and concept notes as at `rows`."""
+    return make_sources(folder, contributions=payments, transfers=payments, programmes=rows // 10, notes=rows // 5)
+
+
 def growth(rows: int, scale: dict, big_rows: int, big: dict) -> None:
     """Time and memory per million contribution and transfer rows, at two sizes: whether the ratio holds."""
     print(f"\nhow cost grows ({rows:,} and {big_rows:,} contributions and transfers; other tables as at {rows:,}):")
@@ -183,25 +188,13 @@ def main() -> None:
     try:
         sample = pairs("sample", SAMPLE, args.sample_pairs, env, scratch)
         started = time.perf_counter()
-        scale_sources = make_sources(
-            scratch / "scale-sources",
-            contributions=args.rows,
-            transfers=args.rows,
-            programmes=args.rows // 10,
-            notes=args.rows // 5,
-        )
+        scale_sources = scaled(scratch / "scale-sources", args.rows, args.rows)
         print(
             f"\nscale sources: {args.rows:,} contributions and transfers, {args.rows // 10:,} joint programmes, "
             f"{args.rows // 5:,} concept notes (made in {time.perf_counter() - started:.1f} s)"
         )
         scale = pairs("scale", scale_sources, args.scale_pairs, env, scratch)
-        big_sources = make_sources(
-            scratch / "big-sources",
-            contributions=args.big_rows,
-            transfers=args.big_rows,
-            programmes=args.rows // 10,
-            notes=args.rows // 5,
-        )
+        big_sources = scaled(scratch / "big-sources", args.big_rows, args.rows)
         big = pairs(f"{args.big_rows // 1_000_000}M", big_sources, args.big_pairs, env, scratch)
         shutil.rmtree(big_sources)
         growth(args.rows, scale, args.big_rows, big)
