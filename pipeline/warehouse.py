@@ -104,11 +104,6 @@ def write_parquet(path: Path, table: pa.Table) -> Path:
     return write_atomically(path, lambda p: pq.write_table(table, p, compression="zstd"))
 
 
-def copy_file(source: Path, target: Path) -> None:
-    with source.open("rb") as original, open(target, "wb") as copied:
-        shutil.copyfileobj(original, copied, 1 << 20)
-
-
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -175,7 +170,7 @@ class Warehouse:
         """Copy a staged table into the warehouse, atomically."""
         if self.remote:
             return self._place(f"{table}.parquet", lambda target: copy(self.staged(table), target))
-        return write_atomically(self.path(table), lambda p: copy_file(self.staged(table), p))
+        return write_atomically(self.path(table), lambda p: shutil.copyfile(self.staged(table), p))
 
     # On disk, each file of warehouse/ is replaced by a rename. On an object store, where a set of
     # objects cannot be replaced at once, warehouse/manifest.json names the object that stands for each
@@ -198,7 +193,9 @@ class Warehouse:
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
             if (self._pending or self._manifest())["sha256"].get(relative) == digest:
                 return self._resolve(relative)  # these bytes are published already: the set is unchanged
-            return self._place(relative, lambda target: target.fs.put_file(str(local), target.path), digest)
+            # Through write_atomically, which keeps a local copy for the steps that read it next.
+            upload = lambda target: write_atomically(target, lambda p: os.replace(local, p))  # noqa: E731
+            return self._place(relative, upload, digest)
 
     def _place(self, relative: str, write, digest: str | None = None) -> Path:
         pending = self._pending or {"set": _new_set(), **_copied(self._manifest())}
