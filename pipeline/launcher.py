@@ -12,9 +12,7 @@ change to the code, or without the server, runs start as Dagster starts them.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import platform
 import secrets
 import signal
 import sys
@@ -22,6 +20,8 @@ from multiprocessing.connection import Client, Listener
 from pathlib import Path
 
 from dagster._core.launcher import DefaultRunLauncher, LaunchRunContext
+
+from pipeline.code import digest
 
 PID_TAG = "sgr/run_pid"
 
@@ -32,13 +32,8 @@ def _address() -> tuple[Path, Path]:
 
 
 def code_digest() -> str:
-    """The code a run would execute: every module of the packages, and the Python that runs them."""
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(platform.python_version().encode())
-    for package in ("pipeline", "assets"):
-        for path in sorted((root / package).rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode() + path.read_bytes())
-    return digest.hexdigest()
+    """The code a run would execute."""
+    return digest(("pipeline", "assets"))
 
 
 def forked(run_id: str, instance_ref) -> int | None:

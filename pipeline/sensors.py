@@ -136,14 +136,13 @@ def run_request(
     context: dg.SensorEvaluationContext,
     name: str,
     folder: Path,
-    look: Callable[[], dict],
+    stats: dict,
     selection: list[str],
     settings: Settings,
 ) -> dg.RunRequest | dg.SkipReason:
-    """A run for the real changes among the files `look` finds, once they are written."""
     cursor = json.loads(context.cursor) if context.cursor else {}
     before = state_of(cursor)
-    changes, cursor = detect_changes(cursor, look(), _sha256_in(folder), time.time())
+    changes, cursor = detect_changes(cursor, stats, _sha256_in(folder), time.time())
     context.update_cursor(json.dumps(cursor))
     if not changes:
         waiting = len(cursor["pending"])
@@ -173,10 +172,10 @@ def source_sensor(family: str) -> dg.SensorDefinition:
     )
     def _sensor(context: dg.SensorEvaluationContext, settings: Settings):
         folder = family_folder(settings.sources_dir, family)
-        look = lambda: stats_of(folder, family_files(settings.sources_dir, family))  # noqa: E731
+        stats = stats_of(folder, family_files(settings.sources_dir, family))
         # Before anything is published a family alone cannot be: the first run takes everything.
         selection = EVERYTHING if nothing_published(settings) else family_selection(family)
-        return run_request(context, f"{family}_files", folder, look, selection, settings)
+        return run_request(context, f"{family}_files", folder, stats, selection, settings)
 
     return _sensor
 
@@ -191,12 +190,12 @@ def source_sensor(family: str) -> dg.SensorDefinition:
 def report_template_files(context: dg.SensorEvaluationContext, settings: Settings):
     if nothing_published(settings):
         return dg.SkipReason(FIRST_RUN_PENDING)
-    look = lambda: stats_of(TEMPLATE_DIR, template_files())  # noqa: E731
-    if not context.cursor and drafted_after(context.instance, look()):
+    stats = stats_of(TEMPLATE_DIR, template_files())
+    if not context.cursor and drafted_after(context.instance, stats):
         # First look, every file older than the last draft: that draft was made from them. Watched from now.
-        context.update_cursor(json.dumps(detect_changes({}, look(), _sha256_in(TEMPLATE_DIR), float("inf"))[1]))
+        context.update_cursor(json.dumps(detect_changes({}, stats, _sha256_in(TEMPLATE_DIR), float("inf"))[1]))
         return dg.SkipReason("watching the template from now on: the last draft was made from it")
-    return run_request(context, "report_template_files", TEMPLATE_DIR, look, AFTER_TEMPLATE, settings)
+    return run_request(context, "report_template_files", TEMPLATE_DIR, stats, AFTER_TEMPLATE, settings)
 
 
 def drafted_after(instance: dg.DagsterInstance, stats: dict[str, list]) -> bool:
@@ -216,8 +215,8 @@ def returned_drafts(context: dg.SensorEvaluationContext, settings: Settings):
     if nothing_published(settings):
         return dg.SkipReason(FIRST_RUN_PENDING)
     folder = settings.sources_dir / RETURNED
-    look = lambda: stats_of(folder, returned_files(settings.sources_dir))  # noqa: E731
-    return run_request(context, "returned_drafts", folder, look, AFTER_RETURNED, settings)
+    stats = stats_of(folder, returned_files(settings.sources_dir))
+    return run_request(context, "returned_drafts", folder, stats, AFTER_RETURNED, settings)
 
 
 SENSORS = [source_sensor(family) for family in FAMILIES] + [report_template_files, returned_drafts]

@@ -93,13 +93,6 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def move(source: Path, target: Path) -> None:
-    if is_remote(source):
-        source.fs.mv(source.path, target.path)
-    else:
-        os.replace(source, target)
-
-
 def copy(source: Path, target: Path) -> None:
     """A copy made where the files are: a server-side copy on an object store, a hard link on disk if it can."""
     if is_remote(source):

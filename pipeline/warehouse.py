@@ -45,7 +45,6 @@ from pipeline.store import (
     is_remote,
     local_stand_in,
     location,
-    move,
     parquet_file,
     publishable,
     read_table,
@@ -288,7 +287,7 @@ class Warehouse:
         for kept in self._files(self._previous):
             target = self._published / kept.relative_to(self._previous)
             target.parent.mkdir(parents=True, exist_ok=True)
-            move(kept, target)
+            os.replace(kept, target)
         remove_tree(self._previous)
         return True
 

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.metadata
 import json
-import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
+from pipeline.code import digest
 from pipeline.problems import Failure
 from pipeline.store import read_schema, read_table
 from pipeline.validation.rules import Rule
@@ -45,17 +44,7 @@ RESULTS_SCHEMA = pa.schema(
 LIBRARIES = ("great_expectations", "pandas", "pyarrow", "numpy", "pycountry", "openpyxl")
 
 
-def _code_version() -> str:
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(platform.python_version().encode())
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
-    for library in LIBRARIES:
-        digest.update(f"{library}=={importlib.metadata.version(library)}".encode())
-    return digest.hexdigest()[:16]
-
-
-CODE_VERSION = _code_version()
+CODE_VERSION = digest(("pipeline",), LIBRARIES)[:16]
 
 
 def data_version(files: list[dict]) -> str:

@@ -1,0 +1,22 @@
+"""A digest of this code: what validation results and forked runs are tied to."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import platform
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def digest(packages: tuple[str, ...], libraries: tuple[str, ...] = ()) -> str:
+    """SHA-256 of the Python version, every module of `packages` and the versions of `libraries`."""
+    hashed = hashlib.sha256(platform.python_version().encode())
+    for package in packages:
+        folder = ROOT / package
+        for path in sorted(folder.rglob("*.py")):
+            hashed.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
+    for library in libraries:
+        hashed.update(f"{library}=={importlib.metadata.version(library)}".encode())
+    return hashed.hexdigest()
