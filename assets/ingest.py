@@ -17,7 +17,8 @@ from pipeline.deadlines import freshness_window
 from pipeline.previews import markdown_preview
 from pipeline.readers import FileRead, Limits, Reading, SourceFile, find_sources, limits, read_sources, refusal
 from pipeline.settings import LOCKED, POOL, Settings
-from pipeline.validation.verdicts import CODE_VERSION, STAGED_BY, data_version
+from pipeline.validation.run import validate_ahead
+from pipeline.validation.verdicts import CODE_VERSION, CONTRACT_CHECK, STAGED_BY, contract_key, data_version, saved_key
 from pipeline.warehouse import Warehouse
 
 GROUP = "ingest"
@@ -56,7 +57,11 @@ def ingest_family(family: str) -> dg.AssetsDefinition:
         warehouse = settings.warehouse
         for table in tables:
             if dg.AssetKey(table.name) in context.selected_asset_keys:
-                yield stage(context, warehouse, settings.sources_dir, table, settings.limits)
+                staged = stage(context, warehouse, settings.sources_dir, table, settings.limits)
+                key = contract_key(warehouse, table)
+                if saved_key(warehouse, table.name, CONTRACT_CHECK) != key:
+                    validate_ahead(warehouse, table.name, key)
+                yield staged
 
     return _ingest
 

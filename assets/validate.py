@@ -14,16 +14,18 @@ import pyarrow as pa
 
 from assets.ingest import INGEST_ASSETS
 from assets.returned import review_comments
-from pipeline import worker
 from pipeline.contract import FAMILIES, TABLES, Table, tables_of, warnings_for
 from pipeline.previews import markdown_preview
 from pipeline.settings import LOCKED, POOL, Settings
 from pipeline.store import read_metadata, read_table
 from pipeline.validation.rules import ERROR, WARNING, Rule, references_of
-from pipeline.validation.run import check_warnings, staged_rows, validate_staged
+from pipeline.validation.run import check_warnings, staged_rows, validated
 from pipeline.validation.verdicts import (
+    CONTRACT_CHECK,
+    WARNINGS_CHECK,
     Verdict,
     check_key,
+    contract_key,
     failed_rules,
     mark_rejected,
     rejection_reasons,
@@ -34,21 +36,19 @@ from pipeline.validation.verdicts import (
 )
 from pipeline.warehouse import Warehouse
 
-CONTRACT_CHECK = "contract_rules"
-WARNINGS_CHECK = "warnings"
 # Downstream assets follow their inputs, but never past a failed blocking check.
 AUTOMATION = dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
 
 
 def contract_result(context: dg.AssetCheckExecutionContext, settings: Settings, table: Table) -> dg.AssetCheckResult:
     warehouse = settings.warehouse
+    key = contract_key(warehouse, table)
 
     def validate(stamp: str):
-        outcome = worker.call(validate_staged, str(warehouse.root), table.name)
+        outcome = validated(warehouse, table.name, key)
         results = results_table(context.run.run_id, table.name, CONTRACT_CHECK, stamp, outcome.rules, outcome.errors)
         return results, summary(outcome.errors, len(outcome.rules)), rejection_reasons(outcome.errors)
 
-    key = check_key(warehouse, [table.name, *references_of(table)])
     verdict = reuse_or_run(warehouse, table.name, CONTRACT_CHECK, key, context.run.run_id, validate)
     mark_rejected(warehouse, table.name, verdict.reasons)
     failed = failed_rules(verdict.results, ERROR)

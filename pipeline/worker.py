@@ -14,12 +14,13 @@ import resource
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 T = TypeVar("T")
 _pool: ProcessPoolExecutor | None = None
+_ahead: dict[tuple, Future] = {}  # answers asked for early, by what they answer
 
 
 def start(warm: bool = True) -> None:
@@ -42,12 +43,22 @@ def _warm() -> None:
     run.warm()
 
 
-def call(function: Callable[..., T], *args) -> T:
-    """`function(*args)` in the worker if one was started, else here."""
+def ahead(key: tuple, function: Callable[..., T], *args) -> None:
+    """Start `function(*args)` in the worker now, for a `call` with the same `key` later: ingest
+    asks for a staged table's validation while it reads the next table, so the two cores overlap
+    what a run otherwise does in turn. Without a worker, nothing is done ahead."""
+    if _pool is not None and key not in _ahead:
+        _ahead[key] = _pool.submit(function, *args)
+
+
+def call(function: Callable[..., T], *args, key: tuple | None = None) -> T:
+    """`function(*args)` in the worker if one was started, else here; the answer asked for ahead
+    under `key`, if there is one."""
     if _pool is None:
         return function(*args)
+    future = _ahead.pop(key, None) if key is not None else None
     try:
-        return _pool.submit(function, *args).result()
+        return (future or _pool.submit(function, *args)).result()
     except BrokenProcessPool:
         raise RuntimeError("the validation worker stopped before it answered (out of memory?)") from None
 
@@ -63,6 +74,7 @@ def stop() -> float | None:
         peak = None
     _pool.shutdown(cancel_futures=True)
     _pool = None
+    _ahead.clear()
     return peak
 
 

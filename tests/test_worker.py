@@ -55,3 +55,56 @@ def test_a_worker_that_dies_is_named_plainly():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.stdout.strip() == "the validation worker stopped before it answered (out of memory?)"
+
+
+AHEAD = """
+import json, sys
+from pathlib import Path
+from pipeline import worker
+worker.start()
+from assets.ingest import stage_table
+from pipeline.contract import TABLES
+from pipeline.validation.run import validate_ahead, validated
+from pipeline.validation.verdicts import contract_key
+from pipeline.warehouse import Warehouse
+
+warehouse, sources, table = Warehouse(sys.argv[1]), Path(sys.argv[2]), TABLES["targets"]
+stage_table(warehouse, sources, table, "first")
+asked = contract_key(warehouse, table)
+validate_ahead(warehouse, "targets", asked)
+worker._ahead[(str(warehouse.root), "targets", asked)].result()  # answered before the table changes
+(sources / "mptf/targets.csv").write_text("year,capitalization_target_usd\\n2021,-5\\n")
+stage_table(warehouse, sources, table, "second")
+changed = contract_key(warehouse, table)
+after_change = validated(warehouse, "targets", changed)
+left = len(worker._ahead)  # the answer for the table as it was is not used for the table as it is
+validate_ahead(warehouse, "targets", changed)
+asked_twice = len(worker._ahead)
+same = validated(warehouse, "targets", changed)
+print(json.dumps({
+    "keys_differ": asked != changed,
+    "after_change": [str(f) for f in after_change.failures],
+    "left_after_change": left,
+    "asked_twice": asked_twice,
+    "left_at_end": len(worker._ahead),
+    "same": [str(f) for f in same.failures],
+}))
+worker.stop()
+"""
+
+
+def test_a_validation_asked_ahead_is_used_only_for_the_table_it_was_asked_for(published_copy, sample_copy):
+    done = subprocess.run(
+        [sys.executable, "-c", AHEAD, str(published_copy / "data"), str(sample_copy)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    answered = json.loads(done.stdout)
+    assert answered["keys_differ"]
+    assert answered["after_change"][0].startswith("targets.capitalization_target_usd: must be more than 0 (1 row)")
+    assert answered["left_after_change"] == 1  # the stale answer stayed unused
+    assert (answered["asked_twice"], answered["left_at_end"]) == (2, 1)  # the matching one was taken
+    assert answered["same"] == answered["after_change"]

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline import worker
 from pipeline.contract import LINEAGE_COLUMNS, TABLES, Table, warnings_for
 from pipeline.problems import EXAMPLES_SHOWN, Failure, Problem
 from pipeline.readers import group_problems
@@ -155,6 +156,16 @@ def validate_staged(data_dir: str, name: str) -> Outcome:
     batches = (to_frame(rows) for rows in warehouse.staged_batches(name, columns, BATCH_ROWS))
     keys = to_frame(warehouse.read_staged(name, [*table.key, *INDEX_COLUMNS])) if table.key else None
     return validate_batches(table, batches, keys, warehouse.read_problems(name), references)
+
+
+def validate_ahead(warehouse: Warehouse, name: str, key: str) -> None:
+    """Ask the validation worker, if there is one, to validate a table just staged (pipeline/worker.py)."""
+    worker.ahead((str(warehouse.root), name, key), validate_staged, str(warehouse.root), name)
+
+
+def validated(warehouse: Warehouse, name: str, key: str) -> Outcome:
+    """A staged table's validation: the one asked for ahead under the same key, or a new one."""
+    return worker.call(validate_staged, str(warehouse.root), name, key=(str(warehouse.root), name, key))
 
 
 def staged_rows(warehouse: Warehouse, name: str) -> pd.DataFrame:

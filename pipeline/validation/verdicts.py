@@ -20,11 +20,14 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.code import digest
+from pipeline.contract import Table
 from pipeline.problems import Failure
 from pipeline.store import read_schema, read_table
-from pipeline.validation.rules import Rule
+from pipeline.validation.rules import Rule, references_of
 from pipeline.warehouse import Warehouse, write_parquet
 
+CONTRACT_CHECK = "contract_rules"
+WARNINGS_CHECK = "warnings"
 STAGED_BY = b"staged_by_run"  # the run that staged a table, in its Parquet metadata
 RESULTS_SCHEMA = pa.schema(
     [
@@ -56,6 +59,17 @@ def data_version(files: list[dict]) -> str:
 def check_key(warehouse: Warehouse, tables: list[str], as_of: dt.date | None = None) -> str:
     versions = [data_version(warehouse.read_register(name).to_pylist()) for name in sorted(tables)]
     return hashlib.sha256(json.dumps([versions, str(as_of or "")]).encode()).hexdigest()
+
+
+def contract_key(warehouse: Warehouse, table: Table) -> str:
+    """The key of a table's contract check: the table and the tables it refers to."""
+    return check_key(warehouse, [table.name, *references_of(table)])
+
+
+def saved_key(warehouse: Warehouse, table: str, check: str) -> str | None:
+    """The key under which a check's last results were saved, if any."""
+    path = warehouse.check_results(table, check)
+    return (read_schema(path).metadata or {}).get(b"key", b"").decode() if path.exists() else None
 
 
 def stamp_of(path: Path) -> str:
