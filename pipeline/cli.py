@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline import instance, worker
 from pipeline.contract import FAMILIES
 from pipeline.deadlines import parse_as_of
+from pipeline.languages import parse_languages
 from pipeline.store import location
 
 EXIT_FAILED = 1
@@ -45,6 +46,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         choices=FAMILIES,
         help="re-read only this family's files, then validate, publish and redraft (what its sensor runs)",
     )
+    draft.add_argument(
+        "--languages",
+        help="the official languages to draft, comma-separated: en,fr,es,ru,zh,ar (default $SGR_LANGUAGES or en); "
+        "English is always drafted, each other language beside it as SG-report-draft-<date>-<code>.docx",
+    )
     draft.add_argument("--verbose", action="store_true", help="show Dagster's own log")
     comments = commands.add_parser(
         "comments", help="list the reviewers' comments and tracked changes of a returned draft"
@@ -68,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         for given in (args.as_of, args.compare_with):
             if given:
                 parse_as_of(given)
+        if args.languages:
+            parse_languages(args.languages)
     except ValueError as error:
         print(f"sgr: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -92,7 +100,11 @@ def run_draft(args: argparse.Namespace) -> int:
 
 def run_config(args: argparse.Namespace) -> dict:
     paths = {"sources": args.sources, "data": args.data, "reports": args.reports}
-    dates = {"as_of": args.as_of, "compare_with": getattr(args, "compare_with", None)}
+    dates = {
+        "as_of": args.as_of,
+        "compare_with": getattr(args, "compare_with", None),
+        "languages": getattr(args, "languages", None),
+    }
     settings = {k: str(location(v)) for k, v in paths.items() if v} | {k: v for k, v in dates.items() if v}
     return {
         "resources": {"settings": {"config": settings}},
@@ -159,6 +171,10 @@ def report(result) -> int:
     made = result.asset_materializations_for_node("draft_report")[0].metadata
     words, limit = made["words"].value, made["word_limit"].value
     print(f"Draft written ({words:,} words of the {limit:,}-word limit): {made['path'].value}")
+    if "languages" in made:
+        for code, draft in made["languages"].value.items():
+            if code != "en":
+                print(f"  in {code}: {draft['path']}")
     return 0
 
 

@@ -19,6 +19,7 @@ from pipeline import editions
 from pipeline.contract import TABLES
 from pipeline.deadlines import Deadline, deadlines_from, parse_as_of
 from pipeline.editions import Dates
+from pipeline.languages import parse_languages
 from pipeline.problems import SourceError
 from pipeline.readers import Limits, find_sources, limits, read_table
 from pipeline.store import location
@@ -30,6 +31,7 @@ DEFAULTS = {
     "SGR_REPORTS": "reports/drafts",
     "SGR_AS_OF": "",
     "SGR_COMPARE_WITH": "",
+    "SGR_LANGUAGES": "en",
 }
 
 
@@ -48,6 +50,11 @@ class Settings(dg.ConfigurableResource):
         default="",
         description="Date the figures are compared with, YYYY-MM-DD (SGR_COMPARE_WITH; default: the previous "
         "edition's cut-off).",
+    )
+    languages: str = Field(
+        default="",
+        description="The official languages drafted, as codes: en,fr,es,ru,zh,ar (SGR_LANGUAGES, default en). "
+        "English is always drafted; each other language from its template in reports/template/<code>/.",
     )
     max_file_mb: float = Field(default=0, description="Largest source file read (SGR_MAX_FILE_MB, default 256).")
     max_line_kb: float = Field(default=0, description="Longest CSV row (SGR_MAX_LINE_KB, default 1,024).")
@@ -71,6 +78,11 @@ class Settings(dg.ConfigurableResource):
     @property
     def reports_dir(self) -> Path:
         return location(_from_env("SGR_REPORTS", self.reports))
+
+    @property
+    def language_codes(self) -> list[str]:
+        """English first, then the other languages asked for, in the UN's order of the six."""
+        return parse_languages(["en", *_from_env("SGR_LANGUAGES", self.languages).split(",")])
 
     @property
     def as_of_date(self) -> dt.date:

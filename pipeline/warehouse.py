@@ -443,6 +443,7 @@ class Warehouse:
     def charts(self) -> Path:
         return self._charts
 
-    def draft(self, as_of: dt.date) -> Path:
+    def draft(self, as_of: dt.date, language: str = "en") -> Path:
+        """The draft in English, or in another official language (SG-report-draft-<D>-fr.docx)."""
         assert self.reports is not None, "a drafts folder is needed to write the draft"
-        return self.reports / f"SG-report-draft-{as_of.isoformat()}.docx"
+        return self.reports / f"SG-report-draft-{as_of.isoformat()}{'' if language == 'en' else '-' + language}.docx"

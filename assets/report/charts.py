@@ -7,16 +7,19 @@ and the rows it draws.
 
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import matplotlib
 import matplotlib.ticker
+from matplotlib import font_manager
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from assets.report.languages import style  # noqa: E402
 from pipeline.catalogue import CHARTS  # noqa: E402
 from pipeline.contract import REGIONS  # noqa: E402
 from pipeline.reference import CLUSTERS, OBJECTIVES  # noqa: E402
@@ -25,6 +28,24 @@ from pipeline.warehouse import write_atomically  # noqa: E402
 DPI = 300
 UN_BLUE, GREY, DARK = "#009EDB", "#9B9B9B", "#333333"
 WIDTH_CM = 16.0
+# The words on the charts; a language's report.toml gives its own under [chart_words].
+WORDS = {
+    "deposits": "Deposits",
+    "target": "Capitalization target",
+    "millions_usd": "Millions of United States dollars",
+    "thematic_area": "Thematic area {n}",
+    "programmes_approved": "Joint programmes approved",
+    "country_networks": "Country networks",
+    "champion_countries": "Champion countries",
+    "number": "Number",
+    "end_of_year": "End {year}",
+    "findings": "Findings recorded",
+    "under_review": "Cycle under review",
+    "previous_cycle": "Previous cycle",
+    "objective": "{n}. {title}",
+}
+# A font with the glyphs of each language's script (Debian: fonts-noto-core, fonts-noto-cjk).
+FONTS = {"zh": "Noto Sans CJK SC", "ar": "Noto Naskh Arabic"}
 
 plt.rcParams.update(
     {
@@ -56,11 +77,15 @@ def _figure(height_cm: float):
     return plt.figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54))
 
 
-def capitalization(frame: pd.DataFrame) -> bytes:
+def _objective(words: dict, number: int) -> str:
+    return words["objective"].format(n=number, title=OBJECTIVES[number][1])
+
+
+def capitalization(frame: pd.DataFrame, words: dict) -> bytes:
     figure = _figure(7)
     axes = figure.add_subplot()
     years = frame["year"].astype(str)
-    axes.bar(years, frame["deposits_usd"] / 1e6, color=UN_BLUE, label="Deposits", width=0.6)
+    axes.bar(years, frame["deposits_usd"] / 1e6, color=UN_BLUE, label=words["deposits"], width=0.6)
     axes.plot(
         years,
         frame["target_usd"] / 1e6,
@@ -69,42 +94,45 @@ def capitalization(frame: pd.DataFrame) -> bytes:
         markersize=18,
         linestyle="none",
         markeredgewidth=2,
-        label="Capitalization target",
+        label=words["target"],
     )
-    axes.set_ylabel("Millions of United States dollars")
+    axes.set_ylabel(words["millions_usd"])
     axes.legend(frameon=False, loc="upper left")
     axes.set_ylim(0, max(_top(frame, ["deposits_usd", "target_usd"]) / 1e6 * 1.2, 1))
     return _png(figure)
 
 
-def programmes_by_area(frame: pd.DataFrame) -> bytes:
+def programmes_by_area(frame: pd.DataFrame, words: dict) -> bytes:
     figure = _figure(5.5)
     axes = figure.add_subplot()
-    labels = [f"Thematic area {int(a)}" for a in frame["thematic_area"]]
+    labels = [words["thematic_area"].format(n=int(a)) for a in frame["thematic_area"]]
     axes.barh(labels[::-1], frame["programmes"][::-1], color=UN_BLUE, height=0.6)
     for y, value in enumerate(frame["programmes"][::-1]):
         axes.text(value + 0.1, y, str(int(value)), va="center", color=DARK)
-    axes.set_xlabel("Joint programmes approved")
+    axes.set_xlabel(words["programmes_approved"])
     axes.xaxis.get_major_locator().set_params(integer=True)
     return _png(figure)
 
 
-def networks_over_time(frame: pd.DataFrame) -> bytes:
+def networks_over_time(frame: pd.DataFrame, words: dict) -> bytes:
     figure = _figure(6.5)
     axes = figure.add_subplot()
-    labels = [d.strftime("%d %b %Y") if (d.month, d.day) != (12, 31) else f"End {d.year}" for d in frame["date"]]
-    axes.plot(labels, frame["country_networks"], color=UN_BLUE, marker="o", label="Country networks")
-    axes.plot(labels, frame["champion_countries"], color=DARK, marker="s", label="Champion countries")
+    labels = [
+        style().chart_date(d) if (d.month, d.day) != (12, 31) else words["end_of_year"].format(year=d.year)
+        for d in frame["date"]
+    ]
+    axes.plot(labels, frame["country_networks"], color=UN_BLUE, marker="o", label=words["country_networks"])
+    axes.plot(labels, frame["champion_countries"], color=DARK, marker="s", label=words["champion_countries"])
     for column in ("country_networks", "champion_countries"):
         for x, value in enumerate(frame[column]):
             axes.annotate(str(int(value)), (x, value), textcoords="offset points", xytext=(0, 5), ha="center")
-    axes.set_ylabel("Number")
+    axes.set_ylabel(words["number"])
     axes.set_ylim(0, max(_top(frame, ["country_networks", "champion_countries"]) * 1.2, 1))
     axes.legend(frameon=False, loc="upper left")
     return _png(figure)
 
 
-def objectives_heatmap(frame: pd.DataFrame) -> bytes:
+def objectives_heatmap(frame: pd.DataFrame, words: dict) -> bytes:
     """Objectives grouped by round-table cluster (rows) against regions (columns)."""
     order = [o for _, (_, objectives) in CLUSTERS.items() for o in objectives]
     rows = frame.set_index("objective").loc[order]
@@ -113,7 +141,7 @@ def objectives_heatmap(frame: pd.DataFrame) -> bytes:
     axes = figure.add_subplot()
     image = axes.imshow(rows[regions].to_numpy(), cmap="Blues", aspect="auto", vmin=0)
     axes.set_xticks(range(len(regions)), [r.replace(" and ", " and\n") for r in regions], fontsize=7)
-    axes.set_yticks(range(len(order)), [f"{o}. {OBJECTIVES[o][1]}" for o in order], fontsize=7)
+    axes.set_yticks(range(len(order)), [_objective(words, o) for o in order], fontsize=7)
     axes.tick_params(length=0)
     for y, objective in enumerate(order):
         for x, region in enumerate(regions):
@@ -138,24 +166,24 @@ def objectives_heatmap(frame: pd.DataFrame) -> bytes:
             axes.axhline(boundary - 0.5, color=DARK, linewidth=1)
     axes.spines[:].set_visible(False)
     colorbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.08)
-    colorbar.set_label("Findings recorded")
+    colorbar.set_label(words["findings"])
     colorbar.locator = matplotlib.ticker.MaxNLocator(integer=True)
     colorbar.update_ticks()
     return _png(figure)
 
 
-def objectives_by_cycle(frame: pd.DataFrame) -> bytes:
+def objectives_by_cycle(frame: pd.DataFrame, words: dict) -> bytes:
     """Findings on each objective, the cycle under review beside the previous one, clusters in order."""
     order = [o for _, (_, objectives) in CLUSTERS.items() for o in objectives]
     rows = frame.set_index("objective").loc[order]
     figure = _figure(15)
     axes = figure.add_subplot()
     y = np.arange(len(order))
-    axes.barh(y - 0.2, rows["under_review"], height=0.4, color=UN_BLUE, label="Cycle under review")
-    axes.barh(y + 0.2, rows["previous"], height=0.4, color=GREY, label="Previous cycle")
-    axes.set_yticks(y, [f"{o}. {OBJECTIVES[o][1]}" for o in order], fontsize=7)
+    axes.barh(y - 0.2, rows["under_review"], height=0.4, color=UN_BLUE, label=words["under_review"])
+    axes.barh(y + 0.2, rows["previous"], height=0.4, color=GREY, label=words["previous_cycle"])
+    axes.set_yticks(y, [_objective(words, o) for o in order], fontsize=7)
     axes.invert_yaxis()
-    axes.set_xlabel("Findings recorded")
+    axes.set_xlabel(words["findings"])
     axes.set_xlim(0, max(_top(frame, ["under_review", "previous"]) * 1.1, 1))
     axes.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     axes.legend(frameon=False, loc="lower right")
@@ -176,14 +204,41 @@ CODE = hashlib.sha256(Path(__file__).read_bytes() + matplotlib.__version__.encod
 KEPT = 8  # drawings kept of each chart: enough for drafts that go back and forth between a few data sets
 
 
-def png(name: str, frame: pd.DataFrame, cache: Path | None = None) -> bytes:
-    """The chart `name` of these rows, drawn or, if drawn before, read from `cache`."""
-    key = hashlib.sha256(f"{CODE}{name}".encode() + frame.to_csv(index=False).encode()).hexdigest()
+def font_for(language: str) -> list[str]:
+    """The fonts a language's chart is drawn in: the script's, then the Latin one for digits and names."""
+    family = FONTS.get(language)
+    if family is None:
+        return [plt.rcParams["font.family"][0]]
+    try:
+        font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    except ValueError:
+        # Installed after matplotlib made its font list (a cached list outlives a new Debian package).
+        for path in font_manager.findSystemFonts():
+            if Path(path).name.replace("-", "").startswith(family.replace(" ", "")):
+                font_manager.fontManager.addfont(path)
+        try:
+            font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        except ValueError:
+            raise RuntimeError(
+                f"the font {family} is needed to draw the {language} charts: install it (Debian: fonts-noto-core, "
+                "fonts-noto-cjk)"
+            ) from None
+    return [family, "DejaVu Serif"]
+
+
+def png(
+    name: str, frame: pd.DataFrame, cache: Path | None = None, language: str = "en", words: dict | None = None
+) -> bytes:
+    """The chart `name` of these rows in `language`, drawn or, if drawn before, read from `cache`."""
+    words = {**WORDS, **(words or {})}
+    said = json.dumps([language, words], sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256(f"{CODE}{name}{said}".encode() + frame.to_csv(index=False).encode()).hexdigest()
     cached = cache / f"{name}-{key[:32]}.png" if cache else None
     if cached and cached.exists():
         cached.touch()  # in use: the last to be pruned
         return cached.read_bytes()
-    drawn = DRAW[name](frame)
+    with plt.rc_context({"font.family": font_for(language)}):
+        drawn = DRAW[name](frame, words)
     if cached:
         write_atomically(cached, lambda p: p.write_bytes(drawn))
         for old in sorted(cache.glob(f"{name}-*.png"), key=lambda p: p.stat().st_mtime_ns)[:-KEPT]:

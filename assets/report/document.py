@@ -25,9 +25,10 @@ from assets.report import charts, un_style
 from assets.report import template as t
 from assets.report.comments import CARRIED, RESOLVED, TO_SETTLE, Carried, carry, day
 from assets.report.facts import Provenance, Row, context
+from assets.report.languages import LANGUAGES, speaking, style
 from assets.report.layout import Styles, grid
 from assets.report.narrative import Block, Narrative, NarrativeError, Run, names_in
-from assets.report.ooxml import Footnotes, separate_comment_ids
+from assets.report.ooxml import Footnotes, right_to_left, separate_comment_ids
 from pipeline.anchors import Anchors
 from pipeline.catalogue import CHARTS, REPORT_TABLES, TOTAL, provenance_of
 from pipeline.catalogue.model import STATED_UNITS
@@ -49,6 +50,7 @@ class ReportInputs:
     dates: Dates | None = None  # the edition and the date compared with
     comments: list[dict] = field(default_factory=list)  # reviewers' comments of returned drafts (assets/returned.py)
     changes: list[dict] = field(default_factory=list)  # and the changes they tracked
+    language: str = "en"
 
 
 @dataclass
@@ -71,7 +73,10 @@ class Made:
 class Builder:
     def __init__(self, inputs: ReportInputs, template_dir: Path):
         self.inputs, self.config, self.template_dir = inputs, inputs.config, template_dir
-        self.document = docx.Document(str(template_dir / "report.docx"))
+        self.language = LANGUAGES[inputs.language]
+        self.words_dir = words_dir(template_dir, inputs.language)
+        word_template = self.words_dir / "report.docx"
+        self.document = docx.Document(str(word_template if word_template.exists() else template_dir / "report.docx"))
         self._check_styles()
         self.styles = Styles(self.document)
         self.add = self.styles.add
@@ -101,7 +106,7 @@ class Builder:
         """A line of report.toml, filled from the data."""
         section, _, name = key.rpartition(".")
         source = self.config[section][name] if section else self.config[name]
-        return self.narrative.text(source, f"reports/template/report.toml ({key})", extra)
+        return self.narrative.text(source, f"{self._toml_shown()} ({key})", extra)
 
     def _label(self, kind: str) -> str:
         self.numbers[kind] += 1
@@ -114,15 +119,18 @@ class Builder:
                 body.remove(child)
         self._header()
         self._masthead()
-        self._file(self.template_dir / "summary.md", "summary")
+        self._file(self.words_dir / "summary.md", "summary")
         self.add().add_run().add_break(WD_BREAK.PAGE)
-        for path in sorted((self.template_dir / "chapters").glob("*.md")):
+        for path in sorted((self.words_dir / "chapters").glob("*.md")):
             self._file(path, "paragraph")
-        for path in sorted((self.template_dir / "annexes").glob("*.md")):
+        for path in sorted((self.words_dir / "annexes").glob("*.md")):
             self._file(path, "annex")
-        if self.inputs.comments or self.inputs.changes:
+        # Reviewers comment on the English draft: their comments are carried there, not into the translations.
+        if self.language.code == "en" and (self.inputs.comments or self.inputs.changes):
             self._reviewers(carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes))
         separate_comment_ids(self.document)
+        if self.language.right_to_left:
+            right_to_left(self.document)
         self._core_properties()
         self.made.footnotes = len(self.footnotes.texts)
         self.made.words += sum(len(text.split()) for text in self.footnotes.texts)
@@ -159,16 +167,16 @@ class Builder:
         table = self.document.add_table(rows=2, cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         issued = dt.date.fromisoformat(config["date"]) if config.get("date") else self.inputs.as_of
-        details = [config["distribution"], un_style.date(issued), "", config["original"]]
+        details = [config["distribution"], style().date(issued), "", config["original"]]
         cells = [*table.rows[0].cells, *table.rows[1].cells]
-        for cell, text, style in zip(
+        for cell, text, style_name in zip(
             cells,
             [config["organization"], config["symbol"], config["organ"], details[0]],
             [t.MASTHEAD_ORG, t.MASTHEAD_SYMBOL, t.MASTHEAD_BODY, t.MASTHEAD_DETAIL],
             strict=True,
         ):
             cell.paragraphs[0].text = text
-            self.styles.apply(cell.paragraphs[0], style)
+            self.styles.apply(cell.paragraphs[0], style_name)
         for line in details[1:]:
             self.add(line, t.MASTHEAD_DETAIL, cells[3])
         rule = 'w:val="single" w:sz="12" w:space="0" w:color="000000"'
@@ -209,7 +217,9 @@ class Builder:
             if block.provenances:
                 tables = sorted({name for p in block.provenances for name in p.tables})
                 files = sorted({f for p in block.provenances for f in p.files})
-                self.footnotes.add(paragraph, self._source_note(tables, files))
+                self.footnotes.add(
+                    paragraph, self._source_note(tables, files), self.language.footnote_before_punctuation
+                )
         return paragraph
 
     def _annex(self, title: str) -> None:
@@ -307,12 +317,19 @@ class Builder:
 
     def _table(self, name: str) -> None:
         declaration, data = REPORT_TABLES[name], self.inputs.tables[name]
+        words = self._translated("tables", name, declaration.title, declaration.notes)
         if declaration.states_data:
             self.anchors.mark(self.anchors.table(name), self.add(self._label("table"), t.CAPTION))
-            self.add(declaration.title, t.CAPTION)
+            self.add(words["title"], t.CAPTION)
         rows = data.to_pylist()
-        cells = [[self._cell(declaration, column, row) for column in declaration.columns] for row in rows]
-        headers = [self.narrative.text(c.header, f"header of {name}") for c in declaration.columns]
+        cells = [[self._cell(declaration, column, row, words) for column in declaration.columns] for row in rows]
+        given = words.get("headers") or [c.header for c in declaration.columns]
+        if len(given) != len(declaration.columns):
+            raise NarrativeError(
+                f"{self._toml_shown()} [tables.{name}]: {len(given)} headers for the {len(declaration.columns)} "
+                f"columns ({', '.join(c.header for c in declaration.columns)})"
+            )
+        headers = [self.narrative.text(h, f"header of {name}") for h in given]
         right = [c.right if c.right is not None else _numeric(declaration, c) for c in declaration.columns]
         widths = [c.width_cm for c in declaration.columns]
         grid(self.styles, headers, cells, right, widths, declaration.keep_together)
@@ -320,16 +337,24 @@ class Builder:
             provenance = provenance_of(data)
             for note in [
                 self._source_note(provenance["source_tables"], provenance["source_files"]),
-                *declaration.notes,
+                *words["notes"],
             ]:
                 self.add(note, t.TABLE_NOTE)
             self.made.tables += 1
 
-    def _cell(self, declaration, column, values: dict) -> str:
+    def _translated(self, kind: str, name: str, title: str, notes: tuple[str, ...]) -> dict:
+        """A table's or chart's words in the draft's language (its report.toml), else the catalogue's English."""
+        words = {"title": title, "notes": list(notes), **self.config.get(kind, {}).get(name, {})}
+        return words
+
+    def _toml_shown(self) -> str:
+        return f"reports/template/{(self.words_dir / 'report.toml').relative_to(self.template_dir).as_posix()}"
+
+    def _cell(self, declaration, column, values: dict, words: dict | None = None) -> str:
         row = Row(declaration, values, None)
         if values.get(TOTAL):
             if column is declaration.columns[0]:
-                return declaration.total_label
+                return (words or {}).get("total", declaration.total_label)
             if not set(names_in(column.template)) <= set(declaration.totals):
                 return ""
         fields = {name: getattr(row, name) for name in values if name != TOTAL}
@@ -341,16 +366,17 @@ class Builder:
         frame = data.to_pandas()
         if TOTAL in frame:
             frame = frame[~frame[TOTAL]].drop(columns=[TOTAL])
+        words = self._translated("charts", name, chart.title, chart.notes)
         self.add(self._label("figure"), t.CAPTION)
-        self.add(chart.title, t.CAPTION)
+        self.add(words["title"], t.CAPTION)
         picture = self.add(style=t.TABLE_TEXT)
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
-        drawn = charts.png(name, frame, self.inputs.charts)
+        drawn = charts.png(name, frame, self.inputs.charts, self.language.code, self.config.get("chart_words"))
         picture.add_run().add_picture(io.BytesIO(drawn), width=Cm(charts.WIDTH_CM))
         self.anchors.mark(self.anchors.chart(name), picture)
         provenance = provenance_of(data)
-        for note in [self._source_note(provenance["source_tables"], provenance["source_files"]), *chart.notes]:
+        for note in [self._source_note(provenance["source_tables"], provenance["source_files"]), *words["notes"]]:
             self.add(note, t.TABLE_NOTE)
         self.made.charts += 1
 
@@ -361,6 +387,7 @@ class Builder:
         properties.revision = 1
         properties.title = f"{self.config['title']}: {self.config['subtitle']}"
         properties.subject = f"{self.config['symbol']}, data as of {un_style.date(self.inputs.as_of)}"
+        properties.language = self.language.code
         if self.inputs.dates is not None:  # read back from a returned draft: which edition it is of
             properties.keywords = f"sgr-edition:{self.inputs.dates.edition.key}"
 
@@ -375,8 +402,20 @@ def _numeric(declaration, column) -> bool:
     return len(names) == 1 and declaration.field(names[0]).unit in STATED_UNITS
 
 
+def words_dir(template_dir: Path, language: str) -> Path:
+    """Where a language's words are: English's at the template's root, each other's in its own folder."""
+    return template_dir if language == "en" else template_dir / language
+
+
+def compose(inputs: ReportInputs, template_dir: Path):
+    """The draft in the inputs' language, built but not yet saved: its inputs, what it holds and the document."""
+    with speaking(inputs.language):
+        builder = Builder(inputs, template_dir)
+        made = builder.build()
+    return inputs, made, builder.document
+
+
 def build_document(inputs: ReportInputs, template_dir: Path, save) -> Made:
-    builder = Builder(inputs, template_dir)
-    made = builder.build()
-    save(builder.document)
+    _, made, document = compose(inputs, template_dir)
+    save(document)
     return made

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import pyarrow as pa
 
 from assets.report import un_style
+from assets.report.languages import style
 from pipeline.catalogue import FIGURES, REPORT_TABLES, TOTAL, ReportTable, provenance_of
 from pipeline.catalogue.model import ROW_UNIT, STATED_UNITS
 from pipeline.editions import Dates
@@ -55,11 +56,11 @@ class Fact:
         if not self.compared:
             return Fact(None, self.unit, self.provenance, "no previous report to compare with")
         moved = None if self.value is None or self.before is None else self.value - self.before
-        return Fact(moved, self.unit, self.provenance, un_style.change(self.value, self.before, self.unit))
+        return Fact(moved, self.unit, self.provenance, style().change(self.value, self.before, self.unit))
 
     @property
     def text(self) -> str:
-        return self.phrase if self.phrase is not None else un_style.figure(self.value, self.unit)
+        return self.phrase if self.phrase is not None else style().figure(self.value, self.unit)
 
     def __str__(self) -> str:
         return self.text
@@ -167,13 +168,13 @@ def context(
     """Every name the template may use."""
     compare_with = dates.compare_with if dates else None
     plain = {
-        "as_of": un_style.date(as_of),
+        "as_of": style().date(as_of),
         "year": str(as_of.year),
         "symbol": config["symbol"],
-        "word_limit": un_style.count(config["word_limit"]),
+        "word_limit": style().count(config["word_limit"]),
         "edition": dates.edition.title if dates else "",
         # The date compared with, and the edition it is the cut-off of ("" for an ad hoc date, or none).
-        "compared_with": un_style.date(compare_with) if compare_with else "",
+        "compared_with": style().date(compare_with) if compare_with else "",
         "previous_edition": dates.previous.title if dates and dates.previous else "",
     }
     derived = {name: table_rows(REPORT_TABLES[name], data) for name, data in tables.items()}
@@ -183,16 +184,17 @@ def context(
 # Filters: how drafters say the values in the template's own words.
 
 
-def plural(value: Fact | float, one: str, many: str) -> Fact:
-    """`1 challenge`, `7 challenges`; keeps the figure's provenance."""
+def plural(value: Fact | float, one: str | None = None, many: str | None = None, **forms: str) -> Fact:
+    """`1 challenge`, `7 challenges`; in a language with more forms, by CLDR category
+    (`plural(one='день', few='дня', many='дней')`); keeps the figure's provenance."""
     fact = value if isinstance(value, Fact) else Fact(value, "count")
-    return replace(fact, phrase=f"{un_style.count(fact.value)} {one if fact.value == 1 else many}")
+    return replace(fact, phrase=style().plural(fact.value, one or forms.get("one", ""), many, **forms))
 
 
 def series(items) -> Fact | str:
     """`A`, `A and B`, `A, B and C`; figures in the list keep one provenance, merged."""
     items = list(items)
-    text = un_style.series([str(item) for item in items])
+    text = style().series([str(item) for item in items])
     sourced = [item.provenance for item in items if isinstance(item, Fact) and item.provenance]
     if not sourced:
         return text
@@ -234,7 +236,7 @@ def is_stated(value: Fact | object) -> bool:
 
 def change(now: Fact, before: Fact) -> str:
     """`{{ now | change(previous) }}` in a table's cell: how a figure moved between two columns."""
-    return un_style.change(now.value, before.value, now.unit)
+    return style().change(now.value, before.value, now.unit)
 
 
 FILTERS = {
@@ -243,7 +245,7 @@ FILTERS = {
     "cite": cite,
     "series": series,
     "sep": separator,
-    "dates": un_style.date_range,
+    "dates": lambda start, end: style().date_range(start, end),
     "iso": lambda day: day.isoformat(),
     "roman": un_style.roman,
     "objective": lambda number: OBJECTIVES[int(number)][1],

@@ -26,8 +26,8 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
-from assets.report import un_style
 from assets.report.facts import FILTERS, TESTS, Fact, Provenance, Text
+from assets.report.languages import style
 
 # Private-use characters mark lines, figures and directives in the rendered text.
 LINE, LINE_END, FACT, FACT_TEXT, FACT_END, DIRECTIVE_MARK = (chr(0xE000 + i) for i in range(6))
@@ -73,7 +73,7 @@ def _plain(value: object) -> str:
     if value is None:
         raise ValueError("a placeholder has no value")
     if isinstance(value, dt.date):
-        return un_style.date(value if not isinstance(value, dt.datetime) else value.date())
+        return style().date(value if not isinstance(value, dt.datetime) else value.date())
     return MARKS.sub("", str(value))
 
 

@@ -1,13 +1,17 @@
-"""Open XML that python-docx 1.2 has no API for: the footnotes part and footnote references.
+"""Open XML that python-docx 1.2 has no API for: the footnotes part and footnote references, and
+right-to-left paragraphs.
 
 Written in schema order: a footnotes part starts with the separator (-1) and continuation
 separator (0) notes that Word draws between the body and the notes.
 """
 
+import re
+from copy import deepcopy
+
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import PartFactory, XmlPart
-from docx.oxml import parse_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
 
@@ -95,8 +99,9 @@ class Footnotes:
         self.next_id = 1
         self.texts: list[str] = []
 
-    def add(self, paragraph: Paragraph, text: str) -> int:
-        """A footnote whose reference mark ends `paragraph`."""
+    def add(self, paragraph: Paragraph, text: str, before_punctuation: bool = False) -> int:
+        """A footnote whose reference mark ends `paragraph`; or, in French and Spanish, stands before its
+        closing punctuation ("… 2024¹.")."""
         number = self.next_id
         self.next_id += 1
         self.texts.append(text)
@@ -108,9 +113,54 @@ class Footnotes:
         )
         note.findall(".//" + qn("w:t"))[-1].text = " " + text
         self.part.element.append(note)
-        paragraph._p.append(parse_xml(f'<w:r {nsdecls("w")}>{reference}<w:footnoteReference w:id="{number}"/></w:r>'))
+        mark = parse_xml(f'<w:r {nsdecls("w")}>{reference}<w:footnoteReference w:id="{number}"/></w:r>')
+        texts = paragraph._p.findall(f"{qn('w:r')}/{qn('w:t')}")
+        last = texts[-1] if texts else None
+        if before_punctuation and last is not None and last.text and last.text[-1] in CLOSING_PUNCTUATION:
+            closing = deepcopy(last.getparent())
+            closing.find(qn("w:t")).text = last.text[-1]
+            last.text = last.text[:-1]
+            last.set(qn("xml:space"), "preserve")
+            last.getparent().addnext(mark)
+            mark.addnext(closing)
+        else:
+            paragraph._p.append(mark)
         return number
 
+
+CLOSING_PUNCTUATION = ".;:!?"
+
+
+def right_to_left(document) -> None:
+    """Arabic: every paragraph right to left (w:bidi), every run of Arabic text too (w:rtl), every table
+    laid out from the right (w:bidiVisual), in the body, the footnotes, the headers and the footers.
+    python-docx 1.2 has no API for a paragraph's bidi: the element goes where the schema puts it."""
+    parts = [document.element.body, footnotes_part(document).element]
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            if not part.is_linked_to_previous:
+                parts.append(part._element)
+    for root in parts:
+        for paragraph in root.iter(qn("w:p")):
+            properties = paragraph.get_or_add_pPr()
+            if properties.find(qn("w:bidi")) is None:
+                properties.insert_element_before(OxmlElement("w:bidi"), *AFTER_BIDI)
+        for run in root.iter(qn("w:r")):
+            if ARABIC.search("".join(t.text or "" for t in run.iter(qn("w:t")))):
+                run.get_or_add_rPr().get_or_add_rtl()
+        for table in root.iter(qn("w:tbl")):
+            table.tblPr.get_or_add_bidiVisual()
+
+
+ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+# Paragraph properties that come after w:bidi in the schema's sequence.
+AFTER_BIDI = tuple(
+    f"w:{name}"
+    for name in (
+        "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+        "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+    ).split()
+)
 
 COMMENT_ID_OFFSET = 10_000
 COMMENT_MARKS = ("commentRangeStart", "commentRangeEnd", "commentReference")

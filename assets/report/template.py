@@ -5,6 +5,7 @@ made it (python -m assets.report.template) and says what the report needs from i
 numbered style carries its numbering, so a paragraph a drafter adds in Word is numbered too.
 """
 
+import sys
 from pathlib import Path
 
 import docx
@@ -15,7 +16,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 
-from assets.report.ooxml import ensure_footnotes_part
+from assets.report.ooxml import AFTER_BIDI, ensure_footnotes_part
 from pipeline.settings import TEMPLATE_DIR
 
 TEMPLATE = TEMPLATE_DIR / "report.docx"
@@ -147,7 +148,53 @@ def _table_style(document) -> None:
     )
 
 
-def build_template(path: Path = TEMPLATE) -> None:
+# The font for each language's script, where Times New Roman has no glyphs (Debian: fonts-noto-cjk,
+# fonts-noto-core); the language each style is proofed in.
+SCRIPT_FONTS = {"zh": ("eastAsia", "Noto Serif CJK SC"), "ar": ("cs", "Noto Naskh Arabic")}
+LANGUAGE_TAGS = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES", "ru": "ru-RU", "zh": "zh-CN", "ar": "ar-SA"}
+# Run properties that come after w:szCs, and after w:lang, in the schema's sequence.
+AFTER_SIZE = tuple(
+    f"w:{n}"
+    for n in "highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath".split()
+)
+AFTER_LANGUAGE = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
+def _for_language(document, language: str) -> None:
+    """Every style's script font, size and weight for the language's script, its proofing language and, in
+    Arabic, right-to-left paragraphs, so that what a drafter types in Word takes them too."""
+    styles = document.styles.element
+    for style in [styles.find(qn("w:docDefaults")), *styles.findall(qn("w:style"))]:
+        if style is None:
+            continue
+        holder = style.find(qn("w:rPrDefault")) if style.tag == qn("w:docDefaults") else style
+        properties = holder.get_or_add_rPr() if hasattr(holder, "get_or_add_rPr") else holder.find(qn("w:rPr"))
+        if properties is None:
+            continue
+        if language in SCRIPT_FONTS:
+            attribute, font = SCRIPT_FONTS[language]
+            properties.get_or_add_rFonts().set(qn(f"w:{attribute}"), font)
+        # Arabic text takes the complex-script size and weight: the same as the Latin ones.
+        size = properties.find(qn("w:sz"))
+        if size is not None and properties.find(qn("w:szCs")) is None:
+            properties.insert_element_before(
+                parse_xml(f'<w:szCs {nsdecls("w")} w:val="{size.get(qn("w:val"))}"/>'), *AFTER_SIZE
+            )
+        if properties.find(qn("w:b")) is not None:
+            properties.get_or_add_bCs()
+        if properties.find(qn("w:lang")) is None:
+            tag = LANGUAGE_TAGS[language]
+            properties.insert_element_before(
+                parse_xml(f'<w:lang {nsdecls("w")} w:val="{tag}" w:eastAsia="{tag}" w:bidi="{tag}"/>'),
+                *AFTER_LANGUAGE,
+            )
+        if language == "ar" and style.tag == qn("w:style") and style.get(qn("w:type")) == "paragraph":
+            paragraph = style.get_or_add_pPr()
+            if paragraph.find(qn("w:bidi")) is None:
+                paragraph.insert_element_before(parse_xml(f"<w:bidi {nsdecls('w')}/>"), *AFTER_BIDI)
+
+
+def build_template(path: Path = TEMPLATE, language: str = "en") -> None:
     document = docx.Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -200,6 +247,8 @@ def build_template(path: Path = TEMPLATE) -> None:
     _table_style(document)
     _add_numbering(document, chapter, section_style, paragraph)
     ensure_footnotes_part(document)
+    if language != "en":
+        _for_language(document, language)
 
     header = section.header.paragraphs[0]
     header.text, header.style = "{{symbol}}", document.styles["Header"]
@@ -219,5 +268,8 @@ def build_template(path: Path = TEMPLATE) -> None:
 
 
 if __name__ == "__main__":
-    build_template()
-    print(f"wrote {TEMPLATE}")
+    # python -m assets.report.template [LANGUAGE ...]: English's template, or those of the languages named.
+    for code in sys.argv[1:] or ["en"]:
+        made = TEMPLATE if code == "en" else TEMPLATE_DIR / code / "report.docx"
+        build_template(made, code)
+        print(f"wrote {made}")
