@@ -70,13 +70,16 @@ def save_workbook(path: Path, sheets: dict[str, list[list]], saved: dict[str, ob
     return path
 
 
-def materialise(sources, data, reports, as_of=AS_OF, selection=None, instance=None, edition=None, compare_with=None):
+def materialise(
+    sources, data, reports, as_of=AS_OF, selection=None, instance=None, edition=None, compare_with=None, languages=None
+):
     """One in-process run of every asset (or of `selection`), as `sgr draft` runs them."""
     from pipeline.definitions import defs
     from pipeline.settings import Settings, edition_to_run
 
     config = {"sources": str(sources), "data": str(data), "reports": str(reports), "as_of": as_of}
     config |= {"compare_with": compare_with} if compare_with else {}
+    config |= {"languages": languages} if languages else {}
     instance = instance or dg.DagsterInstance.ephemeral()
     job = defs.resolve_implicit_global_asset_job_def()
     return job.execute_in_process(

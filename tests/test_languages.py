@@ -1,0 +1,238 @@
+"""The draft in the six official languages: the same rows said in each language's forms, templates that
+line up with English's, Arabic right to left, and every page rendered with fonts that have the glyphs."""
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+
+import docx
+import pyarrow.parquet as pq
+import pytest
+from babel.numbers import parse_decimal
+from docx.oxml.ns import qn
+
+from assets import report
+from assets.report.alignment import check_aligned
+from assets.report.languages import LANGUAGES
+from assets.report.narrative import NarrativeError
+from pipeline import cli
+from tests.conftest import AS_OF, ROOT, SAMPLE, materialise
+from tests.servers import IN_CI
+
+CODES = list(LANGUAGES)
+VALIDATOR = ROOT / "node_modules/.bin/ooxml-validate"
+# How much each language's scale word multiplies the number before it.
+SCALES = [
+    (r"milliards?|mil millones|млрд|مليار", Decimal(10**9)),
+    (r"millions?|millones|millón|млн|مليون", Decimal(10**6)),
+    (r"亿", Decimal(10**8)),
+    (r"万", Decimal(10**4)),
+    (r"%|per cent|процент", Decimal("0.01")),
+]
+NUMBER = re.compile(r"\d[\d\u00a0\u202f .,]*\d|\d")
+
+
+@pytest.fixture(scope="module")
+def drafts(tmp_path_factory):
+    root = tmp_path_factory.mktemp("languages")
+    result = materialise(SAMPLE, root / "data", root / "drafts", languages=",".join(CODES))
+    assert result.success
+    paths = {
+        code: root / "drafts" / f"SG-report-draft-{AS_OF}{'' if code == 'en' else '-' + code}.docx" for code in CODES
+    }
+    figures = {r["figure"]: r for r in pq.read_table(root / "data/warehouse/key_figures.parquet").to_pylist()}
+    return paths, figures, result
+
+
+def test_the_forms_of_each_language():
+    fr, es, ru, zh, ar = (LANGUAGES[c] for c in ("fr", "es", "ru", "zh", "ar"))
+    assert fr.figure(17_500_000, "usd") == "17,5 millions de dollars"
+    assert es.figure(17_500_000, "usd") == "17,5 millones de dólares"
+    assert ru.figure(17_500_000, "usd") == "17,5 млн долл. США"
+    assert zh.figure(17_500_000, "usd") == "1,750万美元"
+    assert ar.figure(17_500_000, "usd") == "17.5 مليون دولار"
+    assert fr.date(dt.date(2024, 12, 5)) == "5 décembre 2024" and fr.date(dt.date(2024, 12, 1)) == "1er décembre 2024"
+    assert es.date(dt.date(2024, 12, 5)) == "5 de diciembre de 2024"
+    assert ru.date(dt.date(2024, 12, 5)) == "5 декабря 2024 года"
+    assert zh.date(dt.date(2024, 12, 5)) == "2024年12月5日"
+    assert ar.date(dt.date(2024, 12, 5)) == "5 كانون الأول/ديسمبر 2024"
+    assert fr.figure(0.105, "percent") == "10,5\u00a0%" and es.figure(0.105, "percent") == "10,5%"
+    assert ru.figure(0.105, "percent") == "10,5 процента" and ru.figure(0.5, "percent") == "50 процентов"
+    assert [LANGUAGES[c].session(81) for c in CODES] == [
+        "Eighty-first session",
+        "Quatre-vingt-unième session",
+        "Octogésimo primer período de sesiones",
+        "Восемьдесят первая сессия",
+        "第八十一届会议",
+        "الدورة الحادية والثمانون",
+    ]
+    assert fr.series(["A", "B", "C"]) == "A, B et C" and zh.series(["A", "B"]) == "A和B"
+    assert ru.plural(3, one="сеть", few="сети", many="сетей") == "3 сети"
+    assert ru.plural(5, one="сеть", few="сети", many="сетей") == "5 сетей"
+
+
+def test_a_translation_that_does_not_line_up_names_the_file_and_line(tmp_path):
+    template = tmp_path / "template"
+    shutil.copytree(report.TEMPLATE_DIR, template)
+    for code in CODES[1:]:
+        check_aligned(template, code)
+    summary = template / "fr/summary.md"
+    summary.write_text(summary.read_text(encoding="utf-8").replace("{{mptf_contributors}}", "seize"), encoding="utf-8")
+    with pytest.raises(NarrativeError) as raised:
+        check_aligned(template, "fr")
+    assert re.match(
+        r"reports/template/fr/summary\.md line \d+: the placeholders differ from English's "
+        r"\(reports/template/summary\.md line \d+\): missing \{\{ mptf_contributors \}\}",
+        str(raised.value),
+    ), str(raised.value)
+    (template / "es/chapters/05-conclusions.md").unlink()
+    with pytest.raises(
+        NarrativeError, match=r"reports/template/es/ does not have English's files: missing chapters/05"
+    ):
+        check_aligned(template, "es")
+
+
+def test_an_unknown_language_is_refused_before_anything_runs(capsys):
+    assert cli.main(["draft", "--languages", "en,de"]) == cli.EXIT_USAGE
+    assert "unknown language de: the languages are en, fr, es, ru, zh, ar" in capsys.readouterr().err
+
+
+def _structure(path):
+    document = docx.Document(str(path))
+    body = document.element.body
+    numbered = sum(1 for p in document.paragraphs if p.style.name == "SG Paragraph")
+    return {
+        "numbered paragraphs": numbered,
+        "footnotes": len(list(body.iter(qn("w:footnoteReference")))),
+        "tables": len(document.tables),
+        "pictures": len(list(body.iter(qn("w:drawing")))),
+        "figure anchors": len(
+            [b for b in body.iter(qn("w:bookmarkStart")) if b.get(qn("w:name")).startswith("sgr_f_")]
+        ),
+    }
+
+
+def test_every_language_has_english_paragraphs_footnotes_tables_and_charts(drafts):
+    paths, _, _ = drafts
+    english = _structure(paths["en"])
+    assert english["numbered paragraphs"] > 20 and english["footnotes"] > 10 and english["pictures"] >= 4
+    for code in CODES[1:]:
+        assert _structure(paths[code]) == english, code
+
+
+def _said(text: str, code: str) -> Decimal:
+    """A figure as a language says it, read back with Babel: the number, times its scale word."""
+    number = NUMBER.search(text).group(0)
+    locale, symbols = ("ar", "latn") if code == "ar" else (code, None)
+    plain = re.sub(r"[\u00a0\u202f ]", "", number)
+    if code == "es":  # Spanish groups with a fixed space, which Babel's es does not: read it without
+        plain = plain.replace(".", "")
+    value = parse_decimal(plain, locale=locale, numbering_system=symbols or "latn")
+    for words, scale in SCALES:
+        if re.search(words, text):
+            return value * scale
+    return value
+
+
+def test_every_key_figure_stated_in_each_language_is_its_row_of_key_figures(drafts):
+    paths, figures, _ = drafts
+    for code in CODES:
+        comments = docx.Document(str(paths[code])).comments
+        stated = 0
+        for comment in comments:
+            name, _, rest = comment.text.partition(" = ")
+            if name not in figures or figures[name]["value"] is None or figures[name]["unit"] == "number":
+                continue
+            said = rest.split(", as of ")[0]
+            value, unit = Decimal(str(figures[name]["value"])), figures[name]["unit"]
+            tolerance = {"usd": Decimal("0.05") * (10**9 if value >= 10**9 else 10**6), "percent": Decimal("0.0005")}
+            allowed = tolerance.get(unit, Decimal(0)) if unit != "usd" or value >= 10**6 else Decimal("0.5")
+            assert abs(_said(said, code) - value) <= allowed, (code, name, said, value)
+            stated += 1
+        assert stated >= 15, (code, stated)
+
+
+def test_the_arabic_draft_runs_right_to_left(drafts):
+    paths, _, _ = drafts
+    document = docx.Document(str(paths["ar"]))
+    body = document.element.body
+    paragraphs = list(body.iter(qn("w:p")))
+    assert paragraphs and all(p.find(f"{qn('w:pPr')}/{qn('w:bidi')}") is not None for p in paragraphs)
+    arabic = [
+        r
+        for r in body.iter(qn("w:r"))
+        if re.search("[\u0600-\u06ff]", "".join(t.text or "" for t in r.iter(qn("w:t"))))
+    ]
+    assert len(arabic) > 20 and all(r.find(f"{qn('w:rPr')}/{qn('w:rtl')}") is not None for r in arabic)
+    assert all(t.find(f"{qn('w:tblPr')}/{qn('w:bidiVisual')}") is not None for t in body.iter(qn("w:tbl")))
+    # In the styles too, so that a paragraph a drafter adds in Word runs right to left.
+    styles = zipfile.ZipFile(paths["ar"]).read("word/styles.xml").decode()
+    assert "<w:bidi/>" in styles and 'w:cs="Noto Naskh Arabic"' in styles
+    # The English draft has none of it.
+    assert "<w:bidi/>" not in zipfile.ZipFile(paths["en"]).read("word/document.xml").decode()
+
+
+def test_french_and_spanish_footnote_marks_stand_before_the_full_stop(drafts):
+    paths, _, _ = drafts
+    for code, before in (("en", False), ("fr", True), ("es", True)):
+        body = docx.Document(str(paths[code])).element.body
+        for reference in list(body.iter(qn("w:footnoteReference")))[:5]:
+            run = reference.getparent()
+            following = run.getnext()
+            after = "".join(t.text or "" for t in following.iter(qn("w:t"))) if following is not None else ""
+            assert (after == ".") is before, (code, after)
+
+
+@pytest.mark.skipif(
+    not (VALIDATOR.exists() and shutil.which("node")) and not IN_CI, reason="npm ci adds the Open XML validator"
+)
+def test_every_language_is_valid_open_xml(drafts):
+    paths, _, _ = drafts
+    for code in CODES[1:]:
+        done = subprocess.run(
+            [str(VALIDATOR), "--of", "json", str(paths[code])], capture_output=True, text=True, timeout=300
+        )
+        assert done.stdout.strip() == "[]", (code, done.stdout[:3000])
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None and not IN_CI, reason="LibreOffice is not installed")
+def test_every_language_renders_with_fonts_that_have_its_glyphs(drafts, tmp_path):
+    paths, _, _ = drafts
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, paths.values())],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    masthead = {
+        "en": "United Nations",
+        "fr": "Nations Unies",
+        "es": "Naciones Unidas",
+        "ru": "Организация",
+        "zh": "联合国",
+    }
+    for code, path in paths.items():
+        pdf = tmp_path / f"{path.stem}.pdf"
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        rows = [line.split() for line in fonts.splitlines()[2:]]
+        assert rows and all("yes" == row[-5] for row in rows), (code, fonts)  # every font embedded
+        if code == "zh":
+            assert "CJK" in fonts, fonts
+        if code == "ar":
+            assert "NotoNaskhArabic" in fonts, fonts
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert "\ufffd" not in text, code  # no glyph the fonts lacked
+        if code in masthead:
+            assert masthead[code] in text, code
+        else:
+            assert re.search("[\u0600-\u06ff]{4}", text), code
+
+
+def test_english_alone_by_default(drafts, published):
+    _, _, result = drafts
+    assert sorted(p.name for p in published.drafts.glob("*.docx")) == [f"SG-report-draft-{AS_OF}.docx"]
+    languages = result.asset_materializations_for_node("draft_report")[0].metadata["languages"].value
+    assert list(languages) == CODES
