@@ -16,7 +16,7 @@ import contextlib
 import datetime as dt
 from contextvars import ContextVar
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date
@@ -31,8 +31,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 DEFAULT = "en"
 
 
-def _round(value: float, places: str) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+_round = un_style._round  # the same rounding as English's, so every language states the same number
 
 
 class English:
