@@ -19,6 +19,13 @@ print(json.dumps({"peak_mb": worker.stop(), "failures": {n: [str(f) for f in o.f
 """
 
 
+def answer(script: str, *args: str) -> dict:
+    """What a script run in a process of its own (a worker is forked only by a process without threads) printed."""
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def test_the_worker_gives_the_verdicts_of_validating_in_the_process(published_copy, sample_copy):
     (sample_copy / "mptf/targets.csv").write_text("year,capitalization_target_usd\n2021,-5\n2021,3\n")
     from assets.ingest import stage_table
@@ -27,15 +34,7 @@ def test_the_worker_gives_the_verdicts_of_validating_in_the_process(published_co
     warehouse = Warehouse(published_copy / "data")
     stage_table(warehouse, sample_copy, TABLES["targets"], "test")
     names = ["targets", "champions", "review_recommendations"]
-    done = subprocess.run(
-        [sys.executable, "-c", VERDICTS, str(warehouse.root), *names],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
-    answered = json.loads(done.stdout)
+    answered = answer(VERDICTS, str(warehouse.root), *names)
     assert answered["peak_mb"] > 0  # a worker process answered
     inline = {name: [str(f) for f in validate_staged(str(warehouse.root), name).failures] for name in names}
     assert answered["failures"] == inline
@@ -94,15 +93,7 @@ worker.stop()
 
 
 def test_a_validation_asked_ahead_is_used_only_for_the_table_it_was_asked_for(published_copy, sample_copy):
-    done = subprocess.run(
-        [sys.executable, "-c", AHEAD, str(published_copy / "data"), str(sample_copy)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
-    answered = json.loads(done.stdout)
+    answered = answer(AHEAD, str(published_copy / "data"), str(sample_copy))
     assert answered["keys_differ"]
     assert answered["after_change"][0].startswith("targets.capitalization_target_usd: must be more than 0 (1 row)")
     assert answered["left_after_change"] == 1  # the stale answer stayed unused

@@ -5,6 +5,7 @@ reports/template/report.docx, every figure from key_figures and the report table
 """
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -48,7 +49,7 @@ def _toml(template_dir: Path, name: str) -> dict:
         raise NarrativeError(f"reports/template/{name}: {error}") from None
 
 
-def gather(warehouse: Warehouse, dates: Dates, template_dir: Path, language: str = DEFAULT) -> ReportInputs:
+def gather(warehouse: Warehouse, dates: Dates, template_dir: Path) -> ReportInputs:
     as_of = dates.as_of
     figures = warehouse.read("key_figures")
     tables = {name: warehouse.read_report_table(name) for name in REPORT_TABLES}
@@ -59,9 +60,16 @@ def gather(warehouse: Warehouse, dates: Dates, template_dir: Path, language: str
             f"the figures and tables were derived as of {', '.join(sorted(map(str, derived_as_of)))}, not "
             f"{as_of.isoformat()}: materialise key_figures and report_tables as of {as_of.isoformat()} first"
         )
-    config = load_config(template_dir, dates.edition, language)
+    config = load_config(template_dir, dates.edition)
     comments, changes = returned(warehouse, dates.edition.key)
-    return ReportInputs(as_of, config, figures, tables, warehouse.charts(), dates, comments, changes, language)
+    return ReportInputs(as_of, config, figures, tables, warehouse.charts(), dates, comments, changes)
+
+
+def in_language(inputs: ReportInputs, template_dir: Path, language: str) -> ReportInputs:
+    """The English draft's inputs, with a language's report.toml and forms."""
+    if language == DEFAULT:
+        return inputs
+    return replace(inputs, config=load_config(template_dir, inputs.dates.edition, language), language=language)
 
 
 def returned(warehouse: Warehouse, edition: str) -> tuple[list[dict], list[dict]]:
@@ -96,9 +104,10 @@ def draft_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         for language in languages[1:]:
             check_aligned(TEMPLATE_DIR, language)  # before anything is written
         with warehouse.published_only_if_drafted():
+            english = gather(warehouse, dates, TEMPLATE_DIR)
+            # The same rows in every language: read once, only the words and the forms change.
             drafts = {
-                language: compose(gather(warehouse, dates, TEMPLATE_DIR, language), TEMPLATE_DIR)
-                for language in languages
+                language: compose(in_language(english, TEMPLATE_DIR, language), TEMPLATE_DIR) for language in languages
             }
             for language, (_, _, document) in drafts.items():
                 write_atomically(warehouse.draft(as_of, language), lambda p, d=document: d.save(str(p)))

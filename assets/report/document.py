@@ -137,7 +137,7 @@ class Builder:
         return self.made
 
     def _file(self, path: Path, kind: str) -> None:
-        shown = f"reports/template/{path.relative_to(self.template_dir).as_posix()}"
+        shown = self._shown(path)
         self._template_lines[shown] = path.read_text(encoding="utf-8").splitlines()
         for block in self.narrative.render(path, shown, kind):
             if block.kind == "table":
@@ -344,11 +344,14 @@ class Builder:
 
     def _translated(self, kind: str, name: str, title: str, notes: tuple[str, ...]) -> dict:
         """A table's or chart's words in the draft's language (its report.toml), else the catalogue's English."""
-        words = {"title": title, "notes": list(notes), **self.config.get(kind, {}).get(name, {})}
-        return words
+        return {"title": title, "notes": list(notes), **self.config.get(kind, {}).get(name, {})}
+
+    def _shown(self, path: Path) -> str:
+        """A template file as drafters and messages name it."""
+        return f"reports/template/{path.relative_to(self.template_dir).as_posix()}"
 
     def _toml_shown(self) -> str:
-        return f"reports/template/{(self.words_dir / 'report.toml').relative_to(self.template_dir).as_posix()}"
+        return self._shown(self.words_dir / "report.toml")
 
     def _cell(self, declaration, column, values: dict, words: dict | None = None) -> str:
         row = Row(declaration, values, None)
