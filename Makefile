@@ -28,7 +28,7 @@ fuzz: setup
 
 dev: setup
 	$(BIN)/python -m pipeline.instance
-	$(BIN)/python -m pipeline.launcher & trap 'kill $$!' EXIT; $(BIN)/dagster dev -h 127.0.0.1 -p $(PORT)
+	$(BIN)/python -m pipeline.launcher & trap 'kill $$!' EXIT; $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 bench: setup
 	$(BIN)/python -m bench.run

@@ -18,11 +18,12 @@ from pipeline.store import local_copy
 
 RETURNED = "returned"  # the folder under the sources root
 COMMENTS, CHANGES = "review_comments", "review_changes"
+# Which draft a returned file is of: its edition, and its language (None: English).
+OF_DRAFT = [("edition", pa.string()), ("language", pa.string())]
 COMMENTS_SCHEMA = pa.schema(
-    [(name, pa.bool_() if name == "resolved" else pa.string()) for name in Comment.__dataclass_fields__]
-    + [("edition", pa.string())]
+    [(name, pa.bool_() if name == "resolved" else pa.string()) for name in Comment.__dataclass_fields__] + OF_DRAFT
 )
-CHANGES_SCHEMA = pa.schema([(name, pa.string()) for name in Change.__dataclass_fields__] + [("edition", pa.string())])
+CHANGES_SCHEMA = pa.schema([(name, pa.string()) for name in Change.__dataclass_fields__] + OF_DRAFT)
 
 
 def returned_files(sources: Path) -> list[Path]:
@@ -43,12 +44,13 @@ def read_all(sources: Path, settings: Settings) -> tuple[pa.Table, pa.Table]:
         except ReturnedDraftError as error:
             errors.append(str(error))
             continue
+        about = {"edition": returned.edition, "language": returned.language}
         for comment in returned.comments:
-            key = (comment.author, comment.date, comment.text.split("\n", 1)[0])
+            key = (returned.language, comment.author, comment.date, comment.text.split("\n", 1)[0])
             if key not in seen:
                 seen.add(key)
-                comments.append(asdict(comment) | {"edition": returned.edition})
-        changes += [asdict(change) | {"edition": returned.edition} for change in returned.changes]
+                comments.append(asdict(comment) | about)
+        changes += [asdict(change) | about for change in returned.changes]
     if errors:
         raise ReturnedDraftError("sources/returned", "these files could not be read:\n  " + "\n  ".join(errors))
     return pa.Table.from_pylist(comments, COMMENTS_SCHEMA), pa.Table.from_pylist(changes, CHANGES_SCHEMA)

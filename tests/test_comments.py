@@ -262,3 +262,28 @@ def test_anchors_and_comments_survive_a_libreoffice_round_trip(published_copy, s
     assert sorted((c.author, c.text, c.anchor, c.anchored_text) for c in after.comments) == sorted(
         (c.author, c.text, c.anchor, c.anchored_text) for c in before.comments
     )
+
+
+def test_comments_on_a_translation_follow_it_into_the_next_draft_in_that_language(published_copy, sample_copy):
+    data, drafts = published_copy / "data", published_copy / "drafts"
+    assert materialise(sample_copy, data, drafts, selection=["draft_report"], languages="fr").success
+    document = docx.Document(str(next(drafts.glob("SG-report-draft-*-fr.docx"))))
+    summaries = [p for p in document.paragraphs if p.style.name == "SG Summary" and re.search(r"\d", p.text)]
+    document.add_comment(summaries[1].runs[0], text="Préciser la période.", author="Marie Relectrice", initials="MR")
+    target = sample_copy / "returned" / "relecture.docx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(target))
+
+    result = materialise(sample_copy, data, drafts, as_of="2021-12-31", languages="fr")
+    assert result.success
+    made = {m.asset_key.to_user_string(): m.metadata for m in result.asset_materializations_for_node("draft_report")}
+    assert made["draft_report_fr"]["reviewers_comments_carried"].value == 1
+    assert made["draft_report"]["reviewers_comments_carried"].value == 0  # not the English draft's comment
+    assert made["draft_report"]["reviewers_comments_to_settle"].value == 0
+    french, by_author = carried(drafts / "SG-report-draft-2021-12-31-fr.docx")
+    again = [p for p in french.paragraphs if p.style.name == "SG Summary" and re.search(r"\d", p.text)]
+    on = by_author["Marie Relectrice"]
+    assert on.text.startswith("Préciser la période.")
+    assert anchored_paragraph(french, on.comment_id).text == again[1].text
+    _, english = carried(drafts / "SG-report-draft-2021-12-31.docx")
+    assert "Marie Relectrice" not in english

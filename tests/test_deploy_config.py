@@ -136,3 +136,13 @@ def test_the_dockerfile_builds_the_package_make_setup_installs():
 @pytest.mark.parametrize("name", ["dagster.yaml", "helm/values.yaml", "README.md"])
 def test_the_deploy_folder_is_complete(name):
     assert (DEPLOY / name).is_file()
+
+
+def test_the_translations_are_served_from_the_same_image_as_a_location_of_their_own():
+    deployments = {d["name"]: d for d in values_yaml()["dagster-user-deployments"]["deployments"]}
+    translations = deployments["sg-report-translations"]
+    assert translations["image"] == deployments["sg-report"]["image"] and translations["port"] != 3030
+    module = translations["dagsterApiGrpcArgs"][translations["dagsterApiGrpcArgs"].index("-m") + 1]
+    assert isinstance(importlib.import_module(module).defs, dg.Definitions)
+    served = yaml.safe_load((ROOT / "workspace.yaml").read_text())["load_from"]
+    assert {entry["python_module"]["module_name"] for entry in served} == {"pipeline.definitions", module}

@@ -8,6 +8,7 @@ import subprocess
 import zipfile
 from decimal import Decimal
 
+import dagster as dg
 import docx
 import pyarrow.parquet as pq
 import pytest
@@ -23,6 +24,7 @@ from tests.conftest import AS_OF, ROOT, SAMPLE, materialise
 from tests.servers import IN_CI
 
 CODES = list(LANGUAGES)
+TRANSLATIONS = [f"draft_report_{code}" for code in CODES[1:]]
 VALIDATOR = ROOT / "node_modules/.bin/ooxml-validate"
 # How much each language's scale word multiplies the number before it.
 SCALES = [
@@ -171,6 +173,10 @@ def test_the_arabic_draft_runs_right_to_left(drafts):
     # In the styles too, so that a paragraph a drafter adds in Word runs right to left.
     styles = zipfile.ZipFile(paths["ar"]).read("word/styles.xml").decode()
     assert "<w:bidi/>" in styles and 'w:cs="Noto Naskh Arabic"' in styles
+    # Paragraphs numbered as in UN Arabic documents: `1 -`, not `1.`.
+    numbering = {code: zipfile.ZipFile(paths[code]).read("word/numbering.xml").decode() for code in ("ar", "en")}
+    assert '<w:lvlText w:val="%1 -"/>' in numbering["ar"]
+    assert '<w:lvlText w:val="%1 -"/>' not in numbering["en"]
     # The English draft has none of it.
     assert "<w:bidi/>" not in zipfile.ZipFile(paths["en"]).read("word/document.xml").decode()
 
@@ -236,3 +242,117 @@ def test_english_alone_by_default(drafts, published):
     assert sorted(p.name for p in published.drafts.glob("*.docx")) == [f"SG-report-draft-{AS_OF}.docx"]
     languages = result.asset_materializations_for_node("draft_report")[0].metadata["languages"].value
     assert list(languages) == CODES
+
+
+def test_each_translation_is_an_asset_that_follows_the_english_draft_once_asked_for(published_copy):
+    """Asked for by the settings, a translation drafted with English is recorded as its asset's; materialised
+    alone, it is drafted from the published tables; once drafted, it follows each new English draft, and a
+    translation never asked for is never drafted."""
+    from pipeline.settings import Settings, edition_to_run
+    from pipeline.translations import defs
+
+    data, drafts = published_copy / "data", published_copy / "drafts"
+    instance = dg.DagsterInstance.ephemeral()
+
+    def english(languages=None):
+        result = materialise(SAMPLE, data, drafts, selection=["draft_report"], instance=instance, languages=languages)
+        assert result.success
+        return {m.asset_key.to_user_string(): m for m in result.asset_materializations_for_node("draft_report")}
+
+    def translated(*keys):
+        config = {"sources": str(SAMPLE), "data": str(data), "reports": str(drafts), "as_of": AS_OF}
+        result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+            run_config={"resources": {"settings": {"config": config}}},
+            instance=instance,
+            asset_selection=[dg.AssetKey(k) for k in keys],
+            partition_key=edition_to_run(instance, Settings(**config)),
+            raise_on_error=False,
+        )
+        return result
+
+    def followed(cursor):
+        evaluated = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+        wanted = {key for key in TRANSLATIONS if evaluated.get_num_requested(dg.AssetKey(key))}
+        return wanted, evaluated.cursor
+
+    made = english(languages="fr")
+    french = drafts / f"SG-report-draft-{AS_OF}-fr.docx"
+    assert set(made) == {"draft_report", "draft_report_fr"}
+    assert made["draft_report_fr"].metadata["path"].value == str(french)
+    assert (
+        made["draft_report_fr"].metadata["numbered_paragraphs"] == made["draft_report"].metadata["numbered_paragraphs"]
+    )
+    wanted, cursor = followed(None)
+    assert wanted == set()  # drafted together: nothing to follow
+
+    made = english()
+    assert set(made) == {"draft_report"}
+    wanted, cursor = followed(cursor)
+    assert wanted == {"draft_report_fr"}  # French follows; the others were never asked for
+
+    english_draft, published = (drafts / f"SG-report-draft-{AS_OF}.docx").read_bytes(), snapshot(data / "warehouse")
+    french.unlink()
+    result = translated("draft_report_fr", "draft_report_zh")
+    assert result.success
+    made = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert made == {"draft_report_fr", "draft_report_zh"} and french.exists()
+    assert (drafts / f"SG-report-draft-{AS_OF}.docx").read_bytes() == english_draft
+    assert snapshot(data / "warehouse") == published
+    assert len(docx.Document(str(french)).paragraphs) > 50
+    wanted, _ = followed(cursor)
+    assert wanted == set()
+
+
+def test_a_translation_alone_before_any_english_draft_says_to_draft_english_first(tmp_path):
+    from pipeline.settings import Settings, edition_to_run
+    from pipeline.translations import defs
+
+    config = {"sources": str(SAMPLE), "data": str(tmp_path / "data"), "reports": str(tmp_path), "as_of": AS_OF}
+    instance = dg.DagsterInstance.ephemeral()
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        run_config={"resources": {"settings": {"config": config}}},
+        instance=instance,
+        asset_selection=[dg.AssetKey("draft_report_ar")],
+        partition_key=edition_to_run(instance, Settings(**config)),
+        raise_on_error=False,
+    )
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert (
+        "materialise draft_report (the English draft) first" in failure.step_failure_data.user_failure_data.description
+    )
+    assert not list(tmp_path.glob("*.docx"))
+
+
+def test_a_translation_alone_states_the_figures_as_of_the_published_date(published):
+    from pipeline.settings import Settings
+
+    settings = Settings(
+        sources=str(SAMPLE), data=str(published.data), reports=str(published.drafts), as_of="2021-09-30"
+    )
+    dates = settings.dates(settings.current_edition())
+    as_of = report.published_dates(settings.warehouse.of_edition(dates.edition.key), dates).as_of
+    assert as_of == dt.date.fromisoformat(AS_OF) != dates.as_of
+
+
+def test_the_translations_are_a_code_location_of_their_own_after_the_english_draft(tmp_path):
+    """In the workspace (make dev), each translation follows draft_report, which the report's location defines;
+    the report's graph is English's alone."""
+    from dagster._core.workspace.context import WorkspaceProcessContext
+    from dagster._core.workspace.load_target import WorkspaceFileTarget
+
+    from pipeline.definitions import defs
+
+    assert not {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()} & set(TRANSLATIONS)
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        target = WorkspaceFileTarget([str(ROOT / "workspace.yaml")])
+        with WorkspaceProcessContext(instance, target) as workspace:
+            graph = workspace.create_request_context().asset_graph
+            english = graph.get(dg.AssetKey("draft_report"))
+            assert english.is_materializable
+            for key in TRANSLATIONS:
+                node = graph.get(dg.AssetKey(key))
+                assert node.is_materializable and node.parent_keys == {dg.AssetKey("draft_report")}, key
+
+
+def snapshot(folder) -> dict:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -66,10 +66,14 @@ def gather(warehouse: Warehouse, dates: Dates, template_dir: Path) -> ReportInpu
 
 
 def in_language(inputs: ReportInputs, template_dir: Path, language: str) -> ReportInputs:
-    """The English draft's inputs, with a language's report.toml and forms."""
-    if language == DEFAULT:
-        return inputs
-    return replace(inputs, config=load_config(template_dir, inputs.dates.edition, language), language=language)
+    """The drafts' inputs for one language: its report.toml and forms, and the reviewers' comments and changes
+    made on drafts in that language (a returned draft that does not say is English)."""
+    config = inputs.config if language == DEFAULT else load_config(template_dir, inputs.dates.edition, language)
+    comments, changes = (
+        [row for row in rows if (row.get("language") or DEFAULT) == language]
+        for rows in (inputs.comments, inputs.changes)
+    )
+    return replace(inputs, config=config, language=language, comments=comments, changes=changes)
 
 
 def returned(warehouse: Warehouse, edition: str) -> tuple[list[dict], list[dict]]:
@@ -80,6 +84,34 @@ def returned(warehouse: Warehouse, edition: str) -> tuple[list[dict], list[dict]
         rows = warehouse.read(name).to_pylist() if path.exists() else []
         found.append([row for row in rows if row["edition"] in (None, edition)])
     return found[0], found[1]
+
+
+# The other official languages, and what their drafts are called in messages and descriptions.
+TRANSLATED = [code for code in LANGUAGES if code != DEFAULT]
+NAMES = {"fr": "French", "es": "Spanish", "ru": "Russian", "zh": "Chinese", "ar": "Arabic"}
+
+
+def translation_key(language: str) -> str:
+    """The asset of a translation (assets/report/translations.py): draft_report_fr, …"""
+    return f"draft_report_{language}"
+
+
+def drafts_in(warehouse: Warehouse, dates: Dates, languages: list[str]) -> tuple[ReportInputs, dict]:
+    """The drafts in these languages, from the same rows (read once: only the words and the forms change),
+    each checked and built in memory, then saved together; none is saved if one cannot be made."""
+    try:
+        for language in languages:
+            if language != DEFAULT:
+                check_aligned(TEMPLATE_DIR, language)  # before anything is read or written
+        inputs = gather(warehouse, dates, TEMPLATE_DIR)
+        drafts = {
+            language: compose(in_language(inputs, TEMPLATE_DIR, language), TEMPLATE_DIR) for language in languages
+        }
+    except NarrativeError as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None
+    for language, (_, _, document) in drafts.items():
+        write_atomically(warehouse.draft(inputs.as_of, language), lambda p, d=document: d.save(str(p)))
+    return inputs, drafts
 
 
 @dg.asset(
@@ -95,28 +127,16 @@ def returned(warehouse: Warehouse, edition: str) -> tuple[list[dict], list[dict]
     "on every figure, and annexes on the source files, validation and changes since the previous draft.",
     kinds={"docx"},
 )
-def draft_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def draft_report(context: dg.AssetExecutionContext):
     settings: Settings = context.resources.settings
     dates = settings.dates(edition_of(context, settings))
     as_of, warehouse = dates.as_of, settings.warehouse.of_edition(dates.edition.key)
-    target, languages = warehouse.draft(as_of), settings.language_codes
-    try:
-        for language in languages[1:]:
-            check_aligned(TEMPLATE_DIR, language)  # before anything is written
-        with warehouse.published_only_if_drafted():
-            english = gather(warehouse, dates, TEMPLATE_DIR)
-            # The same rows in every language: read once, only the words and the forms change.
-            drafts = {
-                language: compose(in_language(english, TEMPLATE_DIR, language), TEMPLATE_DIR) for language in languages
-            }
-            for language, (_, _, document) in drafts.items():
-                write_atomically(warehouse.draft(as_of, language), lambda p, d=document: d.save(str(p)))
-    except NarrativeError as error:
-        raise dg.Failure(description=str(error), allow_retries=False) from None
-    inputs, made, _ = drafts[DEFAULT]
+    languages = settings.language_codes
+    with warehouse.published_only_if_drafted():
+        inputs, drafts = drafts_in(warehouse, dates, languages)
     warehouse.drafted()
     warehouse.keep_figures(inputs.figures)
-    metadata = described(target, dates, inputs, made)
+    metadata = described(warehouse.draft(as_of), dates, inputs, drafts[DEFAULT][1])
     if len(languages) > 1:
         metadata["languages"] = dg.MetadataValue.json(
             {
@@ -129,7 +149,33 @@ def draft_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
                 for code, (_, m, _) in drafts.items()
             }
         )
-    return dg.MaterializeResult(metadata=metadata)
+    yield dg.MaterializeResult(metadata=metadata)
+    # Drafted with English, a translation is its asset's materialization (the translations' code location).
+    for code, (made_from, made, _) in list(drafts.items())[1:]:
+        context.log_event(
+            dg.AssetMaterialization(
+                translation_key(code),
+                partition=context.partition_key,
+                metadata=described(warehouse.draft(as_of, code), dates, made_from, made),
+            )
+        )
+
+
+def published_dates(warehouse: Warehouse, dates: Dates) -> Dates:
+    """A translation drafted by itself states what the English draft states: the published figures, as of the
+    date and compared with the date they were derived for."""
+    if not warehouse.path("key_figures").exists():
+        raise dg.Failure(
+            description=f"nothing of edition {dates.edition.key} is published yet: materialise draft_report (the "
+            "English draft) first",
+            allow_retries=False,
+        )
+    figures = warehouse.read("key_figures", columns=["as_of", "previous_as_of"])
+    if not figures.num_rows:
+        return dates
+    as_of, compare_with = figures.column("as_of")[0].as_py(), figures.column("previous_as_of")[0].as_py()
+    previous = dates.previous if compare_with == dates.compare_with else None
+    return replace(dates, as_of=as_of, compare_with=compare_with, previous=previous)
 
 
 def described(target: Path, dates, inputs: ReportInputs, made) -> dict:

@@ -125,8 +125,8 @@ class Builder:
             self._file(path, "paragraph")
         for path in sorted((self.words_dir / "annexes").glob("*.md")):
             self._file(path, "annex")
-        # Reviewers comment on the English draft: their comments are carried there, not into the translations.
-        if self.language.code == "en" and (self.inputs.comments or self.inputs.changes):
+        # Each draft carries the comments made on drafts in its language (ReportInputs: only those).
+        if self.inputs.comments or self.inputs.changes:
             self._reviewers(carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes))
         separate_comment_ids(self.document)
         if self.language.right_to_left:
@@ -391,8 +391,9 @@ class Builder:
         properties.title = f"{self.config['title']}: {self.config['subtitle']}"
         properties.subject = f"{self.config['symbol']}, data as of {un_style.date(self.inputs.as_of)}"
         properties.language = self.language.code
-        if self.inputs.dates is not None:  # read back from a returned draft: which edition it is of
-            properties.keywords = f"sgr-edition:{self.inputs.dates.edition.key}"
+        if self.inputs.dates is not None:  # read back from a returned draft: which edition, which language
+            in_language = "" if self.language.code == "en" else f" sgr-language:{self.language.code}"
+            properties.keywords = f"sgr-edition:{self.inputs.dates.edition.key}{in_language}"
 
 
 def _count(number: int, noun: str) -> str:

@@ -57,11 +57,16 @@ HEADINGS_NUMBERING, PARAGRAPH_NUMBERING = 50, 51
 TWIPS_PER_CM = 567
 
 
-def _numbering(heading_1: str, heading_2: str, paragraph: str) -> list[str]:
+# How a number stands before its paragraph: `1.` in English; `1 -` in UN Arabic documents (the UN's
+# English-Arabic texts of A/71/1007: `1 -`, `2 -`, with Western digits).
+NUMBER_AFTER = {"ar": " -"}
+
+
+def _numbering(heading_1: str, heading_2: str, paragraph: str, after: str = ".") -> list[str]:
     indent = f'<w:pPr><w:ind w:left="{2 * TWIPS_PER_CM}" w:hanging="{TWIPS_PER_CM}"/></w:pPr>'
     level = (
         '<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:pStyle w:val="{style}"/>'
-        '<w:lvlText w:val="%{n}."/><w:lvlJc w:val="left"/>' + indent + "</w:lvl>"
+        '<w:lvlText w:val="%{n}' + after + '"/><w:lvlJc w:val="left"/>' + indent + "</w:lvl>"
     )
     return [
         f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{HEADINGS_NUMBERING}">'
@@ -76,10 +81,10 @@ def _numbering(heading_1: str, heading_2: str, paragraph: str) -> list[str]:
     ]
 
 
-def _add_numbering(document, heading_1, heading_2, paragraph) -> None:
+def _add_numbering(document, heading_1, heading_2, paragraph, after: str = ".") -> None:
     numbering = document.part.numbering_part.element
     first_num = numbering.find(qn("w:num"))
-    for xml in _numbering(heading_1.style_id, heading_2.style_id, paragraph.style_id):
+    for xml in _numbering(heading_1.style_id, heading_2.style_id, paragraph.style_id, after):
         # Schema order: every abstractNum comes before the first num.
         first_num.addprevious(parse_xml(xml))
     for number in (HEADINGS_NUMBERING, PARAGRAPH_NUMBERING):
@@ -245,7 +250,7 @@ def build_template(path: Path = TEMPLATE, language: str = "en") -> None:
     # Word's own names, so that a footnote a drafter inserts in Word takes these styles.
     footnote_text.element.name_val, footnote_reference.element.name_val = FOOTNOTE_TEXT, FOOTNOTE_REFERENCE
     _table_style(document)
-    _add_numbering(document, chapter, section_style, paragraph)
+    _add_numbering(document, chapter, section_style, paragraph, NUMBER_AFTER.get(language, "."))
     ensure_footnotes_part(document)
     if language != "en":
         _for_language(document, language)

@@ -75,6 +75,7 @@ class Returned:
     changes: list[Change] = field(default_factory=list)
     anchors: int = 0
     edition: str | None = None
+    language: str | None = None  # None: English (a draft made before the translations said nothing)
 
 
 def _xml(archive: zipfile.ZipFile, name: str, shown: str) -> etree._Element | None:
@@ -118,7 +119,7 @@ def read_returned(path: Path, shown: str, limits: Limits) -> Returned:
         comments = _xml(archive, "word/comments.xml", shown)
         extended = _xml(archive, "word/commentsExtended.xml", shown)
         core = _xml(archive, "docProps/core.xml", shown)
-    returned = Returned(shown, edition=_edition(core))
+    returned = Returned(shown, edition=_keyword(core, "sgr-edition"), language=_keyword(core, "sgr-language"))
     ranges, returned.changes, returned.anchors = _walk(document, shown)
     if not returned.anchors:
         raise ReturnedDraftError(
@@ -164,12 +165,13 @@ def read_returned(path: Path, shown: str, limits: Limits) -> Returned:
     return returned
 
 
-def _edition(core) -> str | None:
+def _keyword(core, name: str) -> str | None:
+    """What the draft wrote in its keywords as `name:value` (its edition, its language): Word keeps them."""
     if core is None:
         return None
     for element in core.iter():
-        if str(element.tag).endswith("}keywords") and element.text and "sgr-edition:" in element.text:
-            return element.text.split("sgr-edition:", 1)[1].split()[0]
+        if str(element.tag).endswith("}keywords") and element.text and f"{name}:" in element.text:
+            return element.text.split(f"{name}:", 1)[1].split()[0]
     return None
 
 
