@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets import AFTER_INGEST, AFTER_RETURNED, AFTER_TEMPLATE
+from assets.report import NAMES, TRANSLATED, translation_key
 from assets.returned import RETURNED, returned_files
 from pipeline.contract import CALENDAR, FAMILIES, TABLES, tables_of
 from pipeline.readers import family_folder, find_sources
@@ -54,11 +55,16 @@ def family_files(root: Path, family: str) -> set[Path]:
     return {source.path for table in tables_of(family) for source in find_sources(root, table)}
 
 
-def template_files() -> list[Path]:
+def template_files(folder: Path | None = None) -> list[Path]:
+    """The template's files (English's: without the translations' folders), or those of one folder."""
+    folder = folder or TEMPLATE_DIR
     return [
         p
-        for p in TEMPLATE_DIR.rglob("*")
-        if p.is_file() and not p.name.startswith(("~$", ".")) and p.suffix.lower() in TEMPLATE_SUFFIXES
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not p.name.startswith(("~$", "."))
+        and p.suffix.lower() in TEMPLATE_SUFFIXES
+        and (folder != TEMPLATE_DIR or p.relative_to(folder).parts[0] not in TRANSLATED)
     ]
 
 
@@ -198,10 +204,39 @@ def report_template_files(context: dg.SensorEvaluationContext, settings: Setting
     return run_request(context, "report_template_files", TEMPLATE_DIR, stats, AFTER_TEMPLATE, settings)
 
 
-def drafted_after(instance: dg.DagsterInstance, stats: dict[str, list]) -> bool:
+def drafted_after(instance: dg.DagsterInstance, stats: dict[str, list], draft: str = "draft_report") -> bool:
     """Whether a draft was written after every one of these files was last changed."""
-    drafts = instance.fetch_materializations(dg.AssetKey("draft_report"), limit=1).records
+    drafts = instance.fetch_materializations(dg.AssetKey(draft), limit=1).records
     return bool(drafts) and all(stat[1] / 1e9 < drafts[0].timestamp for stat in stats.values())
+
+
+def translation_template_sensor(language: str) -> dg.SensorDefinition:
+    """A translator's words saved: that language's draft again, by itself (the English one is as it was). Only
+    for a translation drafted before: one never asked for is not drafted for an edit of its words."""
+    key, name = translation_key(language), f"report_template_files_{language}"
+
+    @dg.sensor(
+        name=name,
+        minimum_interval_seconds=INTERVAL_SECONDS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        asset_selection=[key],
+        description=f"Redrafts the {NAMES[language]} draft when its words in reports/template/{language}/ change.",
+    )
+    def _sensor(context: dg.SensorEvaluationContext, settings: Settings):
+        if nothing_published(settings):
+            return dg.SkipReason(FIRST_RUN_PENDING)
+        folder = TEMPLATE_DIR / language
+        stats = stats_of(folder, template_files(folder))
+        drafted = context.instance.fetch_materializations(dg.AssetKey(key), limit=1).records
+        if not drafted or (not context.cursor and drafted_after(context.instance, stats, key)):
+            # Watched from now: never drafted (nothing to redraft), or drafted from these very files.
+            context.update_cursor(json.dumps(detect_changes({}, stats, _sha256_in(folder), float("inf"))[1]))
+            return dg.SkipReason(
+                f"{key} {'has not been drafted yet' if not drafted else 'was drafted from these files'}"
+            )
+        return run_request(context, name, folder, stats, [key], settings)
+
+    return _sensor
 
 
 @dg.sensor(
@@ -220,3 +255,5 @@ def returned_drafts(context: dg.SensorEvaluationContext, settings: Settings):
 
 
 SENSORS = [source_sensor(family) for family in FAMILIES] + [report_template_files, returned_drafts]
+# Served with the translations (pipeline/translations.py).
+TRANSLATION_SENSORS = [translation_template_sensor(language) for language in TRANSLATED]

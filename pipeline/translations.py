@@ -8,15 +8,17 @@ import dagster as dg
 from assets.report.translations import TRANSLATIONS
 from pipeline.definitions import executor
 from pipeline.lock import data_lock
+from pipeline.sensors import TRANSLATION_SENSORS
 from pipeline.settings import Settings
 
 defs = dg.Definitions(
     assets=TRANSLATIONS,
     sensors=[
+        *TRANSLATION_SENSORS,
         # A translation drafted once follows each new English draft (FOLLOWS_ENGLISH); the others are left alone.
         dg.AutomationConditionSensorDefinition(
             "translations_follow_english", target=dg.AssetSelection.all(), default_status=dg.DefaultSensorStatus.RUNNING
-        )
+        ),
     ],
     resources={"settings": Settings(), "data_lock": data_lock},
     executor=executor(),

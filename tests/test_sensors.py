@@ -194,3 +194,40 @@ def test_a_returned_draft_reads_the_comments_and_redraws(root):
         ),
         dg.SkipReason,
     )
+
+
+def test_a_translators_words_saved_redraft_that_language_alone_once_it_was_drafted(tmp_path, monkeypatch):
+    import pipeline.sensors as sensors
+
+    template = tmp_path / "template"
+    age(write(template / "chapters/01.md", "# Introduction\n"), 60)
+    age(write(template / "fr/chapters/01.md", "# Introduction\n"), 60)
+    monkeypatch.setattr(sensors, "TEMPLATE_DIR", template)
+    data = tmp_path / "data"
+    (data / "warehouse").mkdir(parents=True)
+    (data / "warehouse/source_files.parquet").touch()
+    write(tmp_path / "sources/calendar.csv", "date,kind,title,tentative\n2030-02-12,sg_report,Report,no\n")
+    settings = Settings(sources=str(tmp_path / "sources"), data=str(data), as_of="2026-11-23")
+    instance = dg.DagsterInstance.ephemeral()
+    french = next(s for s in sensors.TRANSLATION_SENSORS if s.name == "report_template_files_fr")
+
+    def look(cursor=None):
+        context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"settings": settings})
+        return french(context), context.cursor
+
+    # Never drafted in French: an edit of its words drafts nothing (the default stays English only).
+    result, cursor = look()
+    assert isinstance(result, dg.SkipReason) and "has not been drafted yet" in result.skip_message
+    age(write(template / "fr/chapters/01.md", "# Introduction générale\n"), 60)
+    result, cursor = look(cursor)
+    assert isinstance(result, dg.SkipReason)
+    # Drafted once: the next edit redrafts French, and French alone.
+    instance.report_runless_asset_event(dg.AssetMaterialization("draft_report_fr", partition="2030"))
+    age(write(template / "fr/summary.md", "Résumé\n"), 60)
+    result, cursor = look(cursor)
+    assert [k.to_user_string() for k in result.asset_selection] == ["draft_report_fr"]
+    assert result.tags["sgr/changes"] == "new summary.md" and result.partition_key == "2030"
+    assert isinstance(look(cursor)[0], dg.SkipReason)
+    # English's sensor does not see the translations' folders.
+    context = dg.build_sensor_context(instance=INSTANCE, resources={"settings": settings})
+    assert sensors.report_template_files(context).tags["sgr/changes"] == "new chapters/01.md"
