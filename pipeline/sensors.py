@@ -26,6 +26,7 @@ from pipeline.settings import RUN_TAG, TEMPLATE_DIR, Settings, edition_to_reques
 # ticks, or at the first when untouched SETTLE_SECONDS (a save takes less; a long copy keeps touching it).
 INTERVAL_SECONDS = 1  # every look of the daemon: an interval of 5 would miss every other look
 SETTLE_SECONDS = 2
+FOLLOW_SECONDS = 5  # a translation follows its English draft within seconds: the event log is read, not files
 MAX_FILES_HASHED_PER_TICK = 100
 # A drafter who saved a file is waiting for the draft: the run queue takes it before the automation's runs
 # for other editions, which no one is waiting for.
@@ -255,5 +256,43 @@ def returned_drafts(context: dg.SensorEvaluationContext, settings: Settings):
 
 
 SENSORS = [source_sensor(family) for family in FAMILIES] + [report_template_files, returned_drafts]
+
+
+@dg.sensor(
+    name="translations_follow_english",
+    minimum_interval_seconds=FOLLOW_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    asset_selection=[translation_key(language) for language in TRANSLATED],
+    description="Redrafts each translation that was drafted before the latest English draft of its edition; a "
+    "translation never drafted is left alone (the default stays English only).",
+)
+def translations_follow_english(context: dg.SensorEvaluationContext):
+    # By the event log's storage ids, which only grow: a translation drafted in the same tick window as the
+    # English, before or after it, is told apart (a condition on what changed since the last tick is not).
+    latest = {
+        key: context.instance.get_latest_storage_id_by_partition(
+            dg.AssetKey(key), dg.DagsterEventType.ASSET_MATERIALIZATION
+        )
+        for key in ["draft_report", *(translation_key(language) for language in TRANSLATED)]
+    }
+    english, behind = latest.pop("draft_report"), {}
+    for key, drafted in latest.items():
+        for edition, storage_id in drafted.items():
+            if english.get(edition, 0) > storage_id:
+                behind.setdefault(edition, []).append(key)
+    if not behind:
+        return dg.SkipReason("every translation drafted is as recent as the English draft of its edition")
+    return [
+        dg.RunRequest(
+            # Once per English draft: a failed translation waits for the next one, or for a drafter.
+            run_key=f"follow:{edition}:{english[edition]}:{','.join(keys)}",
+            asset_selection=[dg.AssetKey(key) for key in keys],
+            partition_key=edition,
+            tags={**RUN_TAG, "sgr/trigger": "translations_follow_english", "sgr/changes": "a new English draft"},
+        )
+        for edition, keys in sorted(behind.items())
+    ]
+
+
 # Served with the translations (pipeline/translations.py).
-TRANSLATION_SENSORS = [translation_template_sensor(language) for language in TRANSLATED]
+TRANSLATION_SENSORS = [translation_template_sensor(language) for language in TRANSLATED] + [translations_follow_english]

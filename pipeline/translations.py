@@ -9,17 +9,16 @@ from assets.report.translations import TRANSLATIONS
 from pipeline.definitions import executor
 from pipeline.lock import data_lock
 from pipeline.sensors import TRANSLATION_SENSORS
-from pipeline.settings import Settings
+from pipeline.settings import EDITIONS, Settings
+
+# The English draft as this location sees it (made in the report's location): partitioned by edition as the
+# translations are, so that the lineage shows each edition's translations after that edition's English.
+ENGLISH = dg.AssetSpec("draft_report", partitions_def=EDITIONS, group_name="report")
 
 defs = dg.Definitions(
-    assets=TRANSLATIONS,
-    sensors=[
-        *TRANSLATION_SENSORS,
-        # A translation drafted once follows each new English draft (FOLLOWS_ENGLISH); the others are left alone.
-        dg.AutomationConditionSensorDefinition(
-            "translations_follow_english", target=dg.AssetSelection.all(), default_status=dg.DefaultSensorStatus.RUNNING
-        ),
-    ],
+    assets=[ENGLISH, *TRANSLATIONS],
+    # A translator's words saved redraft that language; a new English draft, each translation drafted before it.
+    sensors=TRANSLATION_SENSORS,
     resources={"settings": Settings(), "data_lock": data_lock},
     executor=executor(),
 )

@@ -5,23 +5,15 @@ They are served as a code location of their own (pipeline/translations.py), so t
 graph, its jobs and the runs its sensors and schedule ask for stay English's. A translation is made:
 - with the English draft, in draft_report's step, when the settings ask for it (`sgr draft --languages`,
   SGR_LANGUAGES, the launchpad): both from the same rows, or neither; that step records it as this asset's;
-- alone, here, when a drafter materialises it, or when it follows a new English draft: from the tables that
-  draft was made from, leaving that draft and the published tables as they were.
+- alone, here, when a drafter materialises it, or when it follows a new English draft (the sensor
+  translations_follow_english, pipeline/sensors.py): from the tables that draft was made from, leaving that
+  draft and the published tables as they were.
 """
 
 import dagster as dg
 
 from assets.report import NAMES, TRANSLATED, described, drafts_in, published_dates, translation_key
 from pipeline.settings import EDITIONS, LOCKED, POOL, Settings, edition_of
-
-# A translation follows each new English draft once a drafter has asked for it; one never drafted is never
-# drafted by itself: the default stays English only.
-FOLLOWS_ENGLISH = (
-    dg.AutomationCondition.any_deps_updated().since_last_handled()
-    & ~dg.AutomationCondition.missing()
-    & ~dg.AutomationCondition.any_deps_in_progress()
-    & ~dg.AutomationCondition.in_progress()
-)
 
 
 @dg.multi_asset(
@@ -31,7 +23,6 @@ FOLLOWS_ENGLISH = (
             translation_key(code),
             deps=["draft_report"],
             group_name="translations",
-            automation_condition=FOLLOWS_ENGLISH,
             description=f"The draft in {NAMES[code]} (reports/template/{code}/): the English draft's figures, tables, "
             "charts, footnotes and paragraph numbers, in its words and forms.",
             kinds={"docx"},
