@@ -17,6 +17,7 @@ import dagster as dg
 
 from assets import AFTER_INGEST, AFTER_RETURNED, AFTER_TEMPLATE
 from assets.report import NAMES, TRANSLATED, translation_key
+from assets.report.alignment import words_dir
 from assets.returned import RETURNED, returned_files
 from pipeline.contract import CALENDAR, FAMILIES, TABLES, tables_of
 from pipeline.readers import family_folder, find_sources
@@ -199,10 +200,17 @@ def report_template_files(context: dg.SensorEvaluationContext, settings: Setting
         return dg.SkipReason(FIRST_RUN_PENDING)
     stats = stats_of(TEMPLATE_DIR, template_files())
     if not context.cursor and drafted_after(context.instance, stats):
-        # First look, every file older than the last draft: that draft was made from them. Watched from now.
-        context.update_cursor(json.dumps(detect_changes({}, stats, _sha256_in(TEMPLATE_DIR), float("inf"))[1]))
-        return dg.SkipReason("watching the template from now on: the last draft was made from it")
+        # First look, every file older than the last draft: that draft was made from them.
+        return watch_from_now(
+            context, TEMPLATE_DIR, stats, "watching the template from now on: the last draft was made from it"
+        )
     return run_request(context, "report_template_files", TEMPLATE_DIR, stats, AFTER_TEMPLATE, settings)
+
+
+def watch_from_now(context: dg.SensorEvaluationContext, folder: Path, stats: dict, why: str) -> dg.SkipReason:
+    """The files as they are taken as seen: only later changes start a run."""
+    context.update_cursor(json.dumps(detect_changes({}, stats, _sha256_in(folder), float("inf"))[1]))
+    return dg.SkipReason(why)
 
 
 def drafted_after(instance: dg.DagsterInstance, stats: dict[str, list], draft: str = "draft_report") -> bool:
@@ -226,15 +234,13 @@ def translation_template_sensor(language: str) -> dg.SensorDefinition:
     def _sensor(context: dg.SensorEvaluationContext, settings: Settings):
         if nothing_published(settings):
             return dg.SkipReason(FIRST_RUN_PENDING)
-        folder = TEMPLATE_DIR / language
+        folder = words_dir(TEMPLATE_DIR, language)
         stats = stats_of(folder, template_files(folder))
         drafted = context.instance.fetch_materializations(dg.AssetKey(key), limit=1).records
         if not drafted or (not context.cursor and drafted_after(context.instance, stats, key)):
-            # Watched from now: never drafted (nothing to redraft), or drafted from these very files.
-            context.update_cursor(json.dumps(detect_changes({}, stats, _sha256_in(folder), float("inf"))[1]))
-            return dg.SkipReason(
-                f"{key} {'has not been drafted yet' if not drafted else 'was drafted from these files'}"
-            )
+            # Never drafted (nothing to redraft), or drafted from these very files.
+            said = "has not been drafted yet" if not drafted else "was drafted from these files"
+            return watch_from_now(context, folder, stats, f"{key} {said}")
         return run_request(context, name, folder, stats, [key], settings)
 
     return _sensor

@@ -57,13 +57,18 @@ def _normal(placeholder: str) -> str:
     return " ".join(LITERAL.sub("''", placeholder).replace("{{", "{{ ").replace("}}", " }}").split())
 
 
+def words_dir(template_dir: Path, language: str) -> Path:
+    """Where a language's words are: English's at the template's root, each other's in its own folder."""
+    return template_dir if language == "en" else template_dir / language
+
+
 def word_files(folder: Path) -> list[Path]:
     return sorted(path.relative_to(folder) for pattern in WORD_FILES for path in folder.glob(pattern))
 
 
 def check_aligned(template_dir: Path, language: str) -> None:
     """Raise NarrativeError naming the file and line where `language`'s template leaves English's."""
-    folder = template_dir / language
+    folder = words_dir(template_dir, language)
     shown = f"reports/template/{language}"
     if not folder.is_dir():
         raise NarrativeError(f"{shown}/ does not exist: copy reports/template/ there and translate it")

@@ -209,21 +209,25 @@ def font_for(language: str) -> list[str]:
     family = FONTS.get(language)
     if family is None:
         return [plt.rcParams["font.family"][0]]
-    try:
-        font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
-    except ValueError:
+    if not _found(family):
         # Installed after matplotlib made its font list (a cached list outlives a new Debian package).
         for path in font_manager.findSystemFonts():
             if Path(path).name.replace("-", "").startswith(family.replace(" ", "")):
                 font_manager.fontManager.addfont(path)
-        try:
-            font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
-        except ValueError:
+        if not _found(family):
             raise RuntimeError(
                 f"the font {family} is needed to draw the {language} charts: install it (Debian: fonts-noto-core, "
                 "fonts-noto-cjk)"
-            ) from None
+            )
     return [family, "DejaVu Serif"]
+
+
+def _found(family: str) -> bool:
+    try:
+        font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    except ValueError:
+        return False
+    return True
 
 
 def png(

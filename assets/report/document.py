@@ -23,6 +23,7 @@ from docx.shared import Cm
 
 from assets.report import charts, un_style
 from assets.report import template as t
+from assets.report.alignment import words_dir
 from assets.report.comments import CARRIED, RESOLVED, TO_SETTLE, Carried, carry, day
 from assets.report.facts import Provenance, Row, context
 from assets.report.languages import LANGUAGES, speaking, style
@@ -404,11 +405,6 @@ def _numeric(declaration, column) -> bool:
     """Counts, amounts and shares are aligned right."""
     names = names_in(column.template)
     return len(names) == 1 and declaration.field(names[0]).unit in STATED_UNITS
-
-
-def words_dir(template_dir: Path, language: str) -> Path:
-    """Where a language's words are: English's at the template's root, each other's in its own folder."""
-    return template_dir if language == "en" else template_dir / language
 
 
 def compose(inputs: ReportInputs, template_dir: Path):

@@ -93,6 +93,8 @@ class Words:
     no_longer: str
     session: str  # "{ordinal} session"
     no_figure: str
+    # How many of the scale word a billion and a million are: 10 亿 and 100 万 in Chinese; 1 elsewhere.
+    per: tuple[int, int] = (1, 1)
 
 
 class Babel(English):
@@ -123,10 +125,11 @@ class Babel(English):
     def usd(self, value: float) -> str:
         if value < 0:
             raise ValueError(f"an amount cannot be negative: {value}")
-        for scale, forms in ((1e9, self.words.billion), (1e6, self.words.million)):
-            scaled = _round(value / scale, "0.1")
+        billions, millions = self.words.per
+        for scale, forms, per in ((1e9, self.words.billion, billions), (1e6, self.words.million, millions)):
+            scaled = _round(value / scale, "0.1")  # rounded as in English first ($17.5 million: 1,750万美元)
             if scaled >= 1:
-                return self._scaled(forms, scaled)
+                return self._scaled(forms, scaled * per)
         return self.words.dollars.format(n=self.number(_round(value, "1"), 0))
 
     def share(self, value: float) -> str:
@@ -179,8 +182,11 @@ class Babel(English):
     def session(self, number: int) -> str:
         return self.words.session.format(ordinal=self.ordinal(number))
 
+    ordinal_options: dict = {}  # what num2words needs besides the language (Russian: the gender)
+
     def ordinal(self, number: int) -> str:
-        return num2words(number, lang=self.code, to="ordinal")
+        text = num2words(number, lang=self.code, to="ordinal", **self.ordinal_options)
+        return text[0].upper() + text[1:]
 
     def chart_date(self, day: dt.date) -> str:
         return format_date(day, format="medium", locale=self.locale)
@@ -192,53 +198,33 @@ class French(Babel):
         text = super().date(day)
         return text.replace("1 ", "1er ", 1) if day.day == 1 else text
 
-    def ordinal(self, number):
-        text = num2words(number, lang="fr", to="ordinal")
-        return text[0].upper() + text[1:]
-
 
 class Spanish(Babel):
     def ordinal(self, number):
         # Before a noun, "primero" and "tercero" lose their last vowel: "octogésimo primer período".
-        text = num2words(number, lang="es", to="ordinal")
-        for full, short in (("primero", "primer"), ("tercero", "tercer")):
-            text = text.removesuffix(full) + short if text.endswith(full) else text
-        return text[0].upper() + text[1:]
+        text = super().ordinal(number)
+        return text[:-1] if text.lower().endswith(("primero", "tercero")) else text
 
 
 class Russian(Babel):
+    ordinal_options = {"gender": "f"}  # сессия is feminine
+
     def share(self, value):
-        # "12,5 процента": the UN's Russian documents spell the per cent out, agreeing with the number.
+        # "12,5 процента": the UN's Russian documents spell the per cent out, agreeing with the number (by
+        # CLDR's plural category: "few" and a fraction's "other" take процента).
         points = _round(100 * value, "0.1")
-        word = (
-            "процента"
-            if points != int(points)
-            else {"one": "процент", "few": "процента"}.get(self.locale.plural_form(int(points)), "процентов")
-        )
+        form = self.locale.plural_form(int(points) if points == int(points) else points)
+        word = {"one": "процент", "many": "процентов"}.get(form, "процента")
         return f"{self.number(points)} {word}"
 
     def date(self, day):
         return f"{format_date(day, format='d MMMM y', locale=self.locale)} года"
-
-    def ordinal(self, number):
-        text = num2words(number, lang="ru", to="ordinal", gender="f")  # сессия is feminine
-        return text[0].upper() + text[1:]
 
 
 CHINESE_DIGITS = "零一二三四五六七八九"
 
 
 class Chinese(Babel):
-    def usd(self, value):
-        # 万 (10^4) and 亿 (10^8) carry the scale; rounded as in English first ($17.5 million: 1,750万美元).
-        if value < 0:
-            raise ValueError(f"an amount cannot be negative: {value}")
-        for scale, unit, per in ((1e9, "亿", 10), (1e6, "万", 100)):
-            scaled = _round(value / scale, "0.1")
-            if scaled >= 1:
-                return f"{self.number(scaled * per, 0)}{unit}美元"
-        return f"{self.number(_round(value, '1'), 0)}美元"
-
     def date(self, day):
         return f"{day.year}年{day.month}月{day.day}日"
 
@@ -366,6 +352,7 @@ LANGUAGES: dict[str, English] = {
             no_longer="不再列出",
             session="第{ordinal}届会议",
             no_figure="无记录数字",
+            per=(10, 100),  # 万 (10^4) and 亿 (10^8) carry the scale
         ),
     ),
     # Arabic: Western digits, as in the UN's Arabic documents; CLDR's decimal point and per cent sign.

@@ -142,14 +142,18 @@ def right_to_left(document) -> None:
                 parts.append(part._element)
     for root in parts:
         for paragraph in root.iter(qn("w:p")):
-            properties = paragraph.get_or_add_pPr()
-            if properties.find(qn("w:bidi")) is None:
-                properties.insert_element_before(OxmlElement("w:bidi"), *AFTER_BIDI)
+            right_to_left_paragraph(paragraph.get_or_add_pPr())
         for run in root.iter(qn("w:r")):
             if ARABIC.search("".join(t.text or "" for t in run.iter(qn("w:t")))):
                 run.get_or_add_rPr().get_or_add_rtl()
         for table in root.iter(qn("w:tbl")):
             table.tblPr.get_or_add_bidiVisual()
+
+
+def right_to_left_paragraph(properties) -> None:
+    """w:bidi in a paragraph's (or a paragraph style's) properties, where the schema puts it."""
+    if properties.find(qn("w:bidi")) is None:
+        properties.insert_element_before(OxmlElement("w:bidi"), *AFTER_BIDI)
 
 
 ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")

@@ -16,7 +16,9 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 
-from assets.report.ooxml import AFTER_BIDI, ensure_footnotes_part
+from assets.report.alignment import words_dir
+from assets.report.languages import LANGUAGES
+from assets.report.ooxml import ensure_footnotes_part, right_to_left_paragraph
 from pipeline.settings import TEMPLATE_DIR
 
 TEMPLATE = TEMPLATE_DIR / "report.docx"
@@ -168,7 +170,7 @@ AFTER_LANGUAGE = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
 def _for_language(document, language: str) -> None:
     """Every style's script font, size and weight for the language's script, its proofing language and, in
     Arabic, right-to-left paragraphs, so that what a drafter types in Word takes them too."""
-    styles = document.styles.element
+    styles, right_to_left = document.styles.element, LANGUAGES[language].right_to_left
     for style in [styles.find(qn("w:docDefaults")), *styles.findall(qn("w:style"))]:
         if style is None:
             continue
@@ -193,10 +195,8 @@ def _for_language(document, language: str) -> None:
                 parse_xml(f'<w:lang {nsdecls("w")} w:val="{tag}" w:eastAsia="{tag}" w:bidi="{tag}"/>'),
                 *AFTER_LANGUAGE,
             )
-        if language == "ar" and style.tag == qn("w:style") and style.get(qn("w:type")) == "paragraph":
-            paragraph = style.get_or_add_pPr()
-            if paragraph.find(qn("w:bidi")) is None:
-                paragraph.insert_element_before(parse_xml(f"<w:bidi {nsdecls('w')}/>"), *AFTER_BIDI)
+        if right_to_left and style.tag == qn("w:style") and style.get(qn("w:type")) == "paragraph":
+            right_to_left_paragraph(style.get_or_add_pPr())
 
 
 def build_template(path: Path = TEMPLATE, language: str = "en") -> None:
@@ -275,6 +275,6 @@ def build_template(path: Path = TEMPLATE, language: str = "en") -> None:
 if __name__ == "__main__":
     # python -m assets.report.template [LANGUAGE ...]: English's template, or those of the languages named.
     for code in sys.argv[1:] or ["en"]:
-        made = TEMPLATE if code == "en" else TEMPLATE_DIR / code / "report.docx"
+        made = words_dir(TEMPLATE_DIR, code) / "report.docx"
         build_template(made, code)
         print(f"wrote {made}")

@@ -152,17 +152,15 @@ def reuse_or_run(
     """The check's results: those of an earlier run if nothing it reads has changed since, else new ones."""
     path = warehouse.check_results(table, check)
     stamp = stamp_of(warehouse.staged(table))
-    if path.exists():
+    if saved_key(warehouse, table, check) == key:  # only then are the earlier results read
         earlier = read_table(path)
-        saved = earlier.schema.metadata or {}
-        if saved.get(b"key", b"").decode() == key:
-            n = earlier.num_rows
-            results = earlier.set_column(earlier.schema.get_field_index("run_id"), "run_id", pa.array([run_id] * n))
-            results = results.set_column(
-                results.schema.get_field_index("staged_by_run"), "staged_by_run", pa.array([stamp] * n)
-            )
-            write_parquet(path, results.replace_schema_metadata(saved))
-            return Verdict(results, saved[b"description"].decode(), json.loads(saved[b"reasons"]), True)
+        saved, n = earlier.schema.metadata, earlier.num_rows
+        results = earlier.set_column(earlier.schema.get_field_index("run_id"), "run_id", pa.array([run_id] * n))
+        results = results.set_column(
+            results.schema.get_field_index("staged_by_run"), "staged_by_run", pa.array([stamp] * n)
+        )
+        write_parquet(path, results.replace_schema_metadata(saved))
+        return Verdict(results, saved[b"description"].decode(), json.loads(saved[b"reasons"]), True)
     results, description, reasons = validate(stamp)
     metadata = {b"key": key.encode(), b"description": description.encode(), b"reasons": json.dumps(reasons).encode()}
     write_parquet(path, results.replace_schema_metadata(metadata))
