@@ -17,4 +17,4 @@ RUN python -m pip install --upgrade pip && python -m pip install -e . \
     && mkdir -p "$DAGSTER_HOME" && cp deploy/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 
 EXPOSE 3030
-CMD ["dagster", "api", "grpc", "-h", "0.0.0.0", "-p", "3030", "-m", "pipeline.definitions"]
+CMD ["dagster", "api", "grpc", "-h", "0.0.0.0", "-p", "3030", "-m", "assets.definitions"]

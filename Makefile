@@ -27,8 +27,8 @@ fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -p no:xdist tests/test_fuzz.py
 
 dev: setup
-	$(BIN)/python -m pipeline.instance
-	$(BIN)/python -m pipeline.launcher & trap 'kill $$!' EXIT; $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+	$(BIN)/python -m runtime.instance
+	$(BIN)/python -m runtime.launcher & trap 'kill $$!' EXIT; $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
 
 bench: setup
 	$(BIN)/python -m bench.run

@@ -1,16 +1,14 @@
-"""The stages, in the order the data flows: ingest -> validate -> derive -> report."""
+"""The Dagster definitions, by area, in the order the data flows:
 
-from assets.derive import key_figures, report_tables
-from assets.ingest import INGEST_ASSETS
-from assets.report import draft_report
-from assets.returned import review_comments
-from assets.validate import VALIDATION_CHECKS, published_tables
+    ingest/        one asset per source table, staged a family at a time; a sensor per family of sources
+    comments/      the reviewers' comments of returned drafts; the sensor on sources/returned/
+    validate/      the contract's rules and warnings as asset checks; the publication of the set
+    derive/        the key figures and report tables of each edition
+    report/        the draft of each edition; the sensor on the drafters' template
+    translations/  the drafts in the other official languages: a code location of their own
 
-ASSETS = [*INGEST_ASSETS, review_comments, published_tables, key_figures, report_tables, draft_report]
-CHECKS = VALIDATION_CHECKS
-# What a run that re-reads one family carries along: every asset after ingest.
-AFTER_INGEST = [key.to_user_string() for a in ASSETS if a not in (*INGEST_ASSETS, review_comments) for key in a.keys]
-# What a returned draft saved into sources/returned/ redraws.
-AFTER_RETURNED = ["review_comments", "draft_report"]
-# What a change to the drafters' template redraws (report_tables too: the changes since the last draft).
-AFTER_TEMPLATE = [key.to_user_string() for a in (report_tables, draft_report) for key in a.keys]
+An area names another's assets by their keys (keys.py), never by importing its modules. Beside them, what
+they share: resources.py (settings, the data folder's lock, the run's dates), partitions.py (the editions),
+file_sensors.py (change detection), automation.py, executor.py, previews.py; and what cuts across them:
+refresh_schedule.py and definitions.py, which merges the areas. The domain they call is pipeline/.
+"""

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline import instance
 from pipeline.catalogue import FIGURES, columns_read, compute_key_figures
 from pipeline.contract import TABLES
 from pipeline.readers import find_sources, read_table
+from pipeline.store import Store
+from pipeline.store.files import to_frame
 from pipeline.validation.verdicts import STAGED_BY
-from pipeline.warehouse import Warehouse, to_frame
+from runtime import instance
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sources"
@@ -72,7 +73,7 @@ def main() -> None:
         started = time.perf_counter()
         processes = {
             name: subprocess.Popen(
-                [sys.executable, "-m", "pipeline.cli", "draft", "--sources", str(path), "--data", str(data)]
+                [sys.executable, "-m", "runtime.cli", "draft", "--sources", str(path), "--data", str(data)]
                 + ["--reports", str(scratch / f"drafts-{name}"), "--as-of", AS_OF],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -87,7 +88,9 @@ def main() -> None:
         codes = {name: processes[name].returncode for name in processes}
         own = {name: printed(out) == wanted[name] for name, (out, _) in outputs.items() if codes[name] == 0}
         waited = [name for name, (_, err) in outputs.items() if "waiting for the data folder" in err]
-        stamps = {(pq.read_schema(Warehouse(data).path(t)).metadata or {}).get(STAGED_BY, b"").decode() for t in TABLES}
+        stamps = {
+            (pq.read_schema(Store(data).published.path(t)).metadata or {}).get(STAGED_BY, b"").decode() for t in TABLES
+        }
         ok = set(codes.values()) == {0} and all(own.values()) and len(own) == 2 and len(stamps) == 1
         good += ok
         print(

@@ -29,11 +29,11 @@ import pyarrow.parquet as pq  # noqa: E402
 from pipeline.catalogue import compute_key_figures  # noqa: E402
 from pipeline.contract import DATE, DECIMAL, INTEGER, REGIONS, TABLES  # noqa: E402
 from pipeline.countries import ISO3_CODES  # noqa: E402
-from pipeline.readers import family_folder  # noqa: E402
+from pipeline.paths import Sources  # noqa: E402
 
 
 def files_of(root: Path, table) -> list[Path]:
-    folder = family_folder(root, table.family)
+    folder = Sources(root).family(table.family)
     csvs = sorted(folder.glob(f"{table.name}*.csv"))
     return csvs + ([] if folder == root else sorted(folder.glob("*.xlsx")))
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import instance
+from runtime import instance
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sources"

@@ -16,16 +16,16 @@ from pathlib import Path
 
 import docx
 import pyarrow.parquet as pq
+from pipeline.store.warehouse import TEMPORARY
 
-from pipeline import instance
-from pipeline.warehouse import TEMPORARY
+from runtime import instance
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sources"
 
 
 def draft(scratch: Path, env: dict) -> subprocess.Popen:
-    command = [sys.executable, "-m", "pipeline.cli", "draft", "--sources", str(SAMPLE), "--data", str(scratch / "data")]
+    command = [sys.executable, "-m", "runtime.cli", "draft", "--sources", str(SAMPLE), "--data", str(scratch / "data")]
     command += ["--reports", str(scratch / "drafts"), "--as-of", "2026-11-23"]
     # A session of its own, so that the kill reaches the validation worker too.
     return subprocess.Popen(

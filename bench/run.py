@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from bench.scale import make_sources
-from pipeline import instance
 from pipeline.contract import TABLES
-from pipeline.warehouse import Warehouse
+from pipeline.store import Store
+from runtime import instance
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sources"
@@ -110,13 +110,13 @@ def incremental(sources: Path, env: dict, scratch: Path) -> dict:
     """A full run, then champions.csv changes and only its family is re-read."""
     work = scratch / "incremental"
     full, _, _ = sgr_draft(sources, work, env)
-    warehouse = Warehouse(work / "data")
-    registers = {name: warehouse.register(name).stat().st_mtime_ns for name in TABLES}
+    layout = Store(work / "data").layout
+    registers = {name: layout.register(name).stat().st_mtime_ns for name in TABLES}
     champions = sources / "country_networks/champions.csv"
     champions.write_text(champions.read_text() + "JAM,2026-01-15,\n")
     wall, memory, timings = sgr_draft(sources, work, env, ["--family", "country_networks"])
     ingested = sorted(a for a in timings["materialized"] if a in TABLES)
-    reread = sorted(n for n, t in registers.items() if warehouse.register(n).stat().st_mtime_ns != t)
+    reread = sorted(n for n, t in registers.items() if layout.register(n).stat().st_mtime_ns != t)
     ratio = wall / full
     print(
         f"\nincremental: full run {full:.2f} s; after a change to champions.csv, --family country_networks "

@@ -15,7 +15,7 @@ import resource  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from pipeline import cli, instance, worker  # noqa: E402
+from runtime import cli, instance, worker  # noqa: E402
 
 
 def stage_of(step: str) -> str:
@@ -57,16 +57,16 @@ def main(argv: list[str]) -> int:
     instance.home()
     worker.start()  # before Dagster is imported, as sgr draft does
     try:
-        import pipeline.definitions  # noqa: F401  (imported here so that its time counts as imports)
+        import assets.definitions  # noqa: F401  (imported here so that its time counts as imports)
 
         imported = time.perf_counter()
-        result = cli.execute(args)
+        ran = cli.execute(args)
         run = time.perf_counter() - imported
         peak = worker.stop()
         with instance.opened() as dagster_instance:
-            records = dagster_instance.all_logs(result.run_id)
+            records = dagster_instance.all_logs(ran.result.run_id)
         written.write_text(json.dumps(timings(records, imported - STARTED, run, peak), indent=1))
-        return cli.report(result)
+        return cli.report(ran)
     finally:
         worker.stop()
 

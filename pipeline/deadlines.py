@@ -1,10 +1,10 @@
 """The deadline calendar: the next deadline, the days left, and whether a date falls in the
-run-up to one (the 8 weeks before any deadline), when refreshes go daily and sources must be fresher;
-and the as-of date the figures are counted at."""
+run-up to one (the 8 weeks before any deadline), when refreshes go daily and sources must be fresher."""
 
 import datetime as dt
-import os
 from dataclasses import dataclass
+
+from pipeline.config import Freshness
 
 RUN_UP = dt.timedelta(weeks=8)
 
@@ -32,28 +32,16 @@ def in_run_up(deadlines: list[Deadline], day: dt.date) -> bool:
     return any(d.date - RUN_UP <= day <= d.date for d in deadlines)
 
 
-def freshness_window(day: dt.date, deadlines: list[Deadline]) -> dt.timedelta:
-    """How recently each family must have been refreshed: SGR_FRESH_DAYS (30) days, or
-    SGR_FRESH_DAYS_RUN_UP (7) in the run-up to a deadline."""
-    days = (
-        os.environ.get("SGR_FRESH_DAYS_RUN_UP", "7")
-        if in_run_up(deadlines, day)
-        else os.environ.get("SGR_FRESH_DAYS", "30")
-    )
-    return dt.timedelta(days=int(days))
+def freshness_window(day: dt.date, deadlines: list[Deadline], freshness: Freshness) -> dt.timedelta:
+    """How recently each family must have been refreshed: `freshness.days` (SGR_FRESH_DAYS, 30), or
+    `run_up_days` (SGR_FRESH_DAYS_RUN_UP, 7) in the run-up to a deadline."""
+    return dt.timedelta(days=freshness.run_up_days if in_run_up(deadlines, day) else freshness.days)
 
 
-def stale_families(latest_change: dict[str, dt.date], day: dt.date, deadlines: list[Deadline]) -> dict[str, int]:
+def stale_families(
+    latest_change: dict[str, dt.date], day: dt.date, deadlines: list[Deadline], freshness: Freshness
+) -> dict[str, int]:
     """Families whose newest content is older than the freshness window, with its age in days."""
-    window = freshness_window(day, deadlines).days
+    window = freshness_window(day, deadlines, freshness).days
     ages = {family: (day - changed).days for family, changed in latest_change.items()}
     return {family: age for family, age in sorted(ages.items()) if age > window}
-
-
-def parse_as_of(text: str) -> dt.date:
-    if not text:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"the as-of date {text!r} is not a date in the form YYYY-MM-DD") from None

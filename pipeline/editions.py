@@ -6,13 +6,19 @@ data cut-off the calendar's `data_cutoff` or, when empty, 4 weeks before the due
 are counted as of the cut-off, or as of today while the cut-off is ahead; the previous edition's
 as of that edition's cut-off. The masthead's session is the General Assembly session in which the
 report is due (sessions open in September: a report due in February 2026 is of the eightieth).
+
+A run's dates (`Dates`: the edition, the date its figures are counted as of, the date they are compared
+with, the languages drafted) are resolved once, at the start of the run (`resolve`), and every asset,
+check and warning of the run reads that one value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 
+from pipeline.config import Config
 from pipeline.contract import SG_REPORT
 
 CUTOFF_BEFORE_DUE = dt.timedelta(weeks=4)
@@ -45,12 +51,43 @@ class Edition:
 
 @dataclass(frozen=True)
 class Dates:
-    """What a draft of an edition is counted as of, and compared with."""
+    """What a run's figures, warnings, tables and drafts are counted as of, and compared with."""
 
     edition: Edition
     as_of: dt.date
     compare_with: dt.date | None  # None: nothing to compare with (the first edition)
     previous: Edition | None  # the edition compared with, unless a date was given
+    languages: tuple[str, ...] = ("en",)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> Dates:
+        given = json.loads(text)
+        day = lambda value: dt.date.fromisoformat(value) if value else None  # noqa: E731
+        edition = lambda e: Edition(e["key"], e["title"], day(e["due"]), day(e["cutoff"]), e["tentative"])  # noqa: E731
+        return cls(
+            edition(given["edition"]),
+            day(given["as_of"]),
+            day(given["compare_with"]),
+            edition(given["previous"]) if given["previous"] else None,
+            tuple(given["languages"]),
+        )
+
+
+def resolve(editions: list[Edition], key: str | None, config: Config, today: dt.date) -> Dates:
+    """A run's dates: the edition `key` (else the one `config.as_of`, or today, falls in), its figures as of
+    its cut-off (today while that is ahead; `config.as_of` overrides), compared with the previous edition's
+    figures as of that one's cut-off (`config.compare_with` overrides)."""
+    edition = find(editions, key) if key else edition_for(editions, config.as_of or today)
+    as_of = config.as_of or edition.as_of(today)
+    before = previous(editions, edition)
+    if config.compare_with:
+        compare_with = config.compare_with
+    else:
+        compare_with = before.as_of(today) if before is not None and before.as_of(today) < as_of else None
+    return Dates(edition, as_of, compare_with, before if not config.compare_with else None, config.languages)
 
 
 def editions_from(rows: list[dict]) -> list[Edition]:

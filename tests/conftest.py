@@ -20,6 +20,7 @@ from pipeline.contract import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sources"
+TEMPLATE = ROOT / "reports" / "template"
 AS_OF = "2021-06-24"
 D = dt.date(2021, 6, 24)
 DAY_BEFORE, DAY_AFTER = dt.date(2021, 6, 23), dt.date(2021, 6, 25)
@@ -71,15 +72,26 @@ def save_workbook(path: Path, sheets: dict[str, list[list]], saved: dict[str, ob
 
 
 def materialise(
-    sources, data, reports, as_of=AS_OF, selection=None, instance=None, edition=None, compare_with=None, languages=None
+    sources,
+    data,
+    reports,
+    as_of=AS_OF,
+    selection=None,
+    instance=None,
+    edition=None,
+    compare_with=None,
+    languages=None,
+    template=None,
 ):
     """One in-process run of every asset (or of `selection`), as `sgr draft` runs them."""
-    from pipeline.definitions import defs
-    from pipeline.settings import Settings, edition_to_run
+    from assets.definitions import defs
+    from assets.partitions import edition_to_run
+    from assets.resources import Settings
 
     config = {"sources": str(sources), "data": str(data), "reports": str(reports), "as_of": as_of}
     config |= {"compare_with": compare_with} if compare_with else {}
     config |= {"languages": languages} if languages else {}
+    config |= {"template": str(template)} if template else {}
     instance = instance or dg.DagsterInstance.ephemeral()
     job = defs.resolve_implicit_global_asset_job_def()
     return job.execute_in_process(

@@ -4,8 +4,8 @@ check. Needs Dagster's instance and real runs: the conditions read the instance'
 import dagster as dg
 import pytest
 
-from assets import AFTER_INGEST
-from pipeline.definitions import defs
+from assets.definitions import defs
+from assets.keys import AFTER_INGEST
 from tests.conftest import materialise
 
 SELECTION = dg.AssetSelection.assets(*AFTER_INGEST)

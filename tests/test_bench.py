@@ -12,9 +12,9 @@ from bench.scale import make_sources
 from pipeline.catalogue import FIGURES, compute_key_figures
 from pipeline.contract import TABLES
 from pipeline.readers import find_sources, read_sources
+from pipeline.store.files import to_frame
 from pipeline.validation.rules import reference_keys
-from pipeline.validation.run import validate_table
-from pipeline.warehouse import to_frame
+from pipeline.validation.suites import validate_table
 from tests.conftest import AS_OF, SAMPLE
 
 

@@ -5,9 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.cli import main
 from pipeline.contract import TABLES, WARNINGS
 from pipeline.validation.rules import contract_rules
+from runtime.cli import main
 from tests.conftest import AS_OF, ROOT, SAMPLE
 
 
@@ -40,7 +40,7 @@ def test_sgr_draft_on_bad_files_exits_non_zero_in_plain_words(sample_copy, tmp_p
     contributions.write_text(contributions.read_text() + "Norway,NOR,2021,100.00,-5\n")
     env = {"DAGSTER_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "draft", "--sources", str(sample_copy)]
+        [sys.executable, "-m", "runtime.cli", "draft", "--sources", str(sample_copy)]
         + ["--data", str(tmp_path / "data"), "--reports", str(tmp_path / "drafts")],
         capture_output=True,
         text=True,
@@ -100,7 +100,7 @@ def test_sgr_contract_prints_docs_contract_md(capsys):
 def test_the_project_documents_its_own_contract():
     """docs/contract.md is the one a user who clones the project reads: written from the declarations,
     never edited by hand. Mend with: .venv/bin/sgr contract > docs/contract.md"""
-    from pipeline.docs import contract_markdown
+    from pipeline.contract_docs import contract_markdown
 
     documented = (ROOT / "docs/contract.md").read_text()
     assert documented == contract_markdown(), "docs/contract.md is stale: run `sgr contract > docs/contract.md`"

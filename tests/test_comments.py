@@ -10,10 +10,9 @@ import zipfile
 import docx
 import pytest
 
-from assets import report
-from pipeline.readers import limits
-from pipeline.readers.returned import MAX_COMMENTS, ReturnedDraftError, read_returned
-from tests.conftest import materialise
+from pipeline.limits import limits
+from pipeline.review.returned_drafts import MAX_COMMENTS, ReturnedDraftError, read_returned
+from tests.conftest import TEMPLATE, materialise
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -94,17 +93,16 @@ def test_comments_follow_their_figure_and_paragraph_after_a_data_change(publishe
     assert "Reviewers' comments and proposed changes" in text and "Reviewers' comments to settle" not in text
 
 
-def test_a_paragraph_added_before_and_one_rewritten(published_copy, sample_copy, tmp_path, monkeypatch):
+def test_a_paragraph_added_before_and_one_rewritten(published_copy, sample_copy, tmp_path):
     data, drafts = published_copy / "data", published_copy / "drafts"
     returned_copy(published_copy, sample_copy)
     template = tmp_path / "template"
-    shutil.copytree(report.TEMPLATE_DIR, template)
-    monkeypatch.setattr(report, "TEMPLATE_DIR", template)
+    shutil.copytree(TEMPLATE, template)
     summary = template / "summary.md"
     text = summary.read_text()
     added = "A paragraph the drafters added before the others.\n\n"
     summary.write_text(text.replace("The present report is submitted", added + "The present report is submitted", 1))
-    result = materialise(sample_copy, data, drafts)
+    result = materialise(sample_copy, data, drafts, template=template)
     assert result.success
     document, by_author = carried(next(drafts.glob("SG-report-draft-*.docx")))
     paragraph, _ = summary_paragraph(document)
@@ -115,7 +113,7 @@ def test_a_paragraph_added_before_and_one_rewritten(published_copy, sample_copy,
     summary.write_text(
         summary.read_text().replace("As of that date, {{regional_reviews_held}}", "By then, {{regional_reviews_held}}")
     )
-    result = materialise(sample_copy, data, drafts)
+    result = materialise(sample_copy, data, drafts, template=template)
     made = result.asset_materializations_for_node("draft_report")[0].metadata
     assert made["reviewers_comments_to_settle"].value == 2
     document, by_author = carried(next(drafts.glob("SG-report-draft-*.docx")))
@@ -203,7 +201,7 @@ def test_a_reply_thread_a_resolved_comment_and_a_tracked_change(published_copy, 
     assert not [c for c in document.comments if c.text.startswith("Typo fixed.")]  # resolved: dropped
     changes = next(t for t in document.tables if [c.text for c in t.rows[0].cells][2:3] == ["Change"])
     assert [c.text.strip() for c in changes.rows[1].cells][1:] == ["Maria Lopez", "inserted", "Draft text proposed."]
-    from pipeline.cli import main
+    from runtime.cli import main
 
     assert main(["comments", str(path)]) == 0
     out = capsys.readouterr().out
@@ -239,7 +237,7 @@ def test_a_returned_file_that_is_not_a_readable_draft_is_named_and_changes_nothi
 
 def test_too_many_comments_are_refused(published_copy, sample_copy, monkeypatch):
     path, _ = returned_copy(published_copy, sample_copy)
-    monkeypatch.setattr("pipeline.readers.returned.MAX_COMMENTS", 10)
+    monkeypatch.setattr("pipeline.review.returned_drafts.MAX_COMMENTS", 10)
     with pytest.raises(ReturnedDraftError, match=r"returned/reviewer.docx — \d+ comments; at most 10"):
         read_returned(path, "returned/reviewer.docx", limits())
     assert MAX_COMMENTS >= 1000

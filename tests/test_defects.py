@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from assets.ingest import stage_table
-from pipeline.cli import main
 from pipeline.contract import tables_of
+from pipeline.ingestion import stage_table
+from pipeline.store import Store
 from pipeline.validation.rules import references_of
-from pipeline.validation.run import validate_staged
+from pipeline.validation.suites import validate_staged
 from pipeline.validation.verdicts import mark_rejected, rejection_reasons, summary
-from pipeline.warehouse import Warehouse
+from runtime.cli import main
 from tests.conftest import AS_OF, SAMPLE
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -44,35 +44,35 @@ def staged_and_validated(case: Path, tmp_path: Path):
     sources = tmp_path / "sources"
     shutil.copytree(SAMPLE / family, sources / family)
     with_case(case, sources)
-    warehouse = Warehouse(tmp_path / "data")
+    store = Store(tmp_path / "data")
     name = file.relative_to(case).as_posix()
     feeds = [t for t in tables_of(family) if file.suffix == ".xlsx" or file.stem.startswith(t.name + "-")]
     staged = {t.name for t in feeds} | {other for t in feeds for other in references_of(t)}
     fed, errors = [], []
     for table in tables_of(family):
         if table.name in staged:
-            stage_table(warehouse, sources, table, "test")
-        if table in feeds and name in warehouse.read_register(table.name, ["path"]).column("path").to_pylist():
+            stage_table(store, sources, table, "test")
+        if table in feeds and name in store.archive.read_register(table.name, ["path"]).column("path").to_pylist():
             fed.append(table.name)
     for table in fed:
-        outcome = validate_staged(str(warehouse.root), table)
-        mark_rejected(warehouse, table, rejection_reasons(outcome.errors))
+        outcome = validate_staged(str(store.data), table)
+        mark_rejected(store, table, rejection_reasons(outcome.errors))
         errors += outcome.errors
-    return warehouse, name, fed, errors
+    return store, name, fed, errors
 
 
 @pytest.mark.parametrize("name", DEFECTS)
 def test_a_defect_is_named_archived_and_rejected(name, tmp_path):
     case = FIXTURES / "defects" / name
-    warehouse, path, fed, errors = staged_and_validated(case, tmp_path)
+    store, path, fed, errors = staged_and_validated(case, tmp_path)
     expected = (case / "expected.txt").read_text().splitlines()
     lines = {line.strip() for line in summary(errors, 0).splitlines()}
     for line in expected:
         assert line in lines, f"{line!r} not in:\n{summary(errors, 0)}"
     (file,) = case_files(case)
     content = file.read_bytes()
-    assert warehouse.archived(hashlib.sha256(content).hexdigest(), file.suffix).read_bytes() == content
-    mine = [r for t in fed for r in warehouse.read_register(t).to_pylist() if r["path"] == path]
+    assert store.layout.archived(hashlib.sha256(content).hexdigest(), file.suffix).read_bytes() == content
+    mine = [r for t in fed for r in store.archive.read_register(t).to_pylist() if r["path"] == path]
     assert mine and all(r["status"] == "rejected" for r in mine)
     assert {r["reason"] for r in mine} <= set(expected)
 
@@ -80,13 +80,13 @@ def test_a_defect_is_named_archived_and_rejected(name, tmp_path):
 @pytest.mark.parametrize("name", TOLERATED)
 def test_tolerated_inputs_pass(name, tmp_path):
     case = FIXTURES / "tolerated" / name
-    warehouse, path, fed, errors = staged_and_validated(case, tmp_path)
+    store, path, fed, errors = staged_and_validated(case, tmp_path)
     assert errors == [] and len(fed) == 1
-    rows = [r for r in warehouse.read_staged(fed[0]).to_pylist() if r["source_file"] == path]
+    rows = [r for r in store.staging.read(fed[0]).to_pylist() if r["source_file"] == path]
     assert len(rows) == 1
     if name == "formula-like-text":
         assert rows[0]["title"] == "=SUM(A1:A3)"
-    assert [r["status"] for r in warehouse.read_register(fed[0]).to_pylist() if r["path"] == path] == ["accepted"]
+    assert [r["status"] for r in store.archive.read_register(fed[0]).to_pylist() if r["path"] == path] == ["accepted"]
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from pipeline.instance import install
+from runtime.instance import install
 from tests.conftest import AS_OF, ROOT, SAMPLE
 from tests.servers import PG_BIN, postgres, redis, s3
 
@@ -29,7 +29,7 @@ with dg.DagsterInstance.get() as instance:
 def test_sgr_draft_keeps_its_runs_and_events_in_postgres_and_another_process_sees_them(tmp_path):
     with postgres() as settings:
         env = {**os.environ, **settings, "SGR_DAGSTER": "postgres", "DAGSTER_HOME": str(tmp_path / "home")}
-        command = [sys.executable, "-m", "pipeline.cli", "draft", "--sources", str(SAMPLE), "--as-of", AS_OF]
+        command = [sys.executable, "-m", "runtime.cli", "draft", "--sources", str(SAMPLE), "--as-of", AS_OF]
         command += ["--data", str(tmp_path / "data"), "--reports", str(tmp_path / "drafts")]
         done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-3000:]
@@ -65,8 +65,9 @@ def test_sgr_draft_keeps_its_runs_and_events_in_postgres_and_another_process_see
 LAUNCH = """
 import json, os
 import dagster as dg
-from pipeline import definitions
-from pipeline.settings import Settings, edition_to_run
+from assets import definitions
+from assets.partitions import edition_to_run
+from assets.resources import Settings
 config = json.loads(os.environ["RUN_SETTINGS"])
 with dg.DagsterInstance.get() as instance:
     key = edition_to_run(instance, Settings(**config))

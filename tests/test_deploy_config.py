@@ -3,6 +3,7 @@ own schema and by each configured class's, the Helm values against it, the Docke
 `make setup` installs. There is no Docker engine or cluster here: the Dockerfile is checked line by line."""
 
 import importlib
+import json
 import re
 import shlex
 import tomllib
@@ -47,7 +48,7 @@ def test_the_cluster_instance_configuration_is_valid_for_dagster(monkeypatch):
 
 
 def test_the_laptop_instance_with_postgres_storage_is_valid_for_dagster(tmp_path, monkeypatch):
-    from pipeline.instance import install
+    from runtime.instance import install
 
     for key, value in PG.items():
         monkeypatch.setenv(key, value)
@@ -73,7 +74,7 @@ def test_the_helm_values_render_the_cluster_instance():
     assert runs["maxConcurrentRuns"] == instance["concurrency"]["runs"]["max_concurrent_runs"]
     assert "config" not in values["dagsterDaemon"]["runCoordinator"]  # the chart refuses limits set twice
     # The laptop's limits and the cluster's are the same: one run that writes the data at a time.
-    laptop = yaml.safe_load((ROOT / "pipeline/dagster.yaml").read_text())
+    laptop = yaml.safe_load((ROOT / "runtime/dagster.yaml").read_text())
     assert laptop["concurrency"]["pools"] == instance["concurrency"]["pools"]
     assert laptop["concurrency"]["runs"]["tag_concurrency_limits"] == runs["tagConcurrencyLimits"]
     assert values["postgresql"]["enabled"] is False and values["generatePostgresqlPasswordSecret"] is False
@@ -86,7 +87,10 @@ def test_the_user_code_deployment_serves_the_project_definitions():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert module == project["tool"]["dagster"]["module_name"]
     assert isinstance(importlib.import_module(module).defs, dg.Definitions)
-    assert deployment["port"] == 3030
+    # The port the chart reaches the user code on is the one the image serves it on.
+    served = dict(dockerfile())
+    command = json.loads(served["CMD"])
+    assert str(deployment["port"]) == command[command.index("-p") + 1] == served["EXPOSE"]
 
 
 INSTRUCTIONS = {"FROM", "ENV", "WORKDIR", "COPY", "RUN", "EXPOSE", "CMD", "ARG", "LABEL", "USER", "ENTRYPOINT"}
@@ -145,4 +149,4 @@ def test_the_translations_are_served_from_the_same_image_as_a_location_of_their_
     module = translations["dagsterApiGrpcArgs"][translations["dagsterApiGrpcArgs"].index("-m") + 1]
     assert isinstance(importlib.import_module(module).defs, dg.Definitions)
     served = yaml.safe_load((ROOT / "workspace.yaml").read_text())["load_from"]
-    assert {entry["python_module"]["module_name"] for entry in served} == {"pipeline.definitions", module}
+    assert {entry["python_module"]["module_name"] for entry in served} == {"assets.definitions", module}

@@ -8,9 +8,10 @@ import docx
 import pyarrow.parquet as pq
 import pytest
 
-from assets.report import un_style
+from assets.partitions import EDITIONS, editions_of, sync_editions
+from assets.resources import Settings
 from pipeline.editions import UNSCHEDULED, edition_for, editions_from, find, ordinal, previous
-from pipeline.settings import EDITIONS, Settings, sync_editions
+from pipeline.languages import un_style
 from tests.conftest import SAMPLE, materialise
 
 
@@ -49,15 +50,15 @@ def test_editions_from_the_calendar_their_cutoffs_and_sessions():
 def test_a_calendar_row_added_or_moved_adds_or_moves_the_partition(sample_copy, tmp_path):
     instance = dg.DagsterInstance.ephemeral()
     settings = Settings(sources=str(sample_copy), data=str(tmp_path / "data"))
-    assert sync_editions(instance, settings) == ["2022", "2026", "2030"]
+    assert sync_editions(instance, editions_of(settings)) == ["2022", "2026", "2030"]
     calendar = sample_copy / "calendar.csv"
     text = calendar.read_text().replace("2030-02-12,sg_report", "2031-02-11,sg_report")
     calendar.write_text(text + "2034-02-14,sg_report,Report for the fourth Forum,yes,2033-12-31\n")
-    sync_editions(instance, settings)
+    sync_editions(instance, editions_of(settings))
     assert instance.get_dynamic_partitions(EDITIONS.name) == ["2022", "2026", "2031", "2034"]
     # A draft dated past every cut-off is of the next report, not yet in the calendar.
-    assert sync_editions(instance, settings, also=(UNSCHEDULED,))[-1] == UNSCHEDULED
-    assert find(settings.editions, "2034").cutoff == dt.date(2033, 12, 31)
+    assert sync_editions(instance, editions_of(settings), also=(UNSCHEDULED,))[-1] == UNSCHEDULED
+    assert find(editions_of(settings), "2034").cutoff == dt.date(2033, 12, 31)
 
 
 def figures_of(result) -> dict:
@@ -128,14 +129,14 @@ def test_changes_in_un_style():
 
 
 def test_sgr_draft_refuses_an_edition_not_in_the_calendar(tmp_path):
-    from pipeline.cli import main
+    from runtime.cli import main
 
     code = main(["draft", "--sources", str(SAMPLE), "--data", str(tmp_path / "d"), "--edition", "2024"])
     assert code == 2
 
 
 def test_a_run_without_an_edition_says_how_to_launch_it_and_publishes_nothing(published_copy, sample_copy):
-    from pipeline.definitions import defs
+    from assets.definitions import defs
 
     data = published_copy / "data"
     before = {p: p.read_bytes() for p in (data / "warehouse").glob("*.parquet")}

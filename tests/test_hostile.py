@@ -6,11 +6,12 @@ import os
 
 import pytest
 
-from assets.ingest import stage_table
 from pipeline.contract import TABLES
+from pipeline.ingestion import stage_table
+from pipeline.limits import limits
 from pipeline.problems import SourceError
-from pipeline.readers import find_sources, limits, read_table
-from pipeline.warehouse import Warehouse
+from pipeline.readers import find_sources, read_table
+from pipeline.store import Store
 from tests.conftest import write
 
 CONTRIBUTIONS = TABLES["contributions"]
@@ -18,8 +19,9 @@ HEADER = "contributor,contributor_iso3,year,commitment_usd,deposit_usd\n"
 
 
 def messages(root) -> list[str]:
+    """What reading the table says, with the limits the environment sets (as a run's configuration takes them)."""
     with pytest.raises(SourceError) as caught:
-        read_table(find_sources(root, CONTRIBUTIONS), CONTRIBUTIONS)
+        read_table(find_sources(root, CONTRIBUTIONS), CONTRIBUTIONS, limits())
     return [str(p) for f in caught.value.failures for p in f.examples]
 
 
@@ -29,7 +31,7 @@ def test_a_file_over_the_size_limit_is_refused_unread_and_not_archived(tmp_path,
     assert messages(tmp_path / "sources") == [
         "mptf/contributions.csv — too large (0.019 MB; the limit is 0.01 MB, set SGR_MAX_FILE_MB to change it)"
     ]
-    staged = stage_table(Warehouse(tmp_path / "data"), tmp_path / "sources", CONTRIBUTIONS, "test")
+    staged = stage_table(Store(tmp_path / "data"), tmp_path / "sources", CONTRIBUTIONS, "test", limits())
     assert staged.reading.rows.num_rows == 0
     assert not (tmp_path / "data/raw").exists() or not list((tmp_path / "data/raw").glob("*.csv"))
 
@@ -62,7 +64,7 @@ def test_a_link_to_a_file_outside_the_sources_is_refused_and_nothing_outside_is_
     secret = write(tmp_path / "elsewhere/secret.csv", HEADER + "Secret,NOR,2021,1,1\n")
     (tmp_path / "sources/mptf").mkdir(parents=True)
     (tmp_path / "sources/mptf/contributions.csv").symlink_to(secret)
-    staged = stage_table(Warehouse(tmp_path / "data"), tmp_path / "sources", CONTRIBUTIONS, "test")
+    staged = stage_table(Store(tmp_path / "data"), tmp_path / "sources", CONTRIBUTIONS, "test")
     assert [str(p) for p in staged.reading.problems] == [
         f"mptf/contributions.csv — a link to {secret}, outside the sources root: copy the file into the sources"
     ]

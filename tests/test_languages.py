@@ -15,12 +15,17 @@ import pytest
 from babel.numbers import parse_decimal
 from docx.oxml.ns import qn
 
-from assets import report
-from assets.report.alignment import check_aligned
-from assets.report.languages import LANGUAGES
-from assets.report.narrative import NarrativeError
-from pipeline import cli
-from tests.conftest import AS_OF, ROOT, SAMPLE, materialise
+from pipeline.calendar import editions_of
+from pipeline.config import Config
+from pipeline.document.alignment import check_aligned
+from pipeline.document.drafting import published_dates
+from pipeline.document.narrative import NarrativeError
+from pipeline.editions import resolve
+from pipeline.languages.forms import LANGUAGES
+from pipeline.paths import Template
+from pipeline.store import Store
+from runtime import cli
+from tests.conftest import AS_OF, ROOT, SAMPLE, TEMPLATE, materialise
 from tests.servers import IN_CI
 
 CODES = list(LANGUAGES)
@@ -78,10 +83,11 @@ def test_the_forms_of_each_language():
 
 def test_a_translation_that_does_not_line_up_names_the_file_and_line(tmp_path):
     template = tmp_path / "template"
-    shutil.copytree(report.TEMPLATE_DIR, template)
+    shutil.copytree(TEMPLATE, template)
+    template = Template(template)
     for code in CODES[1:]:
         check_aligned(template, code)
-    summary = template / "fr/summary.md"
+    summary = template.file("fr", "summary.md")
     summary.write_text(summary.read_text(encoding="utf-8").replace("{{mptf_contributors}}", "seize"), encoding="utf-8")
     with pytest.raises(NarrativeError) as raised:
         check_aligned(template, "fr")
@@ -90,7 +96,7 @@ def test_a_translation_that_does_not_line_up_names_the_file_and_line(tmp_path):
         r"\(reports/template/summary\.md line \d+\): missing \{\{ mptf_contributors \}\}",
         str(raised.value),
     ), str(raised.value)
-    (template / "es/chapters/05-conclusions.md").unlink()
+    template.file("es", "chapters/05-conclusions.md").unlink()
     with pytest.raises(
         NarrativeError, match=r"reports/template/es/ does not have English's files: missing chapters/05"
     ):
@@ -248,8 +254,9 @@ def test_each_translation_is_an_asset_that_follows_the_english_draft_once_asked_
     """Asked for by the settings, a translation drafted with English is recorded as its asset's; materialised
     alone, it is drafted from the published tables; once drafted, it follows each new English draft, and a
     translation never asked for is never drafted."""
-    from pipeline.settings import Settings, edition_to_run
-    from pipeline.translations import defs
+    from assets.partitions import edition_to_run
+    from assets.resources import Settings
+    from assets.translations import defs
 
     data, drafts = published_copy / "data", published_copy / "drafts"
     instance = dg.DagsterInstance.ephemeral()
@@ -271,7 +278,7 @@ def test_each_translation_is_an_asset_that_follows_the_english_draft_once_asked_
         return result
 
     def followed():
-        from pipeline.sensors import translations_follow_english
+        from assets.translations.translation_sensors import translations_follow_english
 
         result = translations_follow_english(dg.build_sensor_context(instance=instance))
         if isinstance(result, dg.SkipReason):
@@ -307,8 +314,9 @@ def test_each_translation_is_an_asset_that_follows_the_english_draft_once_asked_
 
 
 def test_a_translation_alone_before_any_english_draft_says_to_draft_english_first(tmp_path):
-    from pipeline.settings import Settings, edition_to_run
-    from pipeline.translations import defs
+    from assets.partitions import edition_to_run
+    from assets.resources import Settings
+    from assets.translations import defs
 
     config = {"sources": str(SAMPLE), "data": str(tmp_path / "data"), "reports": str(tmp_path), "as_of": AS_OF}
     instance = dg.DagsterInstance.ephemeral()
@@ -327,13 +335,10 @@ def test_a_translation_alone_before_any_english_draft_says_to_draft_english_firs
 
 
 def test_a_translation_alone_states_the_figures_as_of_the_published_date(published):
-    from pipeline.settings import Settings
-
-    settings = Settings(
-        sources=str(SAMPLE), data=str(published.data), reports=str(published.drafts), as_of="2021-09-30"
-    )
-    dates = settings.dates(settings.current_edition())
-    as_of = report.published_dates(settings.warehouse.of_edition(dates.edition.key), dates).as_of
+    config = Config.of({"sources": str(SAMPLE), "data": str(published.data), "as_of": "2021-09-30"})
+    store = Store(config.data)
+    dates = resolve(editions_of(store, config.sources), None, config, dt.date.today())
+    as_of = published_dates(store, dates).as_of
     assert as_of == dt.date.fromisoformat(AS_OF) != dates.as_of
 
 
@@ -343,7 +348,7 @@ def test_the_translations_are_a_code_location_of_their_own_after_the_english_dra
     from dagster._core.workspace.context import WorkspaceProcessContext
     from dagster._core.workspace.load_target import WorkspaceFileTarget
 
-    from pipeline.definitions import defs
+    from assets.definitions import defs
 
     assert not {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()} & set(TRANSLATIONS)
     with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:

@@ -1,4 +1,4 @@
-"""The run server `make dev` starts (pipeline/launcher.py): a real server process, a real run forked from
+"""The run server `make dev` starts (runtime/launcher.py): a real server process, a real run forked from
 it and recorded in the instance; a caller with other code gets no fork."""
 
 import os
@@ -8,8 +8,8 @@ import time
 
 import dagster as dg
 
-from pipeline import launcher
-from pipeline.instance import install
+from runtime import launcher
+from runtime.instance import install
 from tests.conftest import AS_OF, ROOT, SAMPLE
 
 
@@ -19,12 +19,13 @@ def test_a_run_is_forked_from_the_run_server_and_drafts(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.launcher"], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "runtime.launcher"], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     try:
         assert "run server ready" in server.stdout.readline()
-        from pipeline import definitions
-        from pipeline.settings import Settings, edition_to_run
+        from assets import definitions
+        from assets.partitions import edition_to_run
+        from assets.resources import Settings
 
         config = {
             "sources": str(SAMPLE),

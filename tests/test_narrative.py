@@ -3,9 +3,9 @@ that name the file and line."""
 
 import pytest
 
-from assets.report.facts import Fact, Provenance
-from assets.report.narrative import Narrative, NarrativeError
 from pipeline.catalogue import REPORT_TABLES
+from pipeline.document.facts import Fact, Provenance
+from pipeline.document.narrative import Narrative, NarrativeError
 from tests.conftest import write
 
 SOURCE = Provenance("country_networks", "networks ...", ("country_networks",), ("a.csv",), 52, figure=True)
@@ -108,7 +108,7 @@ def test_filters_say_counts_lists_and_objectives_in_un_style(tmp_path):
 
 
 def test_every_table_with_columns_can_be_placed_and_every_cell_names_a_field():
-    from assets.report.narrative import names_in
+    from pipeline.document.narrative import names_in
 
     for table in REPORT_TABLES.values():
         fields = {f.name for f in table.fields}

@@ -128,17 +128,17 @@ def test_a_failed_validation_leaves_the_published_set_on_s3_as_it_was(store, on_
 
 KILLED_MID_PUBLICATION = """
 import os, signal, sys
-from pipeline.warehouse import Warehouse
+from pipeline.store.publication import PublishedSet
 
-published = Warehouse.publish
+published = PublishedSet.publish_staged
 
-def publish(self, table):
+def publish(self, table, staged):
     if table == "contributions":  # some tables of the new set are on the store, the manifest is not
         os.kill(os.getpid(), signal.SIGKILL)
-    return published(self, table)
+    return published(self, table, staged)
 
-Warehouse.publish = publish
-from pipeline.cli import main
+PublishedSet.publish_staged = publish
+from runtime.cli import main
 sys.exit(main())
 """
 
@@ -196,8 +196,8 @@ def test_the_source_sensor_hashes_objects_by_content_not_by_etag(store, on_s3):
     import dagster as dg
     from boto3.s3.transfer import TransferConfig
 
-    from pipeline.sensors import source_sensor
-    from pipeline.settings import Settings
+    from assets.ingest.source_sensors import source_sensor
+    from assets.resources import Settings
 
     client = boto3.client("s3")
     key = f"{on_s3}/sensed/mptf/contributions-archive.csv"

@@ -7,13 +7,13 @@ import hashlib
 import dagster as dg
 import pyarrow.parquet as pq
 
-from assets import AFTER_INGEST, ASSETS
-from assets.ingest import INGEST_ASSETS
-from pipeline.catalogue import FIGURES, columns_read, compute_key_figures
+from assets.definitions import defs
+from assets.ingest.ingest_assets import INGEST_ASSETS
+from assets.keys import AFTER_INGEST
+from pipeline.catalogue import FIGURES, columns_read, compute_key_figures, read_inputs
 from pipeline.contract import TABLES
-from pipeline.definitions import defs
-from pipeline.warehouse import Warehouse
-from tests.conftest import SAMPLE, materialise
+from pipeline.store import Store
+from tests.conftest import SAMPLE, TEMPLATE, materialise
 
 # Stated publicly on 24 June 2021 (the project's shared reference); the sample must reproduce them.
 PUBLIC_2021 = {
@@ -46,7 +46,7 @@ def test_the_definitions_load_with_every_stage():
     assert keys == set(TABLES) | set(AFTER_INGEST) | {"review_comments"}
     assert set(AFTER_INGEST) == {"published_tables", "key_figures", "report_tables", "draft_report"}
     assert {k.to_user_string() for a in INGEST_ASSETS for k in a.keys} == set(TABLES)
-    assert [a for a in ASSETS if a not in INGEST_ASSETS][-1].key.to_user_string() == "draft_report"
+    assert defs.resolve_asset_graph().toposorted_asset_keys[-1].to_user_string() == "draft_report"
     assert defs.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
 
 
@@ -69,7 +69,7 @@ def test_the_sample_reproduces_the_public_figures_of_24_june_2021(published):
 
 
 def test_deposits_to_the_end_of_2020_come_to_about_17_5_million(published):
-    frames = Warehouse(published.data).read_frames(columns_read(FIGURES.values()))
+    frames = read_inputs(Store(published.data), "2022", columns_read(FIGURES.values()))
     figures = {r["figure"]: r["value"] for r in compute_key_figures(frames, dt.date(2020, 12, 31)).to_pylist()}
     assert round(figures["mptf_deposits_total_usd"] / 1e6, 1) == 17.5
 
@@ -167,7 +167,7 @@ def test_checks_reuse_their_results_while_what_they_read_is_unchanged(published,
 
 
 def test_the_instance_configuration_queues_runs_that_write_the_data(tmp_path):
-    from pipeline.instance import install
+    from runtime.instance import install
 
     instance = dg.DagsterInstance.from_config(str(install(tmp_path).parent))
     config = instance.get_concurrency_config()
@@ -186,18 +186,16 @@ def test_the_instance_configuration_queues_runs_that_write_the_data(tmp_path):
     assert [s.name for s in repository.schedule_defs] == ["refresh_before_deadlines"]
 
 
-def test_a_publication_no_draft_can_be_made_from_is_undone(published_copy, sample_copy, tmp_path, monkeypatch):
+def test_a_publication_no_draft_can_be_made_from_is_undone(published_copy, sample_copy, tmp_path):
     """Validation and drafting agree on what is published: if the draft fails, nothing new is."""
     import shutil
 
-    import assets.report as report
-    from pipeline.cli import failure_report
+    from runtime.cli import failure_report
 
     template = tmp_path / "template"
-    shutil.copytree(report.TEMPLATE_DIR, template)
+    shutil.copytree(TEMPLATE, template)
     chapter = template / "chapters/03-un-system.md"
     chapter.write_text(chapter.read_text().replace("{{country_networks}} country", "{{networks}} country"))
-    monkeypatch.setattr(report, "TEMPLATE_DIR", template)
     before = published_files(published_copy)
     champions = sample_copy / "country_networks/champions.csv"
     champions.write_text(champions.read_text() + "JAM,2021-06-01,\n")
@@ -207,6 +205,7 @@ def test_a_publication_no_draft_can_be_made_from_is_undone(published_copy, sampl
         published_copy / "data",
         published_copy / "drafts",
         selection=["champions", "country_networks", *AFTER_INGEST],
+        template=template,
     )
 
     assert result.asset_materializations_for_node("published_tables")  # validated and published, then

@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 from docx.oxml.ns import qn
 
-from assets.report import template as t
-from assets.report.ooxml import COMMENT_ID_OFFSET
 from pipeline.catalogue import FIGURES
-from tests.conftest import AS_OF, ROOT, materialise
+from pipeline.document import word_template as t
+from pipeline.document.ooxml import COMMENT_ID_OFFSET
+from tests.conftest import AS_OF, ROOT, TEMPLATE, materialise
 
 SYMBOL = "A/76/xxx"  # a draft as of 24 June 2021 is of the report due in February 2022: seventy-sixth session
 AFTER_PUBLICATION = ("key_figures", "report_tables", "draft_report")
@@ -30,9 +30,9 @@ def draft(published):
     return published.summary["materializations"]["draft_report"]["metadata"], published.draft, published.root
 
 
-def redraw(root: Path, sources: Path, selection=("report_tables", "draft_report")):
+def redraw(root: Path, sources: Path, selection=("report_tables", "draft_report"), template=None):
     """Derive the tables again and redraw, from the published tables in `root`."""
-    result = materialise(sources, root / "data", root / "drafts", selection=list(selection))
+    result = materialise(sources, root / "data", root / "drafts", selection=list(selection), template=template)
     return result, root / "drafts" / DRAFT
 
 
@@ -264,31 +264,28 @@ def test_same_inputs_give_the_same_document(draft, published_copy, sample_copy):
         assert content == parts(second)[name], name
 
 
-def drafters_template(tmp_path, monkeypatch) -> Path:
-    import assets.report as report
-
+def drafters_template(tmp_path) -> Path:
     template = tmp_path / "template"
-    shutil.copytree(report.TEMPLATE_DIR, template)
-    monkeypatch.setattr(report, "TEMPLATE_DIR", template)
+    shutil.copytree(TEMPLATE, template)
     return template
 
 
-def test_a_drafter_restyling_the_template_is_followed(published_copy, sample_copy, tmp_path, monkeypatch):
-    template = drafters_template(tmp_path, monkeypatch)
+def test_a_drafter_restyling_the_template_is_followed(published_copy, sample_copy, tmp_path):
+    template = drafters_template(tmp_path)
     styled = docx.Document(str(template / "report.docx"))
     styled.styles[t.PARAGRAPH].font.size = docx.shared.Pt(11)
     styled.save(str(template / "report.docx"))
-    _, path = redraw(published_copy, sample_copy, ["draft_report"])
+    _, path = redraw(published_copy, sample_copy, ["draft_report"], template)
     assert docx.Document(str(path)).styles[t.PARAGRAPH].font.size == docx.shared.Pt(11)
 
 
-def test_an_unknown_placeholder_fails_the_draft_with_file_and_line(published_copy, sample_copy, tmp_path, monkeypatch):
-    template = drafters_template(tmp_path, monkeypatch)
+def test_an_unknown_placeholder_fails_the_draft_with_file_and_line(published_copy, sample_copy, tmp_path):
+    template = drafters_template(tmp_path)
     chapter = template / "chapters/03-un-system.md"
     chapter.write_text(chapter.read_text().replace("{{country_networks}} country", "{{networks}} country"))
     line = next(i for i, text in enumerate(chapter.read_text().splitlines(), 1) if "{{networks}}" in text)
     before = (published_copy / "drafts" / DRAFT).read_bytes()
-    result, path = redraw(published_copy, sample_copy, ["draft_report"])
+    result, path = redraw(published_copy, sample_copy, ["draft_report"], template)
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert failure.step_key == "draft_report"
     assert failure.step_failure_data.user_failure_data.description.startswith(

@@ -3,21 +3,24 @@ import datetime as dt
 import dagster as dg
 import pytest
 
+from assets.refresh_schedule import refresh_before_deadlines
+from assets.resources import Settings
+from pipeline import calendar
+from pipeline.config import Config, Freshness
 from pipeline.deadlines import Deadline, freshness_window, in_run_up, next_deadline, stale_families
-from pipeline.schedules import refresh_before_deadlines
-from pipeline.settings import Settings
 from tests.conftest import SAMPLE
 
 
 @pytest.fixture
-def bundled_calendar(tmp_path, monkeypatch):
-    monkeypatch.setenv("SGR_SOURCES", str(SAMPLE))
-    monkeypatch.setenv("SGR_DATA", str(tmp_path / "nothing-published-yet"))
-    return Settings().deadlines
+def bundled_calendar(tmp_path):
+    settings = Settings(sources=str(SAMPLE), data=str(tmp_path / "nothing-published-yet"))
+    return calendar.deadlines_of(settings.store, settings.config.sources)
 
 
-def tick(day: dt.date):
-    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime.combine(day, dt.time(6), dt.UTC))
+def tick(day: dt.date, settings: Settings):
+    context = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime.combine(day, dt.time(6), dt.UTC), resources={"settings": settings}
+    )
     return refresh_before_deadlines(context)
 
 
@@ -34,8 +37,8 @@ def tick(day: dt.date):
         (dt.date(2029, 11, 1), True, "a Thursday 40 days before the tentative inputs due for 2030"),
     ],
 )
-def test_the_schedule_runs_daily_before_deadlines_and_on_mondays_otherwise(bundled_calendar, day, runs, why):
-    result = tick(day)
+def test_the_schedule_runs_daily_before_deadlines_and_on_mondays_otherwise(tmp_path, day, runs, why):
+    result = tick(day, Settings(sources=str(SAMPLE), data=str(tmp_path / "nothing-published-yet")))
     assert isinstance(result, dg.RunRequest) is runs, why
     if runs:
         assert result.run_key == f"refresh:{day.isoformat()}" and result.tags["sgr/writes"] == "data"
@@ -56,13 +59,20 @@ def test_next_deadline_and_run_up():
     assert in_run_up(deadlines, dt.date(2025, 12, 16)) and not in_run_up(deadlines, dt.date(2025, 12, 15))
 
 
-def test_a_family_past_its_freshness_window_is_stale(monkeypatch):
+def test_a_family_past_its_freshness_window_is_stale():
     deadlines = [Deadline(dt.date(2026, 2, 10), "sg_report", "Report", False)]
     changed = {"mptf": dt.date(2025, 10, 5), "country_networks": dt.date(2025, 11, 20)}
-    assert freshness_window(dt.date(2025, 11, 1), deadlines) == dt.timedelta(days=30)
-    assert stale_families(changed, dt.date(2025, 11, 1), deadlines) == {}
-    assert stale_families(changed, dt.date(2025, 11, 30), deadlines) == {"mptf": 56}
+    default = Freshness()
+    assert freshness_window(dt.date(2025, 11, 1), deadlines, default) == dt.timedelta(days=30)
+    assert stale_families(changed, dt.date(2025, 11, 1), deadlines, default) == {}
+    assert stale_families(changed, dt.date(2025, 11, 30), deadlines, default) == {"mptf": 56}
     # In the run-up to the report the window narrows to 7 days.
-    assert stale_families(changed, dt.date(2026, 1, 5), deadlines) == {"country_networks": 46, "mptf": 92}
+    assert stale_families(changed, dt.date(2026, 1, 5), deadlines, default) == {"country_networks": 46, "mptf": 92}
+    assert stale_families(changed, dt.date(2025, 11, 30), deadlines, Freshness(days=90)) == {}
+
+
+def test_the_freshness_windows_are_configuration_read_once(monkeypatch):
     monkeypatch.setenv("SGR_FRESH_DAYS", "90")
-    assert stale_families(changed, dt.date(2025, 11, 30), deadlines) == {}
+    monkeypatch.setenv("SGR_FRESH_DAYS_RUN_UP", "14")
+    assert Config.of().freshness == Freshness(days=90, run_up_days=14)
+    assert Config.of(env={}).freshness == Freshness(days=30, run_up_days=7)

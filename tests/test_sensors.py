@@ -7,8 +7,9 @@ import time
 import dagster as dg
 import pytest
 
-from pipeline.sensors import SETTLE_SECONDS, detect_changes, source_sensor
-from pipeline.settings import Settings
+from assets.file_sensors import SETTLE_SECONDS, detect_changes
+from assets.ingest.source_sensors import source_sensor
+from assets.resources import Settings
 from tests.conftest import write
 
 
@@ -150,31 +151,30 @@ def test_before_anything_is_published_the_first_run_takes_everything(tmp_path):
     settings = Settings(sources=str(root), data=str(tmp_path / "empty"))
     context = dg.build_sensor_context(instance=INSTANCE, resources={"settings": settings})
     result = source_sensor("mptf")(context)
-    from pipeline.definitions import defs
+    from assets.definitions import defs
 
     everything = defs.resolve_asset_graph().get_all_asset_keys()
     assert set(result.asset_selection) == everything
 
 
-def test_a_template_change_rederives_the_tables_and_redraws(tmp_path, monkeypatch):
+def test_a_template_change_rederives_the_tables_and_redraws(tmp_path):
     """The changes since the previous draft are derived: a redraft for new words derives them again."""
-    import pipeline.sensors as sensors
+    from assets.report.template_sensor import report_template_files
 
     template = tmp_path / "template"
     age(write(template / "chapters/01.md", "# Introduction\n"), 60)
-    monkeypatch.setattr(sensors, "TEMPLATE_DIR", template)
     data = tmp_path / "data"
     (data / "warehouse").mkdir(parents=True)
     (data / "warehouse/source_files.parquet").touch()
-    settings = Settings(sources=str(tmp_path / "sources"), data=str(data))
+    settings = Settings(sources=str(tmp_path / "sources"), data=str(data), template=str(template))
     context = dg.build_sensor_context(instance=INSTANCE, resources={"settings": settings})
-    result = sensors.report_template_files(context)
+    result = report_template_files(context)
     assert {k.path[-1] for k in result.asset_selection} == {"report_tables", "draft_report"}
     assert result.tags["sgr/changes"] == "new chapters/01.md"
 
 
 def test_a_returned_draft_reads_the_comments_and_redraws(root):
-    from pipeline.sensors import returned_drafts
+    from assets.comments.returned_sensor import returned_drafts
 
     published = root.parent / "data/warehouse/source_files.parquet"
     published.parent.mkdir(parents=True, exist_ok=True)
@@ -196,20 +196,20 @@ def test_a_returned_draft_reads_the_comments_and_redraws(root):
     )
 
 
-def test_a_translators_words_saved_redraft_that_language_alone_once_it_was_drafted(tmp_path, monkeypatch):
-    import pipeline.sensors as sensors
+def test_a_translators_words_saved_redraft_that_language_alone_once_it_was_drafted(tmp_path):
+    from assets.report.template_sensor import report_template_files
+    from assets.translations.translation_sensors import TRANSLATION_SENSORS
 
     template = tmp_path / "template"
     age(write(template / "chapters/01.md", "# Introduction\n"), 60)
     age(write(template / "fr/chapters/01.md", "# Introduction\n"), 60)
-    monkeypatch.setattr(sensors, "TEMPLATE_DIR", template)
     data = tmp_path / "data"
     (data / "warehouse").mkdir(parents=True)
     (data / "warehouse/source_files.parquet").touch()
     write(tmp_path / "sources/calendar.csv", "date,kind,title,tentative\n2030-02-12,sg_report,Report,no\n")
-    settings = Settings(sources=str(tmp_path / "sources"), data=str(data), as_of="2026-11-23")
+    settings = Settings(sources=str(tmp_path / "sources"), data=str(data), as_of="2026-11-23", template=str(template))
     instance = dg.DagsterInstance.ephemeral()
-    french = next(s for s in sensors.TRANSLATION_SENSORS if s.name == "report_template_files_fr")
+    french = next(s for s in TRANSLATION_SENSORS if s.name == "report_template_files_fr")
 
     def look(cursor=None):
         context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"settings": settings})
@@ -230,4 +230,4 @@ def test_a_translators_words_saved_redraft_that_language_alone_once_it_was_draft
     assert isinstance(look(cursor)[0], dg.SkipReason)
     # English's sensor does not see the translations' folders.
     context = dg.build_sensor_context(instance=INSTANCE, resources={"settings": settings})
-    assert sensors.report_template_files(context).tags["sgr/changes"] == "new chapters/01.md"
+    assert report_template_files(context).tags["sgr/changes"] == "new chapters/01.md"

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from assets.report import un_style
+from pipeline.languages import un_style
 
 
 @pytest.mark.parametrize(

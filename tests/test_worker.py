@@ -6,15 +6,16 @@ import subprocess
 import sys
 
 from pipeline.contract import TABLES
-from pipeline.validation.run import validate_staged
+from pipeline.validation.suites import validate_staged
 from tests.conftest import ROOT
 
 VERDICTS = """
 import json, sys
-from pipeline import worker
+from runtime import worker
 worker.start()  # before anything is imported, as sgr draft does
-from pipeline.validation.run import validate_staged
-outcomes = {name: worker.call(validate_staged, sys.argv[1], name) for name in sys.argv[2:]}
+from pipeline.validation import ahead
+from pipeline.validation.suites import validate_staged
+outcomes = {name: ahead.call(validate_staged, sys.argv[1], name) for name in sys.argv[2:]}
 print(json.dumps({"peak_mb": worker.stop(), "failures": {n: [str(f) for f in o.failures] for n, o in outcomes.items()}}))
 """
 
@@ -28,15 +29,15 @@ def answer(script: str, *args: str) -> dict:
 
 def test_the_worker_gives_the_verdicts_of_validating_in_the_process(published_copy, sample_copy):
     (sample_copy / "mptf/targets.csv").write_text("year,capitalization_target_usd\n2021,-5\n2021,3\n")
-    from assets.ingest import stage_table
-    from pipeline.warehouse import Warehouse
+    from pipeline.ingestion import stage_table
+    from pipeline.store import Store
 
-    warehouse = Warehouse(published_copy / "data")
-    stage_table(warehouse, sample_copy, TABLES["targets"], "test")
+    store = Store(published_copy / "data")
+    stage_table(store, sample_copy, TABLES["targets"], "test")
     names = ["targets", "champions", "review_recommendations"]
-    answered = answer(VERDICTS, str(warehouse.root), *names)
+    answered = answer(VERDICTS, str(store.data), *names)
     assert answered["peak_mb"] > 0  # a worker process answered
-    inline = {name: [str(f) for f in validate_staged(str(warehouse.root), name).failures] for name in names}
+    inline = {name: [str(f) for f in validate_staged(str(store.data), name).failures] for name in names}
     assert answered["failures"] == inline
     assert inline["targets"][0].startswith("targets.capitalization_target_usd: must be more than 0 (1 row)")
 
@@ -44,10 +45,11 @@ def test_the_worker_gives_the_verdicts_of_validating_in_the_process(published_co
 def test_a_worker_that_dies_is_named_plainly():
     script = (
         "import os\n"
-        "from pipeline import worker\n"
+        "from runtime import worker\n"
+        "from pipeline.validation import ahead\n"
         "worker.start(warm=False)\n"
         "try:\n"
-        "    worker.call(os._exit, 9)\n"
+        "    ahead.call(os._exit, 9)\n"
         "except RuntimeError as error:\n"
         "    print(error)\n"
         "worker.stop()\n"
@@ -59,33 +61,34 @@ def test_a_worker_that_dies_is_named_plainly():
 AHEAD = """
 import json, sys
 from pathlib import Path
-from pipeline import worker
+from runtime import worker
 worker.start()
-from assets.ingest import stage_table
 from pipeline.contract import TABLES
-from pipeline.validation.run import validate_ahead, validated
+from pipeline.ingestion import stage_table
+from pipeline.store import Store
+from pipeline.validation import ahead
+from pipeline.validation.suites import validate_ahead, validated
 from pipeline.validation.verdicts import contract_key
-from pipeline.warehouse import Warehouse
 
-warehouse, sources, table = Warehouse(sys.argv[1]), Path(sys.argv[2]), TABLES["targets"]
-stage_table(warehouse, sources, table, "first")
-asked = contract_key(warehouse, table)
-validate_ahead(warehouse, "targets", asked)
-worker._ahead[(str(warehouse.root), "targets", asked)].result()  # answered before the table changes
+store, sources, table = Store(sys.argv[1]), Path(sys.argv[2]), TABLES["targets"]
+stage_table(store, sources, table, "first")
+asked = contract_key(store, table)
+validate_ahead(store, "targets", asked)
+ahead._ahead[(str(store.data), "targets", asked)].result()  # answered before the table changes
 (sources / "mptf/targets.csv").write_text("year,capitalization_target_usd\\n2021,-5\\n")
-stage_table(warehouse, sources, table, "second")
-changed = contract_key(warehouse, table)
-after_change = validated(warehouse, "targets", changed)
-left = len(worker._ahead)  # the answer for the table as it was is not used for the table as it is
-validate_ahead(warehouse, "targets", changed)
-asked_twice = len(worker._ahead)
-same = validated(warehouse, "targets", changed)
+stage_table(store, sources, table, "second")
+changed = contract_key(store, table)
+after_change = validated(store, "targets", changed)
+left = len(ahead._ahead)  # the answer for the table as it was is not used for the table as it is
+validate_ahead(store, "targets", changed)
+asked_twice = len(ahead._ahead)
+same = validated(store, "targets", changed)
 print(json.dumps({
     "keys_differ": asked != changed,
     "after_change": [str(f) for f in after_change.failures],
     "left_after_change": left,
     "asked_twice": asked_twice,
-    "left_at_end": len(worker._ahead),
+    "left_at_end": len(ahead._ahead),
     "same": [str(f) for f in same.failures],
 }))
 worker.stop()

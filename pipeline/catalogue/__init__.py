@@ -6,7 +6,7 @@
     records.py   the tables about the pipeline's own records (annexes, the next deadline)
 
 This module gathers them and computes them. `compute_key_figures` and `derive_table` are what the
-derive stage runs (assets/derive.py); they are plain functions, so that tests and the benchmark's
+derive stage runs (assets/derive/derived_assets.py); they are plain functions, so that tests and the benchmark's
 floor call them without Dagster.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import pandas as pd
 import pyarrow as pa
 
-from pipeline.catalogue import figures, records, tables
+from pipeline.catalogue import data_tables, figures, records
 from pipeline.catalogue.model import (
     COUNT,
     DATE,
@@ -31,18 +31,22 @@ from pipeline.catalogue.model import (
     USD,
     YEAR,
     Chart,
-    Column,
     Field,
     Figure,
     Frames,
     ReportTable,
+    TableColumn,
 )
 from pipeline.catalogue.records import PREVIOUS_FIGURES
+from pipeline.config import Freshness
+from pipeline.contract import TABLES
+from pipeline.store import Store
+from pipeline.store.files import to_frame
 
 FIGURES: dict[str, Figure] = {f.name: f for f in figures.FIGURES}
-REPORT_TABLES: dict[str, ReportTable] = {t.name: t for t in [*tables.DATA_TABLES, *records.RECORD_TABLES]}
-CHARTS: dict[str, Chart] = {c.name: c for c in tables.CHARTS}
-assert len(FIGURES) == len(figures.FIGURES) and len(REPORT_TABLES) == len(tables.DATA_TABLES) + len(
+REPORT_TABLES: dict[str, ReportTable] = {t.name: t for t in [*data_tables.DATA_TABLES, *records.RECORD_TABLES]}
+CHARTS: dict[str, Chart] = {c.name: c for c in data_tables.CHARTS}
+assert len(FIGURES) == len(figures.FIGURES) and len(REPORT_TABLES) == len(data_tables.DATA_TABLES) + len(
     records.RECORD_TABLES
 ), "a name is declared twice"
 assert not FIGURES.keys() & REPORT_TABLES.keys(), "the template reads figures and tables by name: one name, one thing"
@@ -63,7 +67,7 @@ KEY_FIGURES_SCHEMA = pa.schema(
         ("previous_as_of", pa.date32()),
     ]
 )
-ARROW_TYPES = {
+FIELD_TYPES = {
     COUNT: pa.int64(),
     NUMBER: pa.int64(),
     YEAR: pa.int64(),
@@ -75,6 +79,8 @@ ARROW_TYPES = {
     FLAG: pa.bool_(),
 }
 TOTAL = "is_total"  # the flag of a table's last row when its declaration asks for totals
+KEY_FIGURES = "key_figures"
+LINEAGE_READ = "source_file"  # the lineage every input row keeps: the file it came from, for provenance
 
 
 def columns_read(declarations: Iterable[Figure | ReportTable]) -> dict[str, list[str]]:
@@ -85,6 +91,67 @@ def columns_read(declarations: Iterable[Figure | ReportTable]) -> dict[str, list
             known = columns.setdefault(table, [])
             known += [name for name in names if name not in known]
     return columns
+
+
+def read_inputs(store: Store, edition: str, columns: dict[str, list[str]]) -> Frames:
+    """The tables the declarations read, from the published set of `store` (pipeline/store/): each with only
+    the columns given and, for the contract's tables, the file each row came from; an edition's own key
+    figures, and those of its last draft under PREVIOUS_FIGURES (none before the first draft)."""
+    frames = {}
+    for name, wanted in columns.items():
+        if name == PREVIOUS_FIGURES:
+            kept = store.history.last_figures(edition, wanted)
+            frames[name] = to_frame(KEY_FIGURES_SCHEMA.empty_table().select(wanted) if kept is None else kept)
+        elif name == KEY_FIGURES:
+            frames[name] = to_frame(store.published.read(name, wanted, edition=edition))
+        else:
+            frames[name] = to_frame(store.published.read(name, wanted + [LINEAGE_READ] if name in TABLES else wanted))
+    return frames
+
+
+class UndeclaredRead(KeyError):
+    """A compute or derivation that read a table or column its declaration does not name."""
+
+
+class Declared(dict):
+    """A declaration's inputs: the tables it names, each with the columns it names (and the rows' files)."""
+
+    def __init__(self, declaration: Figure | ReportTable, frames: Frames):
+        self.name = declaration.name
+        super().__init__(
+            {
+                table: frames[table][[*names, *([LINEAGE_READ] if LINEAGE_READ in frames[table] else [])]]
+                for table, names in declaration.reads.items()
+            }
+        )
+
+    def __missing__(self, table: str):
+        raise UndeclaredRead(f"{self.name} reads {table!r}, which its declaration does not name")
+
+
+def figure_inputs(figure: Figure, frames: Frames, day: pd.Timestamp) -> Declared:
+    """What a figure's compute is given: its declared tables and columns, each table that has the columns of
+    the figure's as-of predicate with the predicate applied on D."""
+    declared = Declared(figure, frames)
+    for table, rows in declared.items():
+        if set(figure.as_of.columns) <= set(rows.columns):
+            declared[table] = figure.as_of(rows, day)
+    return declared
+
+
+def _undeclared(declaration: Figure | ReportTable, frames: Frames, missing: KeyError) -> KeyError:
+    """A column missing from a declaration's inputs that the tables have: read without being declared."""
+    column = missing.args[0] if missing.args else None
+    if isinstance(missing, UndeclaredRead) or not any(column in frame.columns for frame in frames.values()):
+        return missing
+    return UndeclaredRead(f"{declaration.name} reads column {column!r}, which its declaration does not name")
+
+
+def _compute(figure: Figure, frames: Frames, day: pd.Timestamp):
+    try:
+        return figure.compute(figure_inputs(figure, frames, day), day)
+    except KeyError as missing:
+        raise _undeclared(figure, frames, missing) from None
 
 
 def source_files(counted: list[pd.DataFrame]) -> list[str]:
@@ -100,8 +167,8 @@ def compute_key_figures(frames: Frames, as_of: dt.date, compare_with: dt.date | 
     day = pd.Timestamp(as_of)
     records = []
     for figure in FIGURES.values():
-        value, counted = figure.compute(frames, day)
-        previous = None if compare_with is None else _value(figure.compute(frames, pd.Timestamp(compare_with))[0])
+        value, counted = _compute(figure, frames, day)
+        previous = None if compare_with is None else _value(_compute(figure, frames, pd.Timestamp(compare_with))[0])
         records.append(
             {
                 "figure": figure.name,
@@ -118,9 +185,16 @@ def compute_key_figures(frames: Frames, as_of: dt.date, compare_with: dt.date | 
     return pa.Table.from_pylist(records, schema=KEY_FIGURES_SCHEMA)
 
 
-def derive_table(table: ReportTable, frames: Frames, as_of: dt.date) -> pa.Table:
-    """A report table's rows as of D, typed by its fields, with its provenance in the file's metadata."""
-    frame, counted = table.derive(frames, pd.Timestamp(as_of))
+def derive_table(table: ReportTable, frames: Frames, as_of: dt.date, freshness: Freshness | None = None) -> pa.Table:
+    """A report table's rows as of D, typed by its fields, with its provenance in the file's metadata; its
+    derivation given its declared inputs and the run's parameters it declares."""
+    given = {"freshness": freshness or Freshness()}
+    try:
+        frame, counted = table.derive(
+            Declared(table, frames), pd.Timestamp(as_of), **{name: given[name] for name in table.parameters}
+        )
+    except KeyError as missing:
+        raise _undeclared(table, frames, missing) from None
     names = [f.name for f in table.fields]
     assert list(frame.columns) == names, f"{table.name} derives {list(frame.columns)}, declares {names}"
     arrays = [_array(frame[f.name], f) for f in table.fields]
@@ -140,7 +214,7 @@ def derive_table(table: ReportTable, frames: Frames, as_of: dt.date) -> pa.Table
 
 def _array(values: pd.Series, field: Field) -> pa.Array:
     """A field's values typed by its unit; a list field's type is read from its values."""
-    wanted = ARROW_TYPES.get(field.unit)
+    wanted = FIELD_TYPES.get(field.unit)
     if field.unit == DATE and pd.api.types.is_datetime64_any_dtype(values):
         return pa.array(values.dt.date, pa.date32())
     if wanted == pa.int64():
@@ -165,17 +239,21 @@ def provenance_of(table: pa.Table) -> dict:
 __all__ = [
     "CHARTS",
     "FIGURES",
+    "KEY_FIGURES",
     "KEY_FIGURES_SCHEMA",
     "PREVIOUS_FIGURES",
     "REPORT_TABLES",
     "TOTAL",
     "Chart",
-    "Column",
     "Field",
     "Figure",
     "ReportTable",
+    "TableColumn",
+    "UndeclaredRead",
     "columns_read",
     "compute_key_figures",
     "derive_table",
+    "figure_inputs",
     "provenance_of",
+    "read_inputs",
 ]

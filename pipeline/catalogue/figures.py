@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.as_of import InYear
 from pipeline.catalogue.model import COUNT, NUMBER, PERCENT, USD, Counted, Figure, Frames
 from pipeline.contract import TABLES, rows
+from pipeline.contract.as_of import InYear
 
 NETWORK_OPEN = TABLES["country_networks"].as_of
 CHAMPION_OPEN = TABLES["champions"].as_of

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.as_of import Predicate
+from pipeline.contract.as_of import Predicate
+from pipeline.contract.rows import Frames
 
 # Units, as the report states them.
 COUNT = "count"  # 52
@@ -24,7 +25,6 @@ ROW_UNIT = "unit of the row"  # stated in the unit its row's `unit` field names 
 # Figures in these units carry their provenance into the draft: a Word comment, a footnote.
 STATED_UNITS = (COUNT, USD, PERCENT, NUMBER)
 
-Frames = dict[str, pd.DataFrame]
 # A figure's value and the rows it was counted from (each with its lineage columns).
 Counted = tuple[float | None, list[pd.DataFrame]]
 # A report table's rows and the source rows they were made from.
@@ -38,7 +38,7 @@ class Figure:
     unit: str
     reads: Mapping[str, tuple[str, ...]]  # table -> the columns it reads
     as_of: Predicate  # which rows count on D
-    compute: Callable[[Frames, pd.Timestamp], Counted]
+    compute: Callable[[Frames, pd.Timestamp], Counted]  # given only what `reads` declares, `as_of` applied
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Field:
 
 
 @dataclass(frozen=True)
-class Column:
+class TableColumn:
     """A column of a report table as the draft shows it."""
 
     header: str
@@ -71,12 +71,13 @@ class ReportTable:
     words: str  # what the table holds
     reads: Mapping[str, tuple[str, ...]]
     fields: tuple[Field, ...]
-    derive: Callable[[Frames, pd.Timestamp], Derived]
-    columns: tuple[Column, ...] = ()  # shown as a table ({{table:name}}); none: stated in prose or charts only
+    derive: Callable[..., Derived]  # (frames, D, **parameters)
+    columns: tuple[TableColumn, ...] = ()  # shown as a table ({{table:name}}); none: stated in prose or charts only
     notes: tuple[str, ...] = ()
     totals: tuple[str, ...] = ()  # fields summed in a last row
     total_label: str = "Total"
     key: str | None = None  # the field that names a row in provenance: findings_by_cluster[RT1]
+    parameters: tuple[str, ...] = ()  # what of the run its derivation is given besides D ("freshness")
     single_row: bool = False  # the template reads it as one row, {{ name.field }}, or none
     states_data: bool = True  # False: about the pipeline's own records (files, checks), no provenance notes
     keep_together: bool = True  # a short table is not split across pages

@@ -14,12 +14,13 @@ from pipeline.catalogue.model import (
     LIST,
     ROW_UNIT,
     TEXT,
-    Column,
     Derived,
     Field,
     Frames,
     ReportTable,
+    TableColumn,
 )
+from pipeline.config import Freshness
 from pipeline.deadlines import deadlines_from, freshness_window, next_deadline, stale_families
 
 # The key figures of the last draft written (data/drafts/), read as a table of its own.
@@ -73,19 +74,20 @@ def warnings_outstanding(t: Frames, day: pd.Timestamp) -> Derived:
     return frame, []
 
 
-def _freshness(t: Frames, day: pd.Timestamp) -> tuple[int, dict[str, int]]:
+def _freshness(t: Frames, day: pd.Timestamp, freshness: Freshness) -> tuple[int, dict[str, int]]:
     latest = t["source_files"].groupby("family")["first_seen"].max().dt.date.to_dict()
     deadlines = _deadlines(t)
-    return freshness_window(day.date(), deadlines).days, stale_families(latest, day.date(), deadlines)
+    window = freshness_window(day.date(), deadlines, freshness).days
+    return window, stale_families(latest, day.date(), deadlines, freshness)
 
 
-def freshness(t: Frames, day: pd.Timestamp) -> Derived:
-    window, stale = _freshness(t, day)
+def freshness_table(t: Frames, day: pd.Timestamp, freshness: Freshness) -> Derived:
+    window, stale = _freshness(t, day, freshness)
     return pd.DataFrame([{"window_days": window, "stale": len(stale)}]), []
 
 
-def stale_families_table(t: Frames, day: pd.Timestamp) -> Derived:
-    _window, stale = _freshness(t, day)
+def stale_families_table(t: Frames, day: pd.Timestamp, freshness: Freshness) -> Derived:
+    _window, stale = _freshness(t, day, freshness)
     return pd.DataFrame({"family": list(stale), "age_days": list(stale.values())}, dtype=object), []
 
 
@@ -168,11 +170,11 @@ RECORD_TABLES = [
         ),
         source_files_used,
         columns=(
-            Column("File", "path", 5.2),
-            Column("SHA-256 (first 12)", "{{ sha256[:12] }}", 2.6),
-            Column("Tables", "{{ tables | join(', ') }}", 5.0),
-            Column("Rows", "rows", 1.4),
-            Column("First seen", "{{ first_seen | iso }}", 2.0, right=True),
+            TableColumn("File", "path", 5.2),
+            TableColumn("SHA-256 (first 12)", "{{ sha256[:12] }}", 2.6),
+            TableColumn("Tables", "{{ tables | join(', ') }}", 5.0),
+            TableColumn("Rows", "rows", 1.4),
+            TableColumn("First seen", "{{ first_seen | iso }}", 2.0, right=True),
         ),
         states_data=False,
         keep_together=False,
@@ -195,10 +197,10 @@ RECORD_TABLES = [
         (Field("table", TEXT), Field("rule", TEXT), Field("offending", COUNT), Field("example", TEXT)),
         warnings_outstanding,
         columns=(
-            Column("Table", "table", 2.6),
-            Column("Warning", "rule", 4.4),
-            Column("Rows", "offending", 1.2),
-            Column("First example", "example", 8.4),
+            TableColumn("Table", "table", 2.6),
+            TableColumn("Warning", "rule", 4.4),
+            TableColumn("Rows", "offending", 1.2),
+            TableColumn("First example", "example", 8.4),
         ),
         states_data=False,
     ),
@@ -208,9 +210,10 @@ RECORD_TABLES = [
         "the days within which each family of sources must have new content, and how many did not",
         {"source_files": SOURCE_FILES, "calendar": CALENDAR},
         (Field("window_days", COUNT), Field("stale", COUNT)),
-        freshness,
+        freshness_table,
         single_row=True,
         states_data=False,
+        parameters=("freshness",),
     ),
     ReportTable(
         "stale_families",
@@ -220,6 +223,7 @@ RECORD_TABLES = [
         (Field("family", TEXT), Field("age_days", COUNT)),
         stale_families_table,
         states_data=False,
+        parameters=("freshness",),
     ),
     ReportTable(
         "next_deadline",
@@ -255,13 +259,13 @@ RECORD_TABLES = [
         ),
         figure_changes,
         columns=(
-            Column("Key figure", "figure"),
-            Column(
+            TableColumn("Key figure", "figure"),
+            TableColumn(
                 "Previous draft (as of {{ previous_draft.as_of }})",
                 "{% if stated_before %}{{ previous }}{% else %}not stated{% endif %}",
                 right=True,
             ),
-            Column("This draft (as of {{ as_of }})", "now", right=True),
+            TableColumn("This draft (as of {{ as_of }})", "now", right=True),
         ),
         states_data=False,
     ),
@@ -273,15 +277,15 @@ RECORD_TABLES = [
         (Field("figure", TEXT), Field("previous", ROW_UNIT), Field("now", ROW_UNIT), Field("unit", TEXT)),
         figures_compared,
         columns=(
-            Column("Key figure", "figure", 5.6),
-            Column(
+            TableColumn("Key figure", "figure", 5.6),
+            TableColumn(
                 "Previous report (as of {{ compared_with }})",
                 "{% if previous is stated %}{{ previous }}{% else %}not stated{% endif %}",
                 3.4,
                 right=True,
             ),
-            Column("This report (as of {{ as_of }})", "now", 3.4, right=True),
-            Column("Change", "{{ now | change(previous) }}", 3.6, right=True),
+            TableColumn("This report (as of {{ as_of }})", "now", 3.4, right=True),
+            TableColumn("Change", "{{ now | change(previous) }}", 3.6, right=True),
         ),
         states_data=False,
         keep_together=False,

@@ -8,7 +8,7 @@ Readers, Parquet schemas, validation suites, warnings and docs/contract.md are a
 these declarations; a rule of the contract lives here and nowhere else.
 """
 
-from pipeline.contract.tables import (
+from pipeline.contract.source_tables import (
     ARROW_TYPES,
     CALENDAR,
     CONTRACT_VERSION,

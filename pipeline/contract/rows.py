@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.as_of import InYear
-from pipeline.contract.tables import TABLES
+from pipeline.contract.as_of import InYear
+from pipeline.contract.source_tables import TABLES
 
 Frames = dict[str, pd.DataFrame]
 

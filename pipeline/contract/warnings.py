@@ -2,7 +2,7 @@
 
 Each is declared once: the table and column it is shown on, what it says, the tables it reads
 and the rows it finds. Validation turns those rows into messages naming file, line, column and
-value (pipeline/validation/run.py).
+value (pipeline/validation/suites.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipeline.contract import rows
 from pipeline.contract.rows import Frames
-from pipeline.contract.tables import TABLES
+from pipeline.contract.source_tables import TABLES
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline.contract import Table
+from pipeline.limits import Limits, limits
 from pipeline.problems import EXAMPLES_SHOWN, Failure, Problem, SourceError
 from pipeline.readers import cells, csvs, workbooks
-from pipeline.readers.limits import Limits, limits
-from pipeline.readers.sources import Sheet, SourceFile, family_folder, find_sources, refusal
-from pipeline.store import local_copy
+from pipeline.readers.sources import Sheet, SourceFile, find_sources, refusal
+from pipeline.store.files import local_copy
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Reading:
 def read_sources(sources: list[SourceFile], table: Table, limit: Limits | None = None) -> Reading:
     """Every readable row of `table`, typed to the contract's schema with lineage, and every problem met on
     the way. A file that is refused, cannot be read, or lacks a required column gives no rows."""
-    limit = limit or limits()
+    limit = limit or Limits()
     problems: list[Problem] = []
     parts, files = [], []
     for source in sources:
@@ -97,7 +97,6 @@ __all__ = [
     "Reading",
     "Sheet",
     "SourceFile",
-    "family_folder",
     "find_sources",
     "group_problems",
     "limits",

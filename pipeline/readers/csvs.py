@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from pipeline.limits import Limits, beyond, over
 from pipeline.problems import Problem
-from pipeline.readers.limits import Limits, beyond, over
 from pipeline.readers.sources import Sheet, SourceFile
 
 BOM = b"\xef\xbb\xbf"

@@ -12,8 +12,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.contract import CALENDAR, Table
+from pipeline.limits import Limits, over
+from pipeline.paths import Sources
 from pipeline.problems import Problem
-from pipeline.readers.limits import Limits, over
 
 CONTROL = re.compile("[\x00-\x1f\x7f]")  # in a file's name, which the draft cites
 
@@ -64,17 +65,12 @@ def refusal(source: SourceFile, limit: Limits) -> Problem | None:
     return None
 
 
-def family_folder(root: Path, family: str) -> Path:
-    """Where a family's files land: its own folder; the calendar sits at the sources root."""
-    return root if family == CALENDAR else root / family
-
-
 def find_sources(root: Path, table: Table) -> list[SourceFile]:
     """CSV files named after the table (`contributions.csv`, `contributions-2024.csv`) and every workbook of
     the table's family folder; the file named exactly for the table first. A file whose real place is outside
     the root (a link, a linked folder) is found, to be refused by name (`refusal`)."""
     at_root = table.family == CALENDAR
-    folder = family_folder(root, table.family)
+    folder = Sources(root).family(table.family)
     if not folder.is_dir():
         return []
     found = []

@@ -15,8 +15,8 @@ import pyarrow as pa
 from defusedxml import DefusedXmlException
 
 from pipeline.contract import Table
+from pipeline.limits import Limits, over
 from pipeline.problems import Problem
-from pipeline.readers.limits import Limits, over
 from pipeline.readers.sources import Sheet, SourceFile
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file of an encrypted workbook or an .xls

@@ -1,5 +1,5 @@
 """The contract's rules as Great Expectations expectations, one `Rule` each, derived from the columns'
-declarations (pipeline/contract/tables.py). Validation runs them; `sgr rules` and docs/contract.md
+declarations (pipeline/contract/source_tables.py). Validation runs them; `sgr rules` and docs/contract.md
 list them, so that what is documented is what is checked.
 """
 

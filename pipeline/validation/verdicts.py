@@ -11,6 +11,7 @@ check the rows, so that a change to any of them validates again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -19,12 +20,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.code import digest
+from pipeline.code_version import digest
 from pipeline.contract import Table
 from pipeline.problems import Failure
-from pipeline.store import read_schema, read_table
+from pipeline.store import Store
+from pipeline.store.files import read_schema, read_table, write_parquet
 from pipeline.validation.rules import Rule, references_of
-from pipeline.warehouse import Warehouse, write_parquet
 
 CONTRACT_CHECK = "contract_rules"
 WARNINGS_CHECK = "warnings"
@@ -47,28 +48,32 @@ RESULTS_SCHEMA = pa.schema(
 LIBRARIES = ("great_expectations", "pandas", "pyarrow", "numpy", "pycountry", "openpyxl")
 
 
-CODE_VERSION = digest(("pipeline",), LIBRARIES)[:16]
+@functools.cache
+def code_version() -> str:
+    """The code that reads, types and checks the rows: every module of pipeline/ and those libraries; read
+    once per process, as the code a process runs does not change under it."""
+    return digest(("pipeline",), LIBRARIES)[:16]
 
 
 def data_version(files: list[dict]) -> str:
     """The version of a table as read: the files and sheets it came from, by SHA-256, and the code."""
     content = sorted((f["path"], f["sheet"] or "", f["sha256"]) for f in files)
-    return hashlib.sha256(json.dumps([CODE_VERSION, content]).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps([code_version(), content]).encode()).hexdigest()[:16]
 
 
-def check_key(warehouse: Warehouse, tables: list[str], as_of: dt.date | None = None) -> str:
-    versions = [data_version(warehouse.read_register(name).to_pylist()) for name in sorted(tables)]
+def check_key(store: Store, tables: list[str], as_of: dt.date | None = None) -> str:
+    versions = [data_version(store.archive.read_register(name).to_pylist()) for name in sorted(tables)]
     return hashlib.sha256(json.dumps([versions, str(as_of or "")]).encode()).hexdigest()
 
 
-def contract_key(warehouse: Warehouse, table: Table) -> str:
+def contract_key(store: Store, table: Table) -> str:
     """The key of a table's contract check: the table and the tables it refers to."""
-    return check_key(warehouse, [table.name, *references_of(table)])
+    return check_key(store, [table.name, *references_of(table)])
 
 
-def saved_key(warehouse: Warehouse, table: str, check: str) -> str | None:
+def saved_key(store: Store, table: str, check: str) -> str | None:
     """The key under which a check's last results were saved, if any."""
-    path = warehouse.check_results(table, check)
+    path = store.staging.check_results(table, check)
     return (read_schema(path).metadata or {}).get(b"key", b"").decode() if path.exists() else None
 
 
@@ -122,15 +127,15 @@ def rejection_reasons(errors: list[Failure]) -> dict[str, str]:
     return reasons
 
 
-def mark_rejected(warehouse: Warehouse, table: str, reasons: dict[str, str]) -> None:
+def mark_rejected(store: Store, table: str, reasons: dict[str, str]) -> None:
     """Files with rows that break a blocking rule are rejected in the register, with the reason."""
     if not reasons:
         return
-    rows = warehouse.read_register(table).to_pylist()
+    rows = store.archive.read_register(table).to_pylist()
     for row in rows:
         if row["path"] in reasons and row["status"] == "accepted":
             row["status"], row["reason"] = "rejected", reasons[row["path"]]
-    warehouse.write_register(table, rows)
+    store.archive.write_register(table, rows)
 
 
 @dataclass
@@ -142,7 +147,7 @@ class Verdict:
 
 
 def reuse_or_run(
-    warehouse: Warehouse,
+    store: Store,
     table: str,
     check: str,
     key: str,
@@ -150,9 +155,9 @@ def reuse_or_run(
     validate: Callable[[str], tuple[pa.Table, str, dict[str, str]]],
 ) -> Verdict:
     """The check's results: those of an earlier run if nothing it reads has changed since, else new ones."""
-    path = warehouse.check_results(table, check)
-    stamp = stamp_of(warehouse.staged(table))
-    if saved_key(warehouse, table, check) == key:  # only then are the earlier results read
+    path = store.staging.check_results(table, check)
+    stamp = stamp_of(store.staging.path(table))
+    if saved_key(store, table, check) == key:  # only then are the earlier results read
         earlier = read_table(path)
         saved, n = earlier.schema.metadata, earlier.num_rows
         results = earlier.set_column(earlier.schema.get_field_index("run_id"), "run_id", pa.array([run_id] * n))

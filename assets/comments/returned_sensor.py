@@ -1,0 +1,24 @@
+"""A draft saved into sources/returned/: its comments read, and the draft redrafted with them."""
+
+import dagster as dg
+
+from assets.file_sensors import FIRST_RUN_PENDING, INTERVAL_SECONDS, nothing_published, run_request, stats_of
+from assets.keys import AFTER_RETURNED
+from assets.resources import Settings
+from pipeline.paths import Sources
+from pipeline.review.returned_drafts import returned_files
+
+
+@dg.sensor(
+    name="returned_drafts",
+    minimum_interval_seconds=INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    asset_selection=AFTER_RETURNED,
+    description="Reads the reviewers' comments and redrafts when a draft is saved into sources/returned/.",
+)
+def returned_drafts(context: dg.SensorEvaluationContext, settings: Settings):
+    if nothing_published(settings):
+        return dg.SkipReason(FIRST_RUN_PENDING)
+    sources = settings.config.sources
+    stats = stats_of(Sources(sources).returned, returned_files(sources))
+    return run_request(context, "returned_drafts", Sources(sources).returned, stats, AFTER_RETURNED, settings)

@@ -1,0 +1,64 @@
+"""Report: the draft Secretary-General's report as a Word document (pipeline/document/), in English and, when
+the run's settings ask, in the other official languages, from the same rows."""
+
+import dagster as dg
+
+from assets.automation import AUTOMATION
+from assets.keys import DRAFT_REPORT, KEY_FIGURES, REPORT_TABLES, REVIEW_COMMENTS, translation_key
+from assets.partitions import EDITIONS, edition_of
+from assets.previews import draft_metadata
+from assets.resources import LOCKED, POOL
+from pipeline.document.drafting import drafts_in
+from pipeline.document.narrative import NarrativeError
+from pipeline.languages.forms import DEFAULT
+
+
+@dg.asset(
+    name=DRAFT_REPORT,
+    group_name="report",
+    pool=POOL,
+    required_resource_keys=LOCKED,
+    automation_condition=AUTOMATION,
+    deps=[KEY_FIGURES, REPORT_TABLES, REVIEW_COMMENTS],
+    partitions_def=EDITIONS,
+    description="A report edition's draft of the Secretary-General's report on the Global Compact, in Word: "
+    "masthead, summary, numbered chapters and paragraphs, tables, charts, footnotes citing the sources, a provenance "
+    "comment "
+    "on every figure, and annexes on the source files, validation and changes since the previous draft.",
+    kinds={"docx"},
+)
+def draft_report(context: dg.AssetExecutionContext):
+    dates, settings = context.resources.run_dates, context.resources.settings
+    store = settings.store
+    languages, as_of = dates.languages, dates.as_of
+    with store.published.only_if_drafted():
+        edition_of(context)
+        try:
+            inputs, drafts = drafts_in(store, dates, languages, settings.config.template)
+        except NarrativeError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+    store.published.drafted()
+    store.history.keep_figures(dates.edition.key, inputs.figures)
+    metadata = draft_metadata(store.history.draft(as_of), dates, inputs, drafts[DEFAULT][1])
+    if len(languages) > 1:
+        metadata["languages"] = dg.MetadataValue.json(
+            {
+                code: {
+                    "path": str(store.history.draft(as_of, code)),
+                    "numbered_paragraphs": m.numbered_paragraphs,
+                    "footnotes": m.footnotes,
+                    "figures_stated": len(m.figures_stated),
+                }
+                for code, (_, m, _) in drafts.items()
+            }
+        )
+    yield dg.MaterializeResult(metadata=metadata)
+    # Drafted with English, a translation is its asset's materialization (the translations' code location).
+    for code, (made_from, made, _) in list(drafts.items())[1:]:
+        context.log_event(
+            dg.AssetMaterialization(
+                translation_key(code),
+                partition=context.partition_key,
+                metadata=draft_metadata(store.history.draft(as_of, code), dates, made_from, made),
+            )
+        )

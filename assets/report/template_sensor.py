@@ -1,0 +1,36 @@
+"""The drafters' words saved (reports/template/): the report tables and the draft made again."""
+
+import dagster as dg
+
+from assets.file_sensors import (
+    FIRST_RUN_PENDING,
+    INTERVAL_SECONDS,
+    drafted_after,
+    nothing_published,
+    run_request,
+    stats_of,
+    template_files,
+    watch_from_now,
+)
+from assets.keys import AFTER_TEMPLATE, DRAFT_REPORT
+from assets.resources import Settings
+
+
+@dg.sensor(
+    name="report_template_files",
+    minimum_interval_seconds=INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    asset_selection=AFTER_TEMPLATE,
+    description="Rebuilds the draft when the prose, report.toml or the Word template in reports/template/ change.",
+)
+def report_template_files(context: dg.SensorEvaluationContext, settings: Settings):
+    if nothing_published(settings):
+        return dg.SkipReason(FIRST_RUN_PENDING)
+    template = settings.config.template
+    stats = stats_of(template.root, template_files(template))
+    if not context.cursor and drafted_after(context.instance, stats, DRAFT_REPORT):
+        # First look, every file older than the last draft: that draft was made from them.
+        return watch_from_now(
+            context, template.root, stats, "watching the template from now on: the last draft was made from it"
+        )
+    return run_request(context, "report_template_files", template.root, stats, AFTER_TEMPLATE, settings)

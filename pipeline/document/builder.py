@@ -1,0 +1,415 @@
+"""The Word document: masthead, summary, chapters, tables, charts, footnotes, comments, annexes.
+
+Styles, page setup, numbering, header and footer come from the template (report.docx); the words
+from the Markdown files and report.toml beside it; every figure from key_figures and the report
+tables. Nothing is computed here: the document binds those rows to the drafters' words and lays
+them out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docx
+import pyarrow as pa
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm
+
+from pipeline.catalogue import CHARTS, REPORT_TABLES, TOTAL, provenance_of
+from pipeline.catalogue.model import STATED_UNITS
+from pipeline.document import charts
+from pipeline.document import word_template as t
+from pipeline.document.facts import Provenance, Row, context
+from pipeline.document.narrative import Block, Narrative, NarrativeError, Run, names_in
+from pipeline.document.ooxml import Footnotes, right_to_left, separate_comment_ids
+from pipeline.document.table_layout import Styles, grid
+from pipeline.editions import Dates
+from pipeline.languages import un_style
+from pipeline.languages.forms import LANGUAGES, speaking, style
+from pipeline.paths import Template
+from pipeline.review.anchors import Anchors
+from pipeline.review.carried_comments import CARRIED, RESOLVED, TO_SETTLE, Carried, carry, day
+from pipeline.review.returned_drafts import PIPELINE_AUTHOR
+
+AUTHOR, INITIALS = PIPELINE_AUTHOR, "SGR"  # how returned drafts tell the pipeline's comments from reviewers'
+SHA_SHOWN = 12
+STYLES = {"chapter": t.CHAPTER, "section": t.SECTION, "paragraph": t.PARAGRAPH, "summary": t.SUMMARY}
+
+
+@dataclass
+class ReportInputs:
+    as_of: dt.date
+    config: dict
+    figures: pa.Table
+    tables: dict[str, pa.Table]  # every report table, with its provenance
+    charts: Path | None = None  # where charts already drawn are kept
+    dates: Dates | None = None  # the edition and the date compared with
+    comments: list[dict] = field(default_factory=list)  # reviewers' comments of returned drafts (pipeline/review/)
+    changes: list[dict] = field(default_factory=list)  # and the changes they tracked
+    language: str = "en"
+
+
+@dataclass
+class Made:
+    """What the UI and the CLI say about a draft."""
+
+    words: int = 0
+    footnotes: int = 0
+    numbered_paragraphs: int = 0
+    tables: int = 0
+    charts: int = 0
+    comments: int = 0
+    figures_stated: set[str] = field(default_factory=set)
+    text: list[str] = field(default_factory=list)
+    comments_carried: int = 0
+    comments_to_settle: int = 0
+    comments_resolved: int = 0
+
+
+class Builder:
+    def __init__(self, inputs: ReportInputs, template: Template):
+        self.inputs, self.config, self.template = inputs, inputs.config, template
+        self.language = LANGUAGES[inputs.language]
+        self.document = docx.Document(str(template.word_template(inputs.language)))
+        self._check_styles()
+        self.styles = Styles(self.document)
+        self.add = self.styles.add
+        self.narrative = Narrative(
+            context(inputs.as_of, inputs.config, inputs.figures, inputs.tables, inputs.dates),
+            {"table": {n for n, d in REPORT_TABLES.items() if d.columns}, "chart": set(CHARTS)},
+        )
+        files = inputs.tables["source_files_used"].to_pylist()
+        self.labels = {f["path"]: f"{f['path']} (SHA-256 {f['sha256'][:SHA_SHOWN]})" for f in files}
+        ids = self.styles.ids
+        self.footnotes = Footnotes(self.document, ids[t.FOOTNOTE_TEXT], ids[t.FOOTNOTE_REFERENCE])
+        self.made = Made()
+        self.numbers = {"table": 0, "figure": 0, "annex": 0}
+        self.anchors = Anchors()
+        self._template_lines: dict[str, list[str]] = {}
+
+    def _check_styles(self) -> None:
+        names = {s.name for s in self.document.styles}
+        missing = [name for name in t.REQUIRED_STYLES if name not in names]
+        if missing:
+            raise NarrativeError(
+                f"reports/template/report.docx lacks the styles {', '.join(missing)}: restore them in Word or "
+                "rebuild the template with `python -m pipeline.document.word_template`"
+            )
+
+    def _text(self, key: str, **extra) -> str:
+        """A line of report.toml, filled from the data."""
+        section, _, name = key.rpartition(".")
+        source = self.config[section][name] if section else self.config[name]
+        return self.narrative.text(source, f"{self._toml_shown()} ({key})", extra)
+
+    def _label(self, kind: str) -> str:
+        self.numbers[kind] += 1
+        return self._text(f"labels.{kind}", number=self.numbers[kind])
+
+    def build(self) -> Made:
+        body = self.document.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        self._header()
+        self._masthead()
+        language = self.inputs.language
+        self._file(self.template.file(language, "summary.md"), "summary")
+        self.add().add_run().add_break(WD_BREAK.PAGE)
+        for path in self.template.chapters(language, "chapters"):
+            self._file(path, "paragraph")
+        for path in self.template.chapters(language, "annexes"):
+            self._file(path, "annex")
+        # Each draft carries the comments made on drafts in its language (ReportInputs: only those).
+        if self.inputs.comments or self.inputs.changes:
+            self._reviewers(carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes))
+        separate_comment_ids(self.document)
+        if self.language.right_to_left:
+            right_to_left(self.document)
+        self._core_properties()
+        self.made.footnotes = len(self.footnotes.texts)
+        self.made.words += sum(len(text.split()) for text in self.footnotes.texts)
+        return self.made
+
+    def _file(self, path: Path, kind: str) -> None:
+        shown = self._shown(path)
+        self._template_lines[shown] = path.read_text(encoding="utf-8").splitlines()
+        for block in self.narrative.render(path, shown, kind):
+            if block.kind == "table":
+                self._table(block.name)
+            elif block.kind == "chart":
+                self._chart(block.name)
+            elif kind == "annex" and block.kind == "chapter":
+                heading = self.add(self._label("annex"), t.ANNEX)
+                heading.paragraph_format.page_break_before = True
+                self._paragraph(block, t.ANNEX_TITLE)
+            elif kind in ("summary", "annex"):
+                self._paragraph(block, t.ANNEX_TITLE if block.kind == "chapter" else t.SUMMARY)
+            else:
+                self._paragraph(block, STYLES[block.kind])
+
+    def _header(self) -> None:
+        for section in self.document.sections:
+            # Reading a header python-docx does not find would create it: touch only those the template has.
+            headers = [section.header, section.first_page_header, section.even_page_header]
+            for part in (h for h in headers if not h.is_linked_to_previous):
+                for paragraph in part.paragraphs:
+                    for run in paragraph.runs:
+                        run.text = run.text.replace("{{symbol}}", self.config["symbol"])
+
+    def _masthead(self) -> None:
+        config = self.config
+        table = self.document.add_table(rows=2, cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        issued = dt.date.fromisoformat(config["date"]) if config.get("date") else self.inputs.as_of
+        details = [config["distribution"], style().date(issued), "", config["original"]]
+        cells = [*table.rows[0].cells, *table.rows[1].cells]
+        for cell, text, style_name in zip(
+            cells,
+            [config["organization"], config["symbol"], config["organ"], details[0]],
+            [t.MASTHEAD_ORG, t.MASTHEAD_SYMBOL, t.MASTHEAD_BODY, t.MASTHEAD_DETAIL],
+            strict=True,
+        ):
+            cell.paragraphs[0].text = text
+            self.styles.apply(cell.paragraphs[0], style_name)
+        for line in details[1:]:
+            self.add(line, t.MASTHEAD_DETAIL, cells[3])
+        rule = 'w:val="single" w:sz="12" w:space="0" w:color="000000"'
+        for row in table.rows:
+            for cell in row.cells:
+                cell._tc.get_or_add_tcPr().append(
+                    parse_xml(f"<w:tcBorders {nsdecls('w')}><w:bottom {rule}/></w:tcBorders>")
+                )
+        for line in (config["session"], config["agenda_item"], config["agenda_title"]):
+            paragraph = self.add(line, t.MASTHEAD_DETAIL)
+            paragraph.paragraph_format.space_before = Cm(0.1)
+        self.document.paragraphs[-3].runs[0].bold = True
+        self.add(config["title"], t.TITLE)
+        self.add(config["subtitle"], t.SUBTITLE)
+        status = self.add(self._text("status"), t.MASTHEAD_DETAIL)
+        status.runs[0].italic = True
+        status.paragraph_format.space_after = Cm(0.4)
+
+    def _paragraph(self, block: Block, style: str):
+        paragraph = self.add(style=style)
+        figures = []
+        for run in block.runs:
+            added = paragraph.add_run(run.text)
+            if run.bold:
+                added.bold = True
+            if run.provenance and run.comment:
+                self._comment(added, run)
+            if run.provenance and run.provenance.figure:
+                figures.append((run.provenance.name, added))
+        anchor = self.anchors.paragraph(*self._template_line(block.source))
+        self.anchors.mark(anchor, paragraph)
+        for name, added in figures:
+            self.anchors.mark(self.anchors.figure(anchor, name), paragraph, [added])
+        self.made.words += len(block.text.split())
+        self.made.text.append(block.text)
+        if style == t.PARAGRAPH:
+            self.made.numbered_paragraphs += 1
+            if block.provenances:
+                tables = sorted({name for p in block.provenances for name in p.tables})
+                files = sorted({f for p in block.provenances for f in p.files})
+                self.footnotes.add(
+                    paragraph, self._source_note(tables, files), self.language.footnote_before_punctuation
+                )
+        return paragraph
+
+    def _annex(self, title: str) -> None:
+        heading = self.add(self._label("annex"), t.ANNEX)
+        heading.paragraph_format.page_break_before = True
+        self.add(title, t.ANNEX_TITLE)
+
+    def _reviewers(self, carried: Carried) -> None:
+        """The annexes on reviewers' comments: those to settle, then every comment and change for the drafters."""
+        made = self.made
+        made.comments_carried, made.comments_to_settle = carried.count(CARRIED), carried.count(TO_SETTLE)
+        made.comments_resolved = carried.count(RESOLVED)
+        if carried.to_settle:
+            self._annex("Reviewers' comments to settle")
+            self.add(
+                "These comments were on text that is no longer in the draft (a paragraph removed or rewritten "
+                "in the template); each is shown with the text it was on.",
+                t.SUMMARY,
+            )
+            rows = [
+                [
+                    th.root["author"],
+                    day(th.root["date"]),
+                    th.root["text"],
+                    th.root["context"] or th.root["anchored_text"],
+                ]
+                for th in carried.to_settle
+            ]
+            grid(
+                self.styles,
+                ["Reviewer", "Date", "Comment", "On the text"],
+                rows,
+                [False] * 4,
+                [2.6, 2.4, 5.4, 5.6],
+                False,
+            )
+        self._annex("Reviewers' comments and proposed changes")
+        files = sorted({th.root["file"] for th in carried.threads} | {c["file"] for c in carried.changes})
+        self.add(
+            f"From {un_style.series(files)}: {_count(made.comments_carried, 'comment')} carried into this draft on "
+            f"the text they were on, {made.comments_to_settle} to settle and {made.comments_resolved} resolved and "
+            f"dropped; {_count(len(carried.changes), 'change')} proposed in tracked changes.",
+            t.SUMMARY,
+        )
+        rows = [
+            [th.root["chapter"] or "(front matter)", th.root["author"], th.state, th.root["text"]]
+            for th in sorted(carried.threads, key=lambda th: (th.root["chapter"], th.root["author"]))
+        ]
+        if rows:
+            grid(
+                self.styles, ["Chapter", "Reviewer", "State", "Comment"], rows, [False] * 4, [3.6, 2.6, 2.0, 7.8], False
+            )
+        changes = [
+            [c["chapter"] or "(front matter)", c["author"], c["kind"], c["text"]]
+            for c in sorted(carried.changes, key=lambda c: (c["chapter"], c["author"]))
+        ]
+        if changes:
+            self.add("Changes proposed in tracked changes, to carry into the template where accepted:", t.SUMMARY)
+            grid(
+                self.styles,
+                ["Chapter", "Reviewer", "Change", "Text"],
+                changes,
+                [False] * 4,
+                [3.6, 2.6, 2.0, 7.8],
+                False,
+            )
+
+    def _template_line(self, source: str) -> tuple[str, str]:
+        """The template file and the text of the line a block starts on ("file line N")."""
+        shown, _, number = source.rpartition(" line ")
+        lines = self._template_lines.get(shown, [])
+        index = int(number) - 1 if number.isdigit() else -1
+        return shown, lines[index] if 0 <= index < len(lines) else source
+
+    def _comment(self, run, source: Run) -> None:
+        provenance: Provenance = source.provenance
+        if provenance.figure:
+            self.made.figures_stated.add(provenance.name)
+        text = self._text(
+            "notes.comment",
+            name=provenance.name,
+            text=source.text,
+            definition=provenance.definition,
+            rows=provenance.rows,
+            tables=list(provenance.tables),
+            files=[self.labels.get(f, f) for f in provenance.files],
+        )
+        comment = self.document.add_comment(run, text=text, author=AUTHOR, initials=INITIALS)
+        # A fixed date, so that the same inputs give the same document.
+        comment._comment_elm.set(qn("w:date"), f"{self.inputs.as_of.isoformat()}T00:00:00Z")
+        self.made.comments += 1
+
+    def _source_note(self, tables: list[str], files: list[str]) -> str:
+        return self._text("notes.source", tables=tables, files=files)
+
+    def _table(self, name: str) -> None:
+        declaration, data = REPORT_TABLES[name], self.inputs.tables[name]
+        words = self._translated("tables", name, declaration.title, declaration.notes)
+        if declaration.states_data:
+            self.anchors.mark(self.anchors.table(name), self.add(self._label("table"), t.CAPTION))
+            self.add(words["title"], t.CAPTION)
+        rows = data.to_pylist()
+        cells = [[self._cell(declaration, column, row, words) for column in declaration.columns] for row in rows]
+        given = words.get("headers") or [c.header for c in declaration.columns]
+        if len(given) != len(declaration.columns):
+            raise NarrativeError(
+                f"{self._toml_shown()} [tables.{name}]: {len(given)} headers for the {len(declaration.columns)} "
+                f"columns ({', '.join(c.header for c in declaration.columns)})"
+            )
+        headers = [self.narrative.text(h, f"header of {name}") for h in given]
+        right = [c.right if c.right is not None else _numeric(declaration, c) for c in declaration.columns]
+        widths = [c.width_cm for c in declaration.columns]
+        grid(self.styles, headers, cells, right, widths, declaration.keep_together)
+        if declaration.states_data:
+            provenance = provenance_of(data)
+            for note in [
+                self._source_note(provenance["source_tables"], provenance["source_files"]),
+                *words["notes"],
+            ]:
+                self.add(note, t.TABLE_NOTE)
+            self.made.tables += 1
+
+    def _translated(self, kind: str, name: str, title: str, notes: tuple[str, ...]) -> dict:
+        """A table's or chart's words in the draft's language (its report.toml), else the catalogue's English."""
+        return {"title": title, "notes": list(notes), **self.config.get(kind, {}).get(name, {})}
+
+    def _shown(self, path: Path) -> str:
+        """A template file as drafters and messages name it."""
+        return self.template.shown(path)
+
+    def _toml_shown(self) -> str:
+        return self._shown(self.template.file(self.inputs.language, "report.toml"))
+
+    def _cell(self, declaration, column, values: dict, words: dict | None = None) -> str:
+        row = Row(declaration, values, None)
+        if values.get(TOTAL):
+            if column is declaration.columns[0]:
+                return (words or {}).get("total", declaration.total_label)
+            if not set(names_in(column.template)) <= set(declaration.totals):
+                return ""
+        fields = {name: getattr(row, name) for name in values if name != TOTAL}
+        return self.narrative.text(column.template, f"a cell of {declaration.name}", fields, cell=True)
+
+    def _chart(self, name: str) -> None:
+        chart = CHARTS[name]
+        data = self.inputs.tables[chart.table]
+        frame = data.to_pandas()
+        if TOTAL in frame:
+            frame = frame[~frame[TOTAL]].drop(columns=[TOTAL])
+        words = self._translated("charts", name, chart.title, chart.notes)
+        self.add(self._label("figure"), t.CAPTION)
+        self.add(words["title"], t.CAPTION)
+        picture = self.add(style=t.TABLE_TEXT)
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.paragraph_format.keep_with_next = True
+        drawn = charts.png(name, frame, self.inputs.charts, self.language.code, self.config.get("chart_words"))
+        picture.add_run().add_picture(io.BytesIO(drawn), width=Cm(charts.WIDTH_CM))
+        self.anchors.mark(self.anchors.chart(name), picture)
+        provenance = provenance_of(data)
+        for note in [self._source_note(provenance["source_tables"], provenance["source_files"]), *words["notes"]]:
+            self.add(note, t.TABLE_NOTE)
+        self.made.charts += 1
+
+    def _core_properties(self) -> None:
+        properties = self.document.core_properties
+        stamp = dt.datetime.combine(self.inputs.as_of, dt.time())
+        properties.created = properties.modified = stamp
+        properties.revision = 1
+        properties.title = f"{self.config['title']}: {self.config['subtitle']}"
+        properties.subject = f"{self.config['symbol']}, data as of {un_style.date(self.inputs.as_of)}"
+        properties.language = self.language.code
+        if self.inputs.dates is not None:  # read back from a returned draft: which edition, which language
+            in_language = "" if self.language.code == "en" else f" sgr-language:{self.language.code}"
+            properties.keywords = f"sgr-edition:{self.inputs.dates.edition.key}{in_language}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{un_style.count(number)} {noun}{'' if number == 1 else 's'}"
+
+
+def _numeric(declaration, column) -> bool:
+    """Counts, amounts and shares are aligned right."""
+    names = names_in(column.template)
+    return len(names) == 1 and declaration.field(names[0]).unit in STATED_UNITS
+
+
+def compose(inputs: ReportInputs, template: Template):
+    """The draft in the inputs' language, built but not yet saved: its inputs, what it holds and the document."""
+    with speaking(inputs.language):
+        builder = Builder(inputs, template)
+        made = builder.build()
+    return inputs, made, builder.document

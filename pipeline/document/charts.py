@@ -1,0 +1,262 @@
+"""The report's charts: matplotlib, PNG at print resolution, greys and one UN blue.
+
+Drawing is most of a draft's time, so a chart is drawn once for the same rows and code: `png` keeps
+each drawing in the data folder's cache under a key made of the chart's code, matplotlib's version
+and the rows it draws.
+"""
+
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+import matplotlib
+import matplotlib.ticker
+from matplotlib import font_manager
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from pipeline.catalogue import CHARTS  # noqa: E402
+from pipeline.contract import REGIONS  # noqa: E402
+from pipeline.languages.forms import style  # noqa: E402
+from pipeline.paths import chart_file, chart_files  # noqa: E402
+from pipeline.reference import CLUSTERS, OBJECTIVES  # noqa: E402
+from pipeline.store.files import write_atomically  # noqa: E402
+
+DPI = 300
+UN_BLUE, GREY, DARK = "#009EDB", "#9B9B9B", "#333333"
+WIDTH_CM = 16.0
+# The words on the charts; a language's report.toml gives its own under [chart_words].
+WORDS = {
+    "deposits": "Deposits",
+    "target": "Capitalization target",
+    "millions_usd": "Millions of United States dollars",
+    "thematic_area": "Thematic area {n}",
+    "programmes_approved": "Joint programmes approved",
+    "country_networks": "Country networks",
+    "champion_countries": "Champion countries",
+    "number": "Number",
+    "end_of_year": "End {year}",
+    "findings": "Findings recorded",
+    "under_review": "Cycle under review",
+    "previous_cycle": "Previous cycle",
+    "objective": "{n}. {title}",
+}
+# A font with the glyphs of each language's script (Debian: fonts-noto-core, fonts-noto-cjk).
+FONTS = {"zh": "Noto Sans CJK SC", "ar": "Noto Naskh Arabic"}
+
+plt.rcParams.update(
+    {
+        "font.family": "DejaVu Serif",
+        "font.size": 8,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.edgecolor": DARK,
+        "svg.hashsalt": "sg-report",
+    }
+)
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    # No software or date stamp in the file: the same data gives the same bytes.
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _top(frame: pd.DataFrame, columns: list[str]) -> float:
+    """The largest value an axis must show; 0 when there is none yet (a draft dated before any data)."""
+    values = frame[columns].to_numpy(dtype=float)
+    return float(np.nanmax(values)) if values.size and not np.isnan(values).all() else 0.0
+
+
+def _figure(height_cm: float):
+    return plt.figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54))
+
+
+def _objective(words: dict, number: int) -> str:
+    return words["objective"].format(n=number, title=OBJECTIVES[number][1])
+
+
+def capitalization(frame: pd.DataFrame, words: dict) -> bytes:
+    figure = _figure(7)
+    axes = figure.add_subplot()
+    years = frame["year"].astype(str)
+    axes.bar(years, frame["deposits_usd"] / 1e6, color=UN_BLUE, label=words["deposits"], width=0.6)
+    axes.plot(
+        years,
+        frame["target_usd"] / 1e6,
+        color=DARK,
+        marker="_",
+        markersize=18,
+        linestyle="none",
+        markeredgewidth=2,
+        label=words["target"],
+    )
+    axes.set_ylabel(words["millions_usd"])
+    axes.legend(frameon=False, loc="upper left")
+    axes.set_ylim(0, max(_top(frame, ["deposits_usd", "target_usd"]) / 1e6 * 1.2, 1))
+    return _png(figure)
+
+
+def programmes_by_area(frame: pd.DataFrame, words: dict) -> bytes:
+    figure = _figure(5.5)
+    axes = figure.add_subplot()
+    labels = [words["thematic_area"].format(n=int(a)) for a in frame["thematic_area"]]
+    axes.barh(labels[::-1], frame["programmes"][::-1], color=UN_BLUE, height=0.6)
+    for y, value in enumerate(frame["programmes"][::-1]):
+        axes.text(value + 0.1, y, str(int(value)), va="center", color=DARK)
+    axes.set_xlabel(words["programmes_approved"])
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    return _png(figure)
+
+
+def networks_over_time(frame: pd.DataFrame, words: dict) -> bytes:
+    figure = _figure(6.5)
+    axes = figure.add_subplot()
+    labels = [
+        style().chart_date(d) if (d.month, d.day) != (12, 31) else words["end_of_year"].format(year=d.year)
+        for d in frame["date"]
+    ]
+    axes.plot(labels, frame["country_networks"], color=UN_BLUE, marker="o", label=words["country_networks"])
+    axes.plot(labels, frame["champion_countries"], color=DARK, marker="s", label=words["champion_countries"])
+    for column in ("country_networks", "champion_countries"):
+        for x, value in enumerate(frame[column]):
+            axes.annotate(str(int(value)), (x, value), textcoords="offset points", xytext=(0, 5), ha="center")
+    axes.set_ylabel(words["number"])
+    axes.set_ylim(0, max(_top(frame, ["country_networks", "champion_countries"]) * 1.2, 1))
+    axes.legend(frameon=False, loc="upper left")
+    return _png(figure)
+
+
+def objectives_heatmap(frame: pd.DataFrame, words: dict) -> bytes:
+    """Objectives grouped by round-table cluster (rows) against regions (columns)."""
+    order = [o for _, (_, objectives) in CLUSTERS.items() for o in objectives]
+    rows = frame.set_index("objective").loc[order]
+    regions = list(REGIONS)
+    figure = _figure(15)
+    axes = figure.add_subplot()
+    image = axes.imshow(rows[regions].to_numpy(), cmap="Blues", aspect="auto", vmin=0)
+    axes.set_xticks(range(len(regions)), [r.replace(" and ", " and\n") for r in regions], fontsize=7)
+    axes.set_yticks(range(len(order)), [_objective(words, o) for o in order], fontsize=7)
+    axes.tick_params(length=0)
+    for y, objective in enumerate(order):
+        for x, region in enumerate(regions):
+            value = int(rows.loc[objective, region])
+            if value:
+                axes.text(
+                    x,
+                    y,
+                    str(value),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if value >= rows[regions].to_numpy().max() * 0.6 else DARK,
+                )
+    boundary = 0
+    for key, (_title, objectives) in CLUSTERS.items():
+        axes.text(
+            len(regions) - 0.35, boundary + (len(objectives) - 1) / 2, f"{key}", va="center", fontsize=7, color=DARK
+        )
+        boundary += len(objectives)
+        if boundary < len(order):
+            axes.axhline(boundary - 0.5, color=DARK, linewidth=1)
+    axes.spines[:].set_visible(False)
+    colorbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.08)
+    colorbar.set_label(words["findings"])
+    colorbar.locator = matplotlib.ticker.MaxNLocator(integer=True)
+    colorbar.update_ticks()
+    return _png(figure)
+
+
+def objectives_by_cycle(frame: pd.DataFrame, words: dict) -> bytes:
+    """Findings on each objective, the cycle under review beside the previous one, clusters in order."""
+    order = [o for _, (_, objectives) in CLUSTERS.items() for o in objectives]
+    rows = frame.set_index("objective").loc[order]
+    figure = _figure(15)
+    axes = figure.add_subplot()
+    y = np.arange(len(order))
+    axes.barh(y - 0.2, rows["under_review"], height=0.4, color=UN_BLUE, label=words["under_review"])
+    axes.barh(y + 0.2, rows["previous"], height=0.4, color=GREY, label=words["previous_cycle"])
+    axes.set_yticks(y, [_objective(words, o) for o in order], fontsize=7)
+    axes.invert_yaxis()
+    axes.set_xlabel(words["findings"])
+    axes.set_xlim(0, max(_top(frame, ["under_review", "previous"]) * 1.1, 1))
+    axes.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    axes.legend(frameon=False, loc="lower right")
+    return _png(figure)
+
+
+# How each chart of the catalogue (pipeline/catalogue/data_tables.py) is drawn; its title and notes are declared there.
+DRAW = {
+    "capitalization": capitalization,
+    "programmes_by_area": programmes_by_area,
+    "networks_over_time": networks_over_time,
+    "objectives_heatmap": objectives_heatmap,
+    "objectives_by_cycle": objectives_by_cycle,
+}
+assert DRAW.keys() == CHARTS.keys(), "every chart declared has a drawing, and only those"
+
+CODE = hashlib.sha256(Path(__file__).read_bytes() + matplotlib.__version__.encode()).hexdigest()
+KEPT = 8  # drawings kept of each chart: enough for drafts that go back and forth between a few data sets
+
+
+def font_for(language: str) -> list[str]:
+    """The fonts a language's chart is drawn in: the script's, then the Latin one for digits and names."""
+    family = FONTS.get(language)
+    if family is None:
+        return [plt.rcParams["font.family"][0]]
+    if not has_family(family):
+        # Installed after matplotlib made its font list (a cached list outlives a new Debian package).
+        add_fonts(font_manager.findSystemFonts())
+        if not has_family(family):
+            raise RuntimeError(
+                f"the font {family} is needed to draw the {language} charts: install it (Debian: fonts-noto-core, "
+                "fonts-noto-cjk)"
+            )
+    return [family, "DejaVu Serif"]
+
+
+def add_fonts(paths: list[str]) -> None:
+    """Font files matplotlib's list does not have yet, known by the family names they hold (each face of a
+    .ttc collection: NotoSansCJK-Regular.ttc holds Noto Sans CJK SC, TC, JP and KR)."""
+    known = {os.path.realpath(font.fname) for font in font_manager.fontManager.ttflist}
+    for path in paths:
+        if os.path.realpath(path) not in known:
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue  # a file FreeType cannot read is no font of ours
+
+
+def has_family(family: str) -> bool:
+    try:
+        font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    except ValueError:
+        return False
+    return True
+
+
+def png(
+    name: str, frame: pd.DataFrame, cache: Path | None = None, language: str = "en", words: dict | None = None
+) -> bytes:
+    """The chart `name` of these rows in `language`, drawn or, if drawn before, read from `cache`."""
+    words = {**WORDS, **(words or {})}
+    said = json.dumps([language, words], sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256(f"{CODE}{name}{said}".encode() + frame.to_csv(index=False).encode()).hexdigest()
+    cached = chart_file(cache, name, key) if cache else None
+    if cached and cached.exists():
+        cached.touch()  # in use: the last to be pruned
+        return cached.read_bytes()
+    with plt.rc_context({"font.family": font_for(language)}):
+        drawn = DRAW[name](frame, words)
+    if cached:
+        write_atomically(cached, lambda p: p.write_bytes(drawn))
+        for old in sorted(chart_files(cache, name), key=lambda p: p.stat().st_mtime_ns)[:-KEPT]:
+            old.unlink(missing_ok=True)
+    return drawn

@@ -1,0 +1,123 @@
+"""The drafts of an edition: words from reports/template/ (summary.md, chapters/*.md, annexes/*.md,
+report.toml), look from its report.docx, every figure from key_figures and the report tables, the
+reviewers' comments returned on earlier drafts; in each language asked for, from the same rows.
+
+Every draft is checked and built in memory first and saved only when all of them could be made.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+
+from pipeline.catalogue import REPORT_TABLES, provenance_of
+from pipeline.document.alignment import check_aligned
+from pipeline.document.builder import ReportInputs, compose
+from pipeline.document.narrative import NarrativeError
+from pipeline.editions import Dates, Edition
+from pipeline.languages.forms import DEFAULT, LANGUAGES
+from pipeline.paths import Template
+from pipeline.review.returned_drafts import CHANGES, COMMENTS
+from pipeline.store import Store
+from pipeline.store.files import write_atomically
+
+WORD_LIMIT_DEFAULT = 8500
+KEY_FIGURES = "key_figures"
+
+
+class NothingPublished(Exception):
+    """A translation asked for before any English draft of its edition."""
+
+
+def load_config(template: Template, edition: Edition | None = None, language: str = DEFAULT) -> dict:
+    """report.toml; the session and symbol follow the edition, unless its own table ([editions."2026"]) says.
+    A translation's report.toml is read over English's: what it does not say, English's does."""
+    config = _toml(template, DEFAULT)
+    if language != DEFAULT:
+        for key, value in _toml(template, language).items():
+            config[key] = {**config[key], **value} if isinstance(value, dict) and key in config else value
+    config.setdefault("word_limit", WORD_LIMIT_DEFAULT)
+    if edition is not None:
+        if edition.session:
+            config["session"] = LANGUAGES[language].session(edition.session)
+            config["symbol"] = f"A/{edition.session}/xxx"
+        config |= config.get("editions", {}).get(edition.key, {})
+    return config
+
+
+def _toml(template: Template, language: str) -> dict:
+    path = template.file(language, "report.toml")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise NarrativeError(f"{template.shown(path)}: {error}") from None
+
+
+def gather(store: Store, dates: Dates, template: Template) -> ReportInputs:
+    """What every language's draft of the edition is made from: its key figures, report tables and comments."""
+    as_of, edition, published = dates.as_of, dates.edition.key, store.published
+    figures = published.read(KEY_FIGURES, edition=edition)
+    tables = {name: published.read_report_table(name, edition) for name in REPORT_TABLES}
+    derived_as_of = {str(figures.column("as_of")[0]) if figures.num_rows else None}
+    derived_as_of |= {provenance_of(table)["as_of"] for table in tables.values()}
+    if derived_as_of != {as_of.isoformat()}:
+        raise NarrativeError(
+            f"the figures and tables were derived as of {', '.join(sorted(map(str, derived_as_of)))}, not "
+            f"{as_of.isoformat()}: materialise key_figures and report_tables as of {as_of.isoformat()} first"
+        )
+    config = load_config(template, dates.edition)
+    comments, changes = returned(store, edition)
+    return ReportInputs(as_of, config, figures, tables, store.history.charts, dates, comments, changes)
+
+
+def in_language(inputs: ReportInputs, template: Template, language: str) -> ReportInputs:
+    """The drafts' inputs for one language: its report.toml and forms, and the reviewers' comments and changes
+    made on drafts in that language (a returned draft that does not say is English)."""
+    config = inputs.config if language == DEFAULT else load_config(template, inputs.dates.edition, language)
+    comments, changes = (
+        [row for row in rows if (row.get("language") or DEFAULT) == language]
+        for rows in (inputs.comments, inputs.changes)
+    )
+    return replace(inputs, config=config, language=language, comments=comments, changes=changes)
+
+
+def returned(store: Store, edition: str) -> tuple[list[dict], list[dict]]:
+    """The reviewers' comments and changes of drafts of this edition (or of a draft that does not say)."""
+    found = []
+    for name in (COMMENTS, CHANGES):
+        rows = store.published.read(name).to_pylist() if store.published.exists(name) else []
+        found.append([row for row in rows if row["edition"] in (None, edition)])
+    return found[0], found[1]
+
+
+def drafts_in(
+    store: Store, dates: Dates, languages: list[str] | tuple[str, ...], template: Template
+) -> tuple[ReportInputs, dict]:
+    """The drafts in these languages, from the same rows (read once: only the words and the forms change),
+    each checked and built in memory, then saved together; none is saved if one cannot be made (a
+    NarrativeError naming the file and line)."""
+    for language in languages:
+        if language != DEFAULT:
+            check_aligned(template, language)  # before anything is read or written
+    inputs = gather(store, dates, template)
+    drafts = {language: compose(in_language(inputs, template, language), template) for language in languages}
+    for language, (_, _, document) in drafts.items():
+        write_atomically(store.history.draft(inputs.as_of, language), lambda p, d=document: d.save(str(p)))
+    return inputs, drafts
+
+
+def published_dates(store: Store, dates: Dates) -> Dates:
+    """A translation drafted by itself states what the English draft states: the published figures, as of the
+    date and compared with the date they were derived for."""
+    published = store.published
+    if not published.exists(KEY_FIGURES, dates.edition.key):
+        raise NothingPublished(
+            f"nothing of edition {dates.edition.key} is published yet: materialise draft_report (the English draft) "
+            "first"
+        )
+    figures = published.read(KEY_FIGURES, columns=["as_of", "previous_as_of"], edition=dates.edition.key)
+    if not figures.num_rows:
+        return dates
+    as_of, compare_with = figures.column("as_of")[0].as_py(), figures.column("previous_as_of")[0].as_py()
+    previous = dates.previous if compare_with == dates.compare_with else None
+    return replace(dates, as_of=as_of, compare_with=compare_with, previous=previous)

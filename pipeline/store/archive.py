@@ -1,0 +1,82 @@
+"""The raw archive and its register: every source file's bytes, kept once under their SHA-256 and never
+rewritten, and for each table the files it was last read from, accepted or rejected with the reason."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline.paths import Data, local_file
+from pipeline.store.files import publishable, read_table, temporary_file, write_parquet
+
+REGISTER_SCHEMA = pa.schema(
+    [
+        ("path", pa.string()),
+        ("sheet", pa.string()),
+        ("table", pa.string()),
+        ("family", pa.string()),
+        ("sha256", pa.string()),
+        ("bytes", pa.int64()),
+        ("first_seen", pa.timestamp("s", tz="UTC")),
+        ("rows_read", pa.int64()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
+
+
+class Archive:
+    def __init__(self, layout: Data):
+        self.layout = layout
+        self._scratch: Path | None = None
+
+    def keep(self, source: Path) -> tuple[str, Path]:
+        """Keep a source file's bytes once, under their SHA-256, never rewritten: copied and hashed in one
+        pass, in bounded memory. Returns the SHA-256 and the kept copy, which is what gets read, so that
+        the bytes counted are the bytes kept even if the file changes meanwhile. With the data on an object
+        store, the copy read is a local one of the object kept, dated as that object."""
+        digest = hashlib.sha256()
+        remote = self.layout.remote
+        folder = self._scratch_dir() if remote else self.layout.raw
+        folder.mkdir(parents=True, exist_ok=True)
+        with temporary_file(folder, ".incoming.") as temporary:
+            with source.open("rb") as original, open(temporary, "wb") as kept:
+                for block in iter(lambda: original.read(1 << 20), b""):
+                    digest.update(block)
+                    kept.write(block)
+            path = self.layout.archived(digest.hexdigest(), source.suffix)
+            if remote:
+                if not path.exists():
+                    path.fs.put_file(str(temporary), path.path)
+                local = local_file(folder, path.name)
+                os.replace(temporary, local)
+                first_seen = path.stat().st_mtime
+                os.utime(local, (first_seen, first_seen))
+                return digest.hexdigest(), local
+            if not path.exists():
+                publishable(temporary)
+                os.replace(temporary, path)
+        return digest.hexdigest(), path
+
+    def _scratch_dir(self) -> Path:
+        """This machine's copies of archived objects, removed with the archive that made them."""
+        if self._scratch is None:
+            self._scratch = self.layout.scratch()
+        return self._scratch
+
+    def __del__(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def has_register(self, table: str) -> bool:
+        return self.layout.register(table).exists()
+
+    def read_register(self, table: str, columns: list[str] | None = None) -> pa.Table:
+        return read_table(self.layout.register(table), columns=columns)
+
+    def write_register(self, table: str, rows: list[dict]) -> Path:
+        return write_parquet(self.layout.register(table), pa.Table.from_pylist(rows, schema=REGISTER_SCHEMA))

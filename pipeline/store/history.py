@@ -1,0 +1,36 @@
+"""What the drafts leave for the next draft: the key figures each draft stated (for its list of changes)
+and the charts drawn (reused while their rows are unchanged), and where the drafts are written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipeline.paths import Data, draft_file
+from pipeline.store.files import read_table, write_parquet
+
+
+class History:
+    def __init__(self, layout: Data, reports: Path | None = None):
+        self.layout, self.reports = layout, reports
+
+    def keep_figures(self, edition: str, figures: pa.Table) -> Path:
+        """The key figures a draft states, kept for the next draft's list of changes."""
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        return write_parquet(self.layout.kept_figures(edition, stamp), figures)
+
+    def last_figures(self, edition: str, columns: list[str]) -> pa.Table | None:
+        """The key figures of the edition's last draft; None before its first draft."""
+        kept = sorted(self.layout.history(edition).glob("key_figures-*.parquet"))
+        return read_table(kept[-1], columns=columns) if kept else None
+
+    @property
+    def charts(self) -> Path:
+        return self.layout.charts
+
+    def draft(self, as_of: dt.date, language: str = "en") -> Path:
+        """The draft in English, or in another official language (SG-report-draft-<D>-fr.docx)."""
+        assert self.reports is not None, "a drafts folder is needed to write the draft"
+        return draft_file(self.reports, as_of, language)
