@@ -34,7 +34,7 @@ bench: setup
 	$(BIN)/python -m bench.run
 
 lint: setup
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 clean:
 	rm -rf data reports/drafts $(DAGSTER_HOME)

@@ -129,33 +129,3 @@ def previous(editions: list[Edition], edition: Edition) -> Edition | None:
 
 def keys(editions: list[Edition]) -> list[str]:
     return [e.key for e in editions]
-
-
-ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen \
-seventeen eighteen nineteen".split()
-TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-ORDINAL_ENDINGS = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth",
-                   "nine": "ninth", "twelve": "twelfth"}  # fmt: skip
-
-
-def _cardinal(n: int) -> str:
-    if n >= 100:
-        rest = n % 100
-        return f"one hundred{' and ' + _cardinal(rest) if rest else ''}"
-    if n < 20:
-        return ONES[n]
-    return TENS[n // 10] + (f"-{ONES[n % 10]}" if n % 10 else "")
-
-
-def ordinal(n: int) -> str:
-    """`Eightieth`, `Eighty-first`: a General Assembly session as the masthead names it (1 to 199)."""
-    words = _cardinal(n)
-    cut = max(words.rfind("-"), words.rfind(" ")) + 1
-    head, last = words[:cut], words[cut:]
-    if last in ORDINAL_ENDINGS:
-        last = ORDINAL_ENDINGS[last]
-    elif last.endswith("y"):
-        last = last[:-1] + "ieth"
-    else:
-        last += "th"
-    return (head + last).capitalize()

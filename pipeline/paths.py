@@ -33,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_DIR = ROOT / "reports" / "template"
+BUNDLED_SOURCES = ROOT / "sources"  # the illustrative sample (python -m pipeline.sample)
 DEPLOY_DIR = ROOT / "deploy"
 RUNTIME_DIR = ROOT / "runtime"
 RETURNED = "returned"  # the folder of returned drafts, under the sources root
@@ -104,8 +105,12 @@ class Sources:
         """A file as drafters and messages name it: relative to the sources root."""
         return path.relative_to(self.root).as_posix()
 
-    def file(self, relative: str) -> Path:
-        return self.root / relative
+    def csv(self, family: str, table: str) -> Path:
+        """The CSV file named after a table, in its family's folder: where a drafter puts it."""
+        return self.family(family) / f"{table}.csv"
+
+    def workbook(self, family: str, name: str) -> Path:
+        return self.family(family) / f"{name}.xlsx"
 
 
 WORD_FILES = ("summary.md", "chapters/*.md", "annexes/*.md")

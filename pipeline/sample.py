@@ -16,11 +16,10 @@ from pathlib import Path
 
 import openpyxl
 
-from pipeline.contract import TABLES
+from pipeline.contract import CALENDAR, COUNTRY_NETWORKS, MPTF, REGIONAL_REVIEWS, TABLES
 from pipeline.countries import un_name
+from pipeline.paths import BUNDLED_SOURCES, Sources
 from pipeline.reference import CLUSTERS as REFERENCE_CLUSTERS
-
-D = dt.date(2021, 6, 24)
 
 REGION_COUNTRIES = {
     "ECE": "ALB ARM AUT AZE BEL BIH BGR CAN HRV CYP CZE DEU ESP FIN FRA GEO GRC IRL ITA KAZ KGZ LUX MDA MKD "
@@ -258,7 +257,7 @@ EARLY_PROGRAMMES = [
 
 # Real dates (public UN texts): the first review cycle, the Forums of 2022 and 2026 and
 # the Secretary-General's reports due 12 weeks before each; the 2030 Forum is tentative.
-CALENDAR = [
+CALENDAR_ROWS = [
     ("2020-11-12", "regional_review", "Regional review, ECE (Europe and North America), 12–13 November 2020", "no"),
     ("2021-02-24", "regional_review", "Regional review, ESCWA (Arab region), 24–25 February 2021", "no"),
     ("2021-03-10", "regional_review", "Regional review, ESCAP (Asia and the Pacific), 10–12 March 2021", "no"),
@@ -280,22 +279,21 @@ CALENDAR = [
 
 
 def build(root: Path, seed: int = 2021) -> None:
-    rng = random.Random(seed)
-    _csv(root / "calendar.csv", "calendar", [[*row, ""] for row in CALENDAR])  # data_cutoff: the default
+    rng, sources = random.Random(seed), Sources(root)
+    # data_cutoff left empty: the default, 4 weeks before the due date.
+    _csv(sources.csv(CALENDAR, "calendar"), "calendar", [[*row, ""] for row in CALENDAR_ROWS])
     reviews, participants, findings, recommendations = _reviews(rng)
-    _write_reviews(root / "regional_reviews", reviews, participants, findings, recommendations)
-    mptf = root / "mptf"
+    _write_reviews(sources, reviews, participants, findings, recommendations)
     programmes = _programmes(rng)
-    _csv(mptf / "contributions.csv", "contributions", _contributions(rng))
-    _csv(mptf / "joint_programmes.csv", "joint_programmes", programmes)
-    _csv(mptf / "transfers.csv", "transfers", _transfers(rng, programmes))
-    _csv(mptf / "concept_notes.csv", "concept_notes", _concept_notes(rng, programmes))
+    _csv(sources.csv(MPTF, "contributions"), "contributions", _contributions(rng))
+    _csv(sources.csv(MPTF, "joint_programmes"), "joint_programmes", programmes)
+    _csv(sources.csv(MPTF, "transfers"), "transfers", _transfers(rng, programmes))
+    _csv(sources.csv(MPTF, "concept_notes"), "concept_notes", _concept_notes(rng, programmes))
     targets = [[y, 25_000_000 if y < 2021 else 30_000_000] for y in range(2019, 2027)]
-    _csv(mptf / "targets.csv", "targets", targets)
-    networks = root / "country_networks"
-    _csv(networks / "country_networks.csv", "country_networks", _networks(rng))
+    _csv(sources.csv(MPTF, "targets"), "targets", targets)
+    _csv(sources.csv(COUNTRY_NETWORKS, "country_networks"), "country_networks", _networks(rng))
     champions = [[c, joined, LEAVERS.get(c, left)] for c, joined, left in CHAMPIONS]
-    _csv(networks / "champions.csv", "champions", champions)
+    _csv(sources.csv(COUNTRY_NETWORKS, "champions"), "champions", champions)
 
 
 def _day(rng: random.Random, start: str, end: str) -> str:
@@ -332,10 +330,10 @@ def _reviews(rng: random.Random):
 REVIEW_TABLES = ("reviews", "review_participants", "review_findings", "review_recommendations")
 
 
-def _write_reviews(folder: Path, *tables) -> None:
+def _write_reviews(sources: Sources, *tables) -> None:
     as_workbook = {r[0] for r in REVIEWS if r[-1]}
     for name, rows in zip(REVIEW_TABLES, tables, strict=True):
-        _csv(folder / f"{name}.csv", name, [r for r in rows if r[0] not in as_workbook])
+        _csv(sources.csv(REGIONAL_REVIEWS, name), name, [r for r in rows if r[0] not in as_workbook])
     for rid in sorted(as_workbook):
         book = openpyxl.Workbook()
         book.remove(book.active)
@@ -345,8 +343,9 @@ def _write_reviews(folder: Path, *tables) -> None:
             for row in rows:
                 if row[0] == rid:
                     sheet.append([_xlsx_value(v) for v in row])
-        folder.mkdir(parents=True, exist_ok=True)
-        book.save(folder / f"{rid}.xlsx")
+        path = sources.workbook(REGIONAL_REVIEWS, rid)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book.save(path)
 
 
 def _xlsx_value(value):
@@ -515,4 +514,4 @@ def _csv(path: Path, table: str, rows: list[list]) -> None:
 
 
 if __name__ == "__main__":
-    build(Path(__file__).resolve().parent.parent / "sources")
+    build(BUNDLED_SOURCES)

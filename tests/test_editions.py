@@ -10,8 +10,9 @@ import pytest
 
 from assets.partitions import EDITIONS, editions_of, sync_editions
 from assets.resources import Settings
-from pipeline.editions import UNSCHEDULED, edition_for, editions_from, find, ordinal, previous
+from pipeline.editions import UNSCHEDULED, edition_for, editions_from, find, previous
 from pipeline.languages import un_style
+from pipeline.languages.un_style import ordinal
 from tests.conftest import SAMPLE, materialise
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline.contract.as_of import Always, By, OpenOn, Predicate, UpToYear
+from pipeline.paths import CALENDAR_FAMILY
 
 CONTRACT_VERSION = 1
 
@@ -68,7 +69,6 @@ class Column:
     not_before: str | None = None
     required_when: tuple[str, str] | None = None
     references: str | None = None
-    non_empty_list: bool = False
 
     @property
     def is_list(self) -> bool:
@@ -110,7 +110,7 @@ def _c(name: str, type_: str, required: bool = True, **rules) -> Column:
 REGIONAL_REVIEWS = "regional_reviews"
 MPTF = "mptf"
 COUNTRY_NETWORKS = "country_networks"
-CALENDAR = "calendar"  # sources/calendar.csv, at the root of the sources
+CALENDAR = CALENDAR_FAMILY  # sources/calendar.csv, at the root of the sources
 FAMILIES = (REGIONAL_REVIEWS, MPTF, COUNTRY_NETWORKS, CALENDAR)
 SG_REPORT = "sg_report"  # a report of the Secretary-General: each is an edition (pipeline/editions.py)
 DEADLINE_KINDS = ("imrf", SG_REPORT, "regional_review", "input_due")
@@ -191,9 +191,9 @@ TABLES: dict[str, Table] = {
             (
                 _c("programme_id", TEXT),
                 _c("title", TEXT),
-                _c("countries", LIST_ISO3, non_empty_list=True),
+                _c("countries", LIST_ISO3),
                 _c("thematic_area", INTEGER, min=1, max=5),
-                _c("participating_organizations", LIST_TEXT, non_empty_list=True),
+                _c("participating_organizations", LIST_TEXT),
                 _c("approved_on", DATE),
                 _c("start_date", DATE, required=False),
                 _c("end_date", DATE, required=False, not_before="start_date"),

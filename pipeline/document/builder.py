@@ -15,10 +15,8 @@ from pathlib import Path
 
 import docx
 import pyarrow as pa
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from pipeline.catalogue import CHARTS, REPORT_TABLES, TOTAL, provenance_of
@@ -26,15 +24,16 @@ from pipeline.catalogue.model import STATED_UNITS
 from pipeline.document import charts
 from pipeline.document import word_template as t
 from pipeline.document.facts import Provenance, Row, context
+from pipeline.document.front_page import core_properties, front_page
 from pipeline.document.narrative import Block, Narrative, NarrativeError, Run, names_in
 from pipeline.document.ooxml import Footnotes, right_to_left, separate_comment_ids
+from pipeline.document.reviewers_annexes import reviewers_annexes
 from pipeline.document.table_layout import Styles, grid
 from pipeline.editions import Dates
-from pipeline.languages import un_style
-from pipeline.languages.forms import LANGUAGES, speaking, style
+from pipeline.languages.forms import LANGUAGES, speaking
 from pipeline.paths import Template
 from pipeline.review.anchors import Anchors
-from pipeline.review.carried_comments import CARRIED, RESOLVED, TO_SETTLE, Carried, carry, day
+from pipeline.review.carried_comments import carry
 from pipeline.review.returned_drafts import PIPELINE_AUTHOR
 
 AUTHOR, INITIALS = PIPELINE_AUTHOR, "SGR"  # how returned drafts tell the pipeline's comments from reviewers'
@@ -102,7 +101,7 @@ class Builder:
                 "rebuild the template with `python -m pipeline.document.word_template`"
             )
 
-    def _text(self, key: str, **extra) -> str:
+    def text(self, key: str, **extra) -> str:
         """A line of report.toml, filled from the data."""
         section, _, name = key.rpartition(".")
         source = self.config[section][name] if section else self.config[name]
@@ -110,15 +109,14 @@ class Builder:
 
     def _label(self, kind: str) -> str:
         self.numbers[kind] += 1
-        return self._text(f"labels.{kind}", number=self.numbers[kind])
+        return self.text(f"labels.{kind}", number=self.numbers[kind])
 
     def build(self) -> Made:
         body = self.document.element.body
         for child in list(body):
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
-        self._header()
-        self._masthead()
+        front_page(self)
         language = self.inputs.language
         self._file(self.template.file(language, "summary.md"), "summary")
         self.add().add_run().add_break(WD_BREAK.PAGE)
@@ -128,11 +126,11 @@ class Builder:
             self._file(path, "annex")
         # Each draft carries the comments made on drafts in its language (ReportInputs: only those).
         if self.inputs.comments or self.inputs.changes:
-            self._reviewers(carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes))
+            reviewers_annexes(self, carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes))
         separate_comment_ids(self.document)
         if self.language.right_to_left:
             right_to_left(self.document)
-        self._core_properties()
+        core_properties(self.document, self.config, self.inputs, self.language.code)
         self.made.footnotes = len(self.footnotes.texts)
         self.made.words += sum(len(text.split()) for text in self.footnotes.texts)
         return self.made
@@ -153,48 +151,6 @@ class Builder:
                 self._paragraph(block, t.ANNEX_TITLE if block.kind == "chapter" else t.SUMMARY)
             else:
                 self._paragraph(block, STYLES[block.kind])
-
-    def _header(self) -> None:
-        for section in self.document.sections:
-            # Reading a header python-docx does not find would create it: touch only those the template has.
-            headers = [section.header, section.first_page_header, section.even_page_header]
-            for part in (h for h in headers if not h.is_linked_to_previous):
-                for paragraph in part.paragraphs:
-                    for run in paragraph.runs:
-                        run.text = run.text.replace("{{symbol}}", self.config["symbol"])
-
-    def _masthead(self) -> None:
-        config = self.config
-        table = self.document.add_table(rows=2, cols=2)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        issued = dt.date.fromisoformat(config["date"]) if config.get("date") else self.inputs.as_of
-        details = [config["distribution"], style().date(issued), "", config["original"]]
-        cells = [*table.rows[0].cells, *table.rows[1].cells]
-        for cell, text, style_name in zip(
-            cells,
-            [config["organization"], config["symbol"], config["organ"], details[0]],
-            [t.MASTHEAD_ORG, t.MASTHEAD_SYMBOL, t.MASTHEAD_BODY, t.MASTHEAD_DETAIL],
-            strict=True,
-        ):
-            cell.paragraphs[0].text = text
-            self.styles.apply(cell.paragraphs[0], style_name)
-        for line in details[1:]:
-            self.add(line, t.MASTHEAD_DETAIL, cells[3])
-        rule = 'w:val="single" w:sz="12" w:space="0" w:color="000000"'
-        for row in table.rows:
-            for cell in row.cells:
-                cell._tc.get_or_add_tcPr().append(
-                    parse_xml(f"<w:tcBorders {nsdecls('w')}><w:bottom {rule}/></w:tcBorders>")
-                )
-        for line in (config["session"], config["agenda_item"], config["agenda_title"]):
-            paragraph = self.add(line, t.MASTHEAD_DETAIL)
-            paragraph.paragraph_format.space_before = Cm(0.1)
-        self.document.paragraphs[-3].runs[0].bold = True
-        self.add(config["title"], t.TITLE)
-        self.add(config["subtitle"], t.SUBTITLE)
-        status = self.add(self._text("status"), t.MASTHEAD_DETAIL)
-        status.runs[0].italic = True
-        status.paragraph_format.space_after = Cm(0.4)
 
     def _paragraph(self, block: Block, style: str):
         paragraph = self.add(style=style)
@@ -223,70 +179,11 @@ class Builder:
                 )
         return paragraph
 
-    def _annex(self, title: str) -> None:
+    def annex(self, title: str) -> None:
+        """A numbered annex of the pipeline's own (Annex V: its title), on a page of its own."""
         heading = self.add(self._label("annex"), t.ANNEX)
         heading.paragraph_format.page_break_before = True
         self.add(title, t.ANNEX_TITLE)
-
-    def _reviewers(self, carried: Carried) -> None:
-        """The annexes on reviewers' comments: those to settle, then every comment and change for the drafters."""
-        made = self.made
-        made.comments_carried, made.comments_to_settle = carried.count(CARRIED), carried.count(TO_SETTLE)
-        made.comments_resolved = carried.count(RESOLVED)
-        if carried.to_settle:
-            self._annex("Reviewers' comments to settle")
-            self.add(
-                "These comments were on text that is no longer in the draft (a paragraph removed or rewritten "
-                "in the template); each is shown with the text it was on.",
-                t.SUMMARY,
-            )
-            rows = [
-                [
-                    th.root["author"],
-                    day(th.root["date"]),
-                    th.root["text"],
-                    th.root["context"] or th.root["anchored_text"],
-                ]
-                for th in carried.to_settle
-            ]
-            grid(
-                self.styles,
-                ["Reviewer", "Date", "Comment", "On the text"],
-                rows,
-                [False] * 4,
-                [2.6, 2.4, 5.4, 5.6],
-                False,
-            )
-        self._annex("Reviewers' comments and proposed changes")
-        files = sorted({th.root["file"] for th in carried.threads} | {c["file"] for c in carried.changes})
-        self.add(
-            f"From {un_style.series(files)}: {_count(made.comments_carried, 'comment')} carried into this draft on "
-            f"the text they were on, {made.comments_to_settle} to settle and {made.comments_resolved} resolved and "
-            f"dropped; {_count(len(carried.changes), 'change')} proposed in tracked changes.",
-            t.SUMMARY,
-        )
-        rows = [
-            [th.root["chapter"] or "(front matter)", th.root["author"], th.state, th.root["text"]]
-            for th in sorted(carried.threads, key=lambda th: (th.root["chapter"], th.root["author"]))
-        ]
-        if rows:
-            grid(
-                self.styles, ["Chapter", "Reviewer", "State", "Comment"], rows, [False] * 4, [3.6, 2.6, 2.0, 7.8], False
-            )
-        changes = [
-            [c["chapter"] or "(front matter)", c["author"], c["kind"], c["text"]]
-            for c in sorted(carried.changes, key=lambda c: (c["chapter"], c["author"]))
-        ]
-        if changes:
-            self.add("Changes proposed in tracked changes, to carry into the template where accepted:", t.SUMMARY)
-            grid(
-                self.styles,
-                ["Chapter", "Reviewer", "Change", "Text"],
-                changes,
-                [False] * 4,
-                [3.6, 2.6, 2.0, 7.8],
-                False,
-            )
 
     def _template_line(self, source: str) -> tuple[str, str]:
         """The template file and the text of the line a block starts on ("file line N")."""
@@ -299,7 +196,7 @@ class Builder:
         provenance: Provenance = source.provenance
         if provenance.figure:
             self.made.figures_stated.add(provenance.name)
-        text = self._text(
+        text = self.text(
             "notes.comment",
             name=provenance.name,
             text=source.text,
@@ -314,7 +211,7 @@ class Builder:
         self.made.comments += 1
 
     def _source_note(self, tables: list[str], files: list[str]) -> str:
-        return self._text("notes.source", tables=tables, files=files)
+        return self.text("notes.source", tables=tables, files=files)
 
     def _table(self, name: str) -> None:
         declaration, data = REPORT_TABLES[name], self.inputs.tables[name]
@@ -383,22 +280,6 @@ class Builder:
         for note in [self._source_note(provenance["source_tables"], provenance["source_files"]), *words["notes"]]:
             self.add(note, t.TABLE_NOTE)
         self.made.charts += 1
-
-    def _core_properties(self) -> None:
-        properties = self.document.core_properties
-        stamp = dt.datetime.combine(self.inputs.as_of, dt.time())
-        properties.created = properties.modified = stamp
-        properties.revision = 1
-        properties.title = f"{self.config['title']}: {self.config['subtitle']}"
-        properties.subject = f"{self.config['symbol']}, data as of {un_style.date(self.inputs.as_of)}"
-        properties.language = self.language.code
-        if self.inputs.dates is not None:  # read back from a returned draft: which edition, which language
-            in_language = "" if self.language.code == "en" else f" sgr-language:{self.language.code}"
-            properties.keywords = f"sgr-edition:{self.inputs.dates.edition.key}{in_language}"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{un_style.count(number)} {noun}{'' if number == 1 else 's'}"
 
 
 def _numeric(declaration, column) -> bool:

@@ -197,6 +197,7 @@ def _for_language(document, language: str) -> None:
 
 
 def build_template(path: Path, language: str = "en") -> None:
+    """The Word template of a language's drafts: page, styles, numbering, footnotes, header and footer."""
     document = docx.Document()
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -204,7 +205,33 @@ def build_template(path: Path, language: str = "en") -> None:
     section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.5)
     section.header_distance = section.footer_distance = Cm(1.2)
     section.start_type = WD_SECTION.NEW_PAGE
+    chapter, section_style, paragraph = _styles(document)
+    _table_style(document)
+    _add_numbering(document, chapter, section_style, paragraph, NUMBER_AFTER.get(language, "."))
+    ensure_footnotes_part(document)
+    if language != "en":
+        _for_language(document, language)
 
+    header = section.header.paragraphs[0]
+    header.text, header.style = "{{symbol}}", document.styles["Header"]
+    header.runs[0].bold = True
+    footer = section.footer.paragraphs[0]
+    footer.style, footer.alignment = document.styles["Footer"], WD_ALIGN_PARAGRAPH.CENTER
+    footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+
+    properties = document.core_properties
+    properties.title = "Draft report of the Secretary-General on the Global Compact for Migration"
+    properties.author = properties.last_modified_by = "UN Network on Migration secretariat"
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    document.save(str(path))
+
+
+def _styles(document):
+    """Every paragraph style the report uses, and the footnotes' under Word's own names; returns the three
+    numbered ones (chapter, section, paragraph)."""
     justify = WD_ALIGN_PARAGRAPH.JUSTIFY
     _paragraph_style(document, "Normal", align=justify)
     chapter = _paragraph_style(
@@ -246,27 +273,7 @@ def build_template(path: Path, language: str = "en") -> None:
     footnote_reference.font.superscript = True
     # Word's own names, so that a footnote a drafter inserts in Word takes these styles.
     footnote_text.element.name_val, footnote_reference.element.name_val = FOOTNOTE_TEXT, FOOTNOTE_REFERENCE
-    _table_style(document)
-    _add_numbering(document, chapter, section_style, paragraph, NUMBER_AFTER.get(language, "."))
-    ensure_footnotes_part(document)
-    if language != "en":
-        _for_language(document, language)
-
-    header = section.header.paragraphs[0]
-    header.text, header.style = "{{symbol}}", document.styles["Header"]
-    header.runs[0].bold = True
-    footer = section.footer.paragraphs[0]
-    footer.style, footer.alignment = document.styles["Footer"], WD_ALIGN_PARAGRAPH.CENTER
-    footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
-
-    properties = document.core_properties
-    properties.title = "Draft report of the Secretary-General on the Global Compact for Migration"
-    properties.author = properties.last_modified_by = "UN Network on Migration secretariat"
-    body = document.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-    document.save(str(path))
+    return chapter, section_style, paragraph
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ before it is said, so that every language states the same number.
 
 The draft being built says which language is spoken (`speaking`); the filters and facts ask
 `style()`, so that the template's words and the rows' numbers meet in one place.
+
+Longer than most modules: most of it is each language's words around a number (`Words`), the data of
+the five languages, kept beside the forms that use them.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from num2words import num2words
 from pipeline.languages import un_style
 from pipeline.languages.official import LANGUAGES as OFFICIAL
 
-NBSP, NNBSP = "\u00a0", "\u202f"
+NBSP = "\u00a0"
 DEFAULT = "en"
 
 
@@ -67,9 +70,7 @@ class English:
         return f"{self.count(value)} {one if value == 1 else many or forms.get('other', one)}"
 
     def session(self, number: int) -> str:
-        from pipeline.editions import ordinal
-
-        return f"{ordinal(number)} session"
+        return f"{un_style.ordinal(number)} session"
 
     def chart_date(self, day: dt.date) -> str:
         return day.strftime("%d %b %Y")

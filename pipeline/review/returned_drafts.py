@@ -99,8 +99,9 @@ def _text(element) -> str:
     return "".join(element.itertext(_w("t"), _w("delText")))
 
 
-def read_returned(path: Path, shown: str, limits: Limits) -> Returned:
-    """Every comment and tracked change of a returned draft; a ReturnedDraftError naming the file otherwise."""
+def _parts(path: Path, shown: str, limits: Limits):
+    """The XML parts of a returned draft that say its comments, checked against the limits before anything is
+    inflated: the document, the comments and their threads, the core properties."""
     size = path.stat().st_size
     if size > limits.file_bytes:
         raise ReturnedDraftError(shown, over("too large", size / 2**20, limits.file_mb, "MB", "file_mb"))
@@ -124,6 +125,12 @@ def read_returned(path: Path, shown: str, limits: Limits) -> Returned:
         comments = _xml(archive, "word/comments.xml", shown)
         extended = _xml(archive, "word/commentsExtended.xml", shown)
         core = _xml(archive, "docProps/core.xml", shown)
+    return document, comments, extended, core
+
+
+def read_returned(path: Path, shown: str, limits: Limits) -> Returned:
+    """Every comment and tracked change of a returned draft; a ReturnedDraftError naming the file otherwise."""
+    document, comments, extended, core = _parts(path, shown, limits)
     returned = Returned(shown, edition=_keyword(core, "sgr-edition"), language=_keyword(core, "sgr-language"))
     ranges, returned.changes, returned.anchors = _walk(document, shown)
     if not returned.anchors:
@@ -194,7 +201,9 @@ def _threads(extended) -> dict[str, tuple[str | None, bool]]:
 
 
 def _walk(document, shown: str) -> tuple[dict[str, dict], list[Change], int]:
-    """In document order: the anchors open at each point, each comment's range and text, tracked changes."""
+    """In document order: the anchors open at each point, each comment's range and text, tracked changes.
+    One walk of the XML, whose state (the anchors open, the ranges under way) every event reads: split, that
+    state would be passed around instead of read."""
     open_anchors: dict[str, str] = {}  # bookmark id -> name, in the order opened
     waiting: set[str] = set()
     ranges: dict[str, dict] = {}

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from pipeline.paths import Data
 
-DEFAULT_TIMEOUT = 900
 POLL_SECONDS = 0.25
 
 

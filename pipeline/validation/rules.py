@@ -47,6 +47,8 @@ def contract_rules(table: Table) -> list[Rule]:
 
 
 def _column_rules(table: Table, c: Column) -> list[Rule]:
+    """A column's rules, one for each property its declaration has, in the order the contract document lists
+    them: longer than most functions, as a list of the declarations' properties is."""
     rules = []
 
     def add(name: str, says: str, expectation: str, items: bool = False, reference: str | None = None, **arguments):
