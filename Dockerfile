@@ -10,6 +10,7 @@ WORKDIR /opt/sgr
 COPY pyproject.toml README.md ./
 COPY pipeline ./pipeline
 COPY assets ./assets
+COPY runtime ./runtime
 COPY reports/template ./reports/template
 COPY sources ./sources
 COPY deploy ./deploy

@@ -21,7 +21,7 @@ report: setup
 	$(BIN)/sgr draft
 
 test: setup
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -p no:xdist tests/test_fuzz.py

@@ -114,7 +114,7 @@ def summary(result: dg.ExecuteInProcessResult) -> dict:
         "materializations": {
             e.asset_key.to_user_string(): {
                 "metadata": plain(e.materialization.metadata),
-                "data_version": e.materialization.tags.get("dagster/data_version"),
+                "data_version": (e.materialization.tags or {}).get("dagster/data_version"),
             }
             for e in result.get_asset_materialization_events()
         },
@@ -265,36 +265,70 @@ def transfer(pid, year, funded, spent, organization="IOM"):
     }
 
 
-DOCUMENT_CHECKS = {
-    "test_the_draft_is_valid_open_xml": "the Open XML validator: npm ci",
-    "test_libreoffice_renders_every_page_with_the_symbol": (
-        "LibreOffice and pdftotext: apt-get install libreoffice-writer-nogui poppler-utils"
-    ),
-}
-
-
 def pytest_terminal_summary(terminalreporter):
-    """Say which document checks did not run here, and how to install what they need."""
-    skipped = {report.nodeid.rsplit("::", 1)[-1] for report in terminalreporter.stats.get("skipped", [])}
-    missing = [how for name, how in DOCUMENT_CHECKS.items() if name in skipped]
-    if missing:
-        terminalreporter.write_sep("-", "document checks skipped")
-        for how in missing:
-            terminalreporter.write_line(f"skipped, install {how} (CI installs both: .ci/run)")
+    """Say what this machine lacks for the tests it skipped, and how to install it (tests/installed.py)."""
+    from tests.installed import SKIPPED
+
+    reasons = set()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if SKIPPED in reason:
+            reasons.add(reason.split(SKIPPED, 1)[1])
+    if reasons:
+        terminalreporter.write_sep("-", "skipped: not installed here")
+        for reason in sorted(reasons):
+            terminalreporter.write_line(f"install {reason}; CI installs everything (.ci/run)")
 
 
-LONG_DOCUMENT_CHECKS = tuple(DOCUMENT_CHECKS)
+@dataclass
+class Translated:
+    """The published run's drafts in the six languages, made once per session (tests/installed.py: fonts)."""
+
+    paths: dict[str, Path]
+    metadata: dict  # draft_report's, with each language's draft under "languages"
+    root: Path
+
+
+@pytest.fixture(scope="session")
+def translated(published, tmp_path_factory) -> Translated:
+    """A copy of the published run drafted again in the six official languages: only the drafting step, from
+    the tables the English draft was made from. Made once per session, as `published` is."""
+    from pipeline.languages.official import LANGUAGES
+    from tests.installed import require
+
+    require("fonts")
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root, made = shared / "translated", shared / "translated.json"
+    with filelock.FileLock(str(shared / "translated.lock")):
+        if not made.exists():
+            shutil.copytree(published.data, root / "data")
+            result = materialise(
+                SAMPLE, root / "data", root / "drafts", selection=["draft_report"], languages=",".join(LANGUAGES)
+            )
+            assert result.success
+            made.write_text(json.dumps(summary(result)["materializations"]["draft_report"]["metadata"], default=str))
+    paths = {
+        code: root / "drafts" / f"SG-report-draft-{AS_OF}{'' if code == 'en' else '-' + code}.docx"
+        for code in LANGUAGES
+    }
+    return Translated(paths, json.loads(made.read_text()), root)
+
+
+# Tests that share a server or an expensive module fixture run on one worker (their `xdist_group`, under
+# pytest-xdist's loadgroup), so that it is started once; they go first, as the longest.
+GROUPED_FIRST = ("test_deploy.py", "test_object_store.py")
 
 
 def pytest_collection_modifyitems(items):
-    """One test that needs the published run first, then every test that does not, then the others, the
-    long document checks first among them: with pytest-xdist, one worker makes the published run while the
-    other works through tests that do not need it, and neither waits for it."""
+    """The longest tests first: one that needs the published run (its worker makes it), the grouped ones, then
+    those that do not need the published run, then the others: with pytest-xdist, one worker makes the
+    published run while the other works through tests that do not need it, and neither waits for it."""
 
     def rank(item) -> int:
-        if "published" not in item.fixturenames:
+        if item.fspath.basename in GROUPED_FIRST:
             return 1
-        return 2 if item.name.startswith(LONG_DOCUMENT_CHECKS) else 3
+        return 2 if "published" not in item.fixturenames else 3
 
     ordered = sorted(items, key=rank)
     first = next((i for i in ordered if rank(i) == 3), None)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-PG_BIN = Path(os.environ.get("SGR_PG_BIN", "/usr/lib/postgresql/15/bin"))
-IN_CI = os.environ.get("CI") == "true"
+from tests.installed import IN_CI, PG_BIN, require
+
+__all__ = ["IN_CI", "PG_BIN", "postgres", "redis", "s3"]
 
 
 def free_port() -> int:
@@ -36,10 +37,7 @@ def _as_server_user() -> list[str]:
 @contextlib.contextmanager
 def postgres() -> Iterator[dict[str, str]]:
     """A PostgreSQL server on 127.0.0.1 with a database `dagster`; yields the SGR_PG_* settings."""
-    if not (PG_BIN / "initdb").exists():
-        if IN_CI:
-            pytest.fail(f"PostgreSQL's binaries are not in {PG_BIN}: .ci/run installs postgresql-15")
-        pytest.skip(f"PostgreSQL is not installed ({PG_BIN}): apt-get install postgresql-15")
+    require("postgres")
     folder = Path(tempfile.mkdtemp(prefix="sgr-pg-"))
     folder.chmod(0o755)
     data, port, user = folder / "data", free_port(), _as_server_user()
@@ -79,11 +77,8 @@ def postgres() -> Iterator[dict[str, str]]:
 @contextlib.contextmanager
 def redis() -> Iterator[str]:
     """A Redis server on 127.0.0.1, nothing saved to disk; yields its URL."""
+    require("redis")
     binary = shutil.which("redis-server")
-    if binary is None:
-        if IN_CI:
-            pytest.fail("redis-server is not installed: .ci/run installs it")
-        pytest.skip("Redis is not installed: apt-get install redis-server")
     port = free_port()
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],

@@ -13,6 +13,7 @@ import pytest
 from pipeline.limits import limits
 from pipeline.review.returned_drafts import MAX_COMMENTS, ReturnedDraftError, read_returned
 from tests.conftest import TEMPLATE, materialise
+from tests.installed import require
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
@@ -243,8 +244,8 @@ def test_too_many_comments_are_refused(published_copy, sample_copy, monkeypatch)
     assert MAX_COMMENTS >= 1000
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_anchors_and_comments_survive_a_libreoffice_round_trip(published_copy, sample_copy, tmp_path):
+    require("libreoffice")
     path, _ = returned_copy(published_copy, sample_copy)
     before = read_returned(path, "before", limits())
     saved = tmp_path / "saved"

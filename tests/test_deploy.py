@@ -1,5 +1,6 @@
-"""The shared deployment's storage: `sgr draft` with run, event and schedule storage in a real
-PostgreSQL on loopback (tests/servers.py), seen from a second process."""
+"""The shared deployment: `sgr draft` with run, event and schedule storage in a real PostgreSQL on loopback
+(tests/servers.py), seen from a second process; and every step of a run on a Celery worker that shares
+only that PostgreSQL and an S3 API with the launcher. One PostgreSQL for the module."""
 
 import contextlib
 import json
@@ -12,11 +13,14 @@ from pathlib import Path
 
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+import pytest
 
 from runtime.instance import install
 from tests.conftest import AS_OF, ROOT, SAMPLE
 from tests.servers import PG_BIN, postgres, redis, s3
 
+# One worker for the module: its servers are started once (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("servers")
 SEE = """
 import dagster as dg
 with dg.DagsterInstance.get() as instance:
@@ -26,48 +30,64 @@ with dg.DagsterInstance.get() as instance:
 """
 
 
-def test_sgr_draft_keeps_its_runs_and_events_in_postgres_and_another_process_sees_them(tmp_path):
+@pytest.fixture(scope="module")
+def database():
+    """One PostgreSQL for the module's tests, each in a database of its own."""
     with postgres() as settings:
-        env = {**os.environ, **settings, "SGR_DAGSTER": "postgres", "DAGSTER_HOME": str(tmp_path / "home")}
-        command = [sys.executable, "-m", "runtime.cli", "draft", "--sources", str(SAMPLE), "--as-of", AS_OF]
-        command += ["--data", str(tmp_path / "data"), "--reports", str(tmp_path / "drafts")]
-        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stderr[-3000:]
-        installed = (tmp_path / "home/dagster.yaml").read_text()
-        assert "postgres_db" in installed and "SGR_PG_PASSWORD" in installed and "unused" not in installed
-        assert not (tmp_path / "home/history").exists()  # nothing in SQLite
-        seen = subprocess.run(
-            [sys.executable, "-c", SEE], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
-        )
-        assert seen.stdout.split() == ["1", "SUCCESS", "1", "PostgresRunStorage"], seen.stderr[-3000:]
-        rows = subprocess.run(
-            [
-                str(PG_BIN / "psql"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                settings["SGR_PG_PORT"],
-                "-U",
-                "sgr",
-                "-d",
-                "dagster",
-                "-Atc",
-                "select count(*) from runs; select count(*) > 100 from event_logs",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        assert rows.stdout.split() == ["1", "t"]
+        yield settings
+
+
+def own_database(settings: dict, name: str) -> dict:
+    """A new database on the module's server, for one test."""
+    createdb = [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", settings["SGR_PG_PORT"], "-U", "sgr", name]
+    subprocess.run(createdb, check=True, capture_output=True, timeout=60)
+    return settings | {"SGR_PG_DB": name}
+
+
+def test_sgr_draft_keeps_its_runs_and_events_in_postgres_and_another_process_sees_them(database, tmp_path):
+    settings = own_database(database, "drafted")
+    env = {**os.environ, **settings, "SGR_DAGSTER": "postgres", "DAGSTER_HOME": str(tmp_path / "home")}
+    command = [sys.executable, "-m", "runtime.cli", "draft", "--sources", str(SAMPLE), "--as-of", AS_OF]
+    command += ["--data", str(tmp_path / "data"), "--reports", str(tmp_path / "drafts")]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    installed = (tmp_path / "home/dagster.yaml").read_text()
+    assert "postgres_db" in installed and "SGR_PG_PASSWORD" in installed and "unused" not in installed
+    assert not (tmp_path / "home/history").exists()  # nothing in SQLite
+    seen = subprocess.run([sys.executable, "-c", SEE], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert seen.stdout.split() == ["1", "SUCCESS", "1", "PostgresRunStorage"], seen.stderr[-3000:]
+    rows = subprocess.run(
+        [
+            str(PG_BIN / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            settings["SGR_PG_PORT"],
+            "-U",
+            "sgr",
+            "-d",
+            settings["SGR_PG_DB"],
+            "-Atc",
+            "select count(*) from runs; select count(*) > 100 from event_logs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert rows.stdout.split() == ["1", "t"]
 
 
 LAUNCH = """
 import json, os
 import dagster as dg
+import dagster_celery.core_execution_loop as loop
+loop.TICK_SECONDS = 0.1  # Dagster's Celery loop looks for finished steps each second: 13 steps, 13 s idle
 from assets import definitions
 from assets.partitions import edition_to_run
 from assets.resources import Settings
+
+
 config = json.loads(os.environ["RUN_SETTINGS"])
 with dg.DagsterInstance.get() as instance:
     key = edition_to_run(instance, Settings(**config))
@@ -95,7 +115,8 @@ def celery_worker(env: dict, folder: Path, broker: str):
     (folder / "worker.yaml").write_text(f"execution:\n  config:\n    broker: {broker}\n    backend: {broker}\n")
     log = folder / "worker.log"
     command = [str(ROOT / ".venv/bin/dagster-celery"), "worker", "start", "-A", "dagster_celery.app"]
-    command += ["-y", str(folder / "worker.yaml"), "-l", "info"]
+    # One process takes the steps: a run's steps go one after the other, and each process loads the code.
+    command += ["-y", str(folder / "worker.yaml"), "-l", "info", "--", "--concurrency=1"]
     with open(log, "w") as out:
         worker = subprocess.Popen(
             command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -124,32 +145,16 @@ def launch(env: dict, settings: dict) -> dict:
     return json.loads(launched.stdout.strip().splitlines()[-1])
 
 
-def test_steps_run_on_a_celery_worker_and_give_the_in_process_figures(tmp_path, published):
-    with redis() as broker:
-        install(tmp_path / "home")
-        env = {
-            **os.environ,
-            "DAGSTER_HOME": str(tmp_path / "home"),
-            "SGR_EXECUTOR": "celery",
-            "SGR_CELERY_BROKER": broker,
-            "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}",
-        }
-        with celery_worker(env, tmp_path, broker):
-            settings = {"sources": str(SAMPLE), "data": str(tmp_path / "data"), "reports": str(tmp_path / "drafts")}
-            run = launch(env, settings | {"as_of": AS_OF})
-    assert run["success"] and run["steps"]
-    assert run["launcher"] not in run["steps"]  # every step ran in the worker's processes
-    assert key_figures(tmp_path / "data") == key_figures(published.data)
-
-
-def test_a_worker_that_shares_only_the_object_store_and_postgres_runs_every_step(tmp_path, published):
-    """Ingest, validation, derivation and the draft on a worker with its own Dagster home, temporary folder
-    and working files: the sources, the data and the drafts on S3, run storage in Postgres."""
+def test_a_worker_that_shares_only_the_object_store_and_postgres_runs_every_step(database, tmp_path, published):
+    """Ingest, validation, derivation and the draft on a Celery worker with its own Dagster home, temporary
+    folder and working files: the sources, the data and the drafts on S3, run storage in Postgres. Every step
+    runs in the worker's processes, and the figures are those of the in-process run."""
     from tests.test_object_store import arrow_s3
 
-    with postgres() as database, redis() as broker, s3() as store:
+    with redis() as broker, s3() as store:
         launcher, worker_side = tmp_path / "launcher", tmp_path / "worker"
-        common = {**os.environ, **database, **store, "SGR_DAGSTER": "postgres", "SGR_EXECUTOR": "celery"}
+        stored = own_database(database, "celery")
+        common = {**os.environ, **stored, **store, "SGR_DAGSTER": "postgres", "SGR_EXECUTOR": "celery"}
         common |= {"SGR_CELERY_BROKER": broker, "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}"}
         envs = {}
         for side in (launcher, worker_side):

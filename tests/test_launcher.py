@@ -13,7 +13,8 @@ from runtime.instance import install
 from tests.conftest import AS_OF, ROOT, SAMPLE
 
 
-def test_a_run_is_forked_from_the_run_server_and_drafts(tmp_path, monkeypatch):
+def test_a_run_is_forked_from_the_run_server_and_drafts(published_copy, tmp_path, monkeypatch):
+    """The run redrafts the published copy: the fork, not the pipeline, is what is tested here."""
     home = tmp_path / "home"
     install(home)
     monkeypatch.setenv("DAGSTER_HOME", str(home))
@@ -29,7 +30,7 @@ def test_a_run_is_forked_from_the_run_server_and_drafts(tmp_path, monkeypatch):
 
         config = {
             "sources": str(SAMPLE),
-            "data": str(tmp_path / "data"),
+            "data": str(published_copy / "data"),
             "reports": str(tmp_path / "drafts"),
             "as_of": AS_OF,
         }
@@ -41,6 +42,7 @@ def test_a_run_is_forked_from_the_run_server_and_drafts(tmp_path, monkeypatch):
                 run_config={"resources": {"settings": {"config": config}}},
                 tags={"dagster/partition": key},
                 job_code_origin=job.get_python_origin(),
+                asset_selection=frozenset({dg.AssetKey("draft_report")}),
             )
             pid = launcher.forked(run.run_id, instance.get_ref())
             assert pid and pid not in (os.getpid(), server.pid)

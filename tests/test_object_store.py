@@ -22,6 +22,8 @@ from pipeline.contract import TABLES
 from tests.conftest import AS_OF, ROOT, SAMPLE, materialise
 from tests.servers import s3
 
+# One worker for the module: its servers are started once (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("s3")
 BUCKET = "sgr"
 
 
@@ -139,14 +141,18 @@ def publish(self, table, staged):
 
 PublishedSet.publish_staged = publish
 from runtime.cli import main
+
+
 sys.exit(main())
 """
 
 
-def test_a_kill_during_publication_leaves_the_old_set_and_the_next_run_publishes_the_new(store, sample_copy, tmp_path):
-    fs, prefix = arrow_s3(store), "killed"
+def test_a_kill_during_publication_leaves_the_old_set_and_the_next_run_publishes_the_new(
+    store, on_s3, sample_copy, tmp_path
+):
+    """From the module's published set, which it changes: the module's last test that reads that set."""
+    fs, prefix = arrow_s3(store), on_s3
     data, drafts = urls(prefix)
-    assert materialise(SAMPLE, data, drafts).success
     before_manifest, before_rows = manifest(fs, prefix), published_rows(fs, prefix)
     contributions = sample_copy / "mptf/contributions.csv"
     lines = contributions.read_text().splitlines()

@@ -1,0 +1,82 @@
+"""The drafts checked by the tools a reader's would be: the Open XML SDK's validator on every draft of the
+sample, in the six languages, in one validator process (its start is most of its time); LibreOffice rendering
+them, once, with the symbol in the header of every page of the English and each language's glyphs in fonts
+that have them. These need what tests/installed.py names: skipped outside CI when it is missing."""
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.installed import require
+
+SYMBOL = "A/76/xxx"  # a draft as of 24 June 2021 is of the report due in February 2022: seventy-sixth session
+VALIDATE = ROOT / "tests/validate_docx.mjs"
+
+
+def test_every_draft_is_valid_open_xml(published, translated):
+    require("validator")
+    paths = [published.draft, *(path for code, path in translated.paths.items() if code != "en")]
+    done = subprocess.run(
+        ["node", str(VALIDATE), *map(str, paths)], capture_output=True, text=True, timeout=600, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout)
+    assert sorted(found) == sorted(map(str, paths))
+    assert {path: errors for path, errors in found.items() if errors} == {}
+
+
+@pytest.fixture(scope="module")
+def rendered(translated, tmp_path_factory):
+    """Each language's draft as LibreOffice renders it to PDF, converted in one run of LibreOffice."""
+    require("libreoffice")
+    folder = tmp_path_factory.mktemp("rendered")
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), *map(str, translated.paths.values())],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return {code: folder / f"{path.stem}.pdf" for code, path in translated.paths.items()}
+
+
+def _text(pdf, *pages: str) -> str:
+    return subprocess.run(["pdftotext", *pages, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_libreoffice_renders_every_page_with_the_symbol(rendered):
+    pdf = rendered["en"]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 8 <= pages <= 20
+    for page in range(1, pages + 1):
+        text = _text(pdf, "-f", str(page), "-l", str(page), "-layout")
+        assert text.strip().splitlines()[0].strip() == SYMBOL, f"page {page}"
+    full = _text(pdf)
+    assert "Source: country_networks table (country_networks/country_networks.csv), data as of 24 June 2021." in full
+
+
+def test_every_language_renders_with_fonts_that_have_its_glyphs(rendered):
+    masthead = {
+        "en": "United Nations",
+        "fr": "Nations Unies",
+        "es": "Naciones Unidas",
+        "ru": "Организация",
+        "zh": "联合国",
+    }
+    for code, pdf in rendered.items():
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        rows = [line.split() for line in fonts.splitlines()[2:]]
+        assert rows and all("yes" == row[-5] for row in rows), (code, fonts)  # every font embedded
+        if code == "zh":
+            assert "CJK" in fonts, fonts
+        if code == "ar":
+            assert "NotoNaskhArabic" in fonts, fonts
+        text = _text(pdf)
+        assert "\ufffd" not in text, code  # no glyph the fonts lacked
+        if code in masthead:
+            assert masthead[code] in text, code
+        else:
+            assert re.search("[\u0600-\u06ff]{4}", text), code
