@@ -483,3 +483,25 @@ def test_reviews_and_findings_by_cycle_the_cycle_under_review_apart():
     assert {r["under_review"] + r["previous"] for r in table("objectives_by_cycle", t, as_of=dt.date(2020, 1, 1))} == {
         0
     }
+
+
+def test_a_compute_that_reads_an_undeclared_column_or_table_fails_naming_it(monkeypatch):
+    import dataclasses
+
+    from pipeline.catalogue import UndeclaredRead, figure_inputs
+
+    rows = frames(country_networks=[network("AFG"), network("AGO", established=DAY_AFTER)])
+    counted = FIGURES["country_networks"]
+    given = figure_inputs(counted, rows, pd.Timestamp(D))
+    assert set(given) == {"country_networks"}
+    # Only the declared columns (and the rows' files), with the as-of predicate already applied on D.
+    assert set(given["country_networks"].columns) <= {"level", "established_on", "closed_on", "source_file"}
+    assert len(given["country_networks"]) == 1
+    by_name = dataclasses.replace(counted, compute=lambda t, day: (t["country_networks"]["name"].nunique(), []))
+    monkeypatch.setitem(FIGURES, "country_networks", by_name)
+    with pytest.raises(UndeclaredRead, match="country_networks reads column 'name', which its declaration"):
+        compute_key_figures(rows, D)
+    of_champions = dataclasses.replace(counted, compute=lambda t, day: (len(t["champions"]), []))
+    monkeypatch.setitem(FIGURES, "country_networks", of_champions)
+    with pytest.raises(UndeclaredRead, match="country_networks reads 'champions', which its declaration"):
+        compute_key_figures(rows, D)

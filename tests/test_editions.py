@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from assets.partitions import EDITIONS, editions_of, sync_editions
-from assets.resources import Settings
-from pipeline.editions import UNSCHEDULED, edition_for, editions_from, find, previous
+from assets.resources import DATES_TAG, Settings
+from pipeline.editions import UNSCHEDULED, Dates, edition_for, editions_from, find, previous
 from pipeline.languages import un_style
 from pipeline.languages.un_style import ordinal
 from tests.conftest import SAMPLE, materialise
@@ -75,11 +75,20 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     a run of the sources)."""
     data, drafts = published_copy / "data", published_copy / "drafts"
     instance = dg.DagsterInstance.ephemeral()
+    # The first also re-ingests the Champions, whose warnings are judged on the same day as the figures.
     runs = {
-        key: materialise(sample_copy, data, drafts, as_of="", edition=key, instance=instance, selection=DERIVED)
-        for key in ("2022", "2026")
+        key: materialise(sample_copy, data, drafts, as_of="", edition=key, instance=instance, selection=selection)
+        for key, selection in (("2022", [*DERIVED, "champions"]), ("2026", DERIVED))
     }
     assert all(r.success for r in runs.values())
+    for key, cutoff in (("2022", dt.date(2022, 1, 25)), ("2026", dt.date(2026, 1, 13))):
+        dates = Dates.from_json(instance.get_run_by_id(runs[key].run_id).tags[DATES_TAG])
+        assert (dates.edition.key, dates.as_of) == (key, cutoff)
+    evaluations = runs["2022"].get_asset_check_evaluations()
+    warned = next(c for c in evaluations if c.asset_key.path == ["champions"] and c.severity.value == "WARN")
+    champions = figures_of(runs["2022"])
+    without = champions["champion_countries"][0] - champions["champion_countries_with_network"][0]
+    assert f"a Champion country without a country network ({without:.0f} rows)" in warned.description
     records = instance.fetch_materializations(dg.AssetKey("draft_report"), limit=10).records
     partitions = {r.asset_materialization.partition for r in records}
     assert partitions == {"2022", "2026"}
