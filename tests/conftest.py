@@ -315,12 +315,40 @@ def translated(published, tmp_path_factory) -> Translated:
     return Translated(paths, json.loads(made.read_text()), root)
 
 
-# Tests that share a server or an expensive module fixture run on one worker (their `xdist_group`, under
-# pytest-xdist's loadgroup), so that it is started once; they go first, as the longest.
-GROUPED_FIRST = ("test_deploy.py", "test_object_store.py")
+@pytest.fixture(scope="session")
+def object_store():
+    """One S3 API for the session's tests that use one (tests/servers.py), the AWS variables set for this
+    process, as a deployment sets them."""
+    import s3fs
+
+    from tests.servers import s3
+
+    with s3() as settings, pytest.MonkeyPatch.context() as patch:
+        for key, value in settings.items():
+            patch.setenv(key, value)
+        yield settings
+        s3fs.S3FileSystem.clear_instance_cache()  # its clients point at this server
 
 
-def pytest_collection_modifyitems(items):
+@pytest.fixture(scope="session")
+def on_s3(object_store) -> str:
+    """The bundled sample drafted once with its data and drafts on S3, under this prefix; a test that changes
+    them works on a copy (tests/servers.py: copy_prefix)."""
+    from tests.servers import BUCKET
+
+    prefix = "first"
+    result = materialise(SAMPLE, f"s3://{BUCKET}/{prefix}/data", f"s3://{BUCKET}/{prefix}/drafts")
+    assert result.success
+    return prefix
+
+
+# Tests that share a server, the S3 run or the LibreOffice rendering run on one worker (their `xdist_group`,
+# under pytest-xdist's loadgroup), so that each is made once; they go first, as the longest.
+GROUPED_FIRST = ("test_deploy.py", "test_object_store.py", "test_documents.py")
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist has named each test's group
+def pytest_collection_modifyitems(config, items):
     """The longest tests first: one that needs the published run (its worker makes it), the grouped ones, then
     those that do not need the published run, then the others: with pytest-xdist, one worker makes the
     published run while the other works through tests that do not need it, and neither waits for it."""
@@ -330,6 +358,10 @@ def pytest_collection_modifyitems(items):
             return 1
         return 2 if "published" not in item.fixturenames else 3
 
+    if config.getvalue("loadgroup") if hasattr(config.option, "loadgroup") else False:
+        lost = [i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+        if lost:
+            raise pytest.UsageError(f"pytest-xdist did not group {lost[0]}: see the pytest pin in pyproject.toml")
     ordered = sorted(items, key=rank)
     first = next((i for i in ordered if rank(i) == 3), None)
     items[:] = ([first] if first else []) + [i for i in ordered if i is not first]

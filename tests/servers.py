@@ -20,7 +20,20 @@ import pytest
 
 from tests.installed import IN_CI, PG_BIN, require
 
-__all__ = ["IN_CI", "PG_BIN", "postgres", "redis", "s3"]
+__all__ = [
+    "BUCKET",
+    "IN_CI",
+    "PG_BIN",
+    "arrow_s3",
+    "copy_prefix",
+    "listed",
+    "manifest",
+    "postgres",
+    "published_rows",
+    "redis",
+    "s3",
+]
+BUCKET = "sgr"
 
 
 def free_port() -> int:
@@ -105,7 +118,7 @@ def redis() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def s3(bucket: str = "sgr") -> Iterator[dict[str, str]]:
+def s3(bucket: str = BUCKET) -> Iterator[dict[str, str]]:
     """An S3 API on 127.0.0.1 with one empty bucket; yields the standard AWS variables that reach it."""
     try:
         import moto.server  # noqa: F401
@@ -142,3 +155,50 @@ def s3(bucket: str = "sgr") -> Iterator[dict[str, str]]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# The object store as any other reader sees it: pyarrow's own S3 client, the manifest first, then its objects.
+def arrow_s3(settings: dict):
+    import pyarrow.fs as pafs
+
+    endpoint = settings["AWS_ENDPOINT_URL"]
+    return pafs.S3FileSystem(
+        endpoint_override=endpoint.split("://")[1],
+        scheme="http",
+        access_key=settings["AWS_ACCESS_KEY_ID"],
+        secret_key=settings["AWS_SECRET_ACCESS_KEY"],
+        region=settings["AWS_DEFAULT_REGION"],
+    )
+
+
+def manifest(fs, prefix: str) -> dict:
+    import json
+
+    with fs.open_input_stream(f"{BUCKET}/{prefix}/data/warehouse/manifest.json") as stream:
+        return json.loads(stream.read())
+
+
+def published_rows(fs, prefix: str) -> dict[str, int]:
+    """Each published table's rows, read as a reader reads them: the manifest first, then its objects."""
+    import pyarrow.parquet as pq
+
+    objects = manifest(fs, prefix)["objects"]
+    return {
+        name.removesuffix(".parquet"): pq.read_table(f"{BUCKET}/{prefix}/data/{key}", filesystem=fs).num_rows
+        for name, key in objects.items()
+        if "/" not in name
+    }
+
+
+def listed(fs, prefix: str) -> list[str]:
+    import pyarrow.fs as pafs
+
+    found = fs.get_file_info(pafs.FileSelector(f"{BUCKET}/{prefix}", recursive=True))
+    return sorted(f.path.removeprefix(f"{BUCKET}/{prefix}/") for f in found if f.type == pafs.FileType.File)
+
+
+def copy_prefix(fs, source: str, target: str) -> str:
+    """A private copy of everything under `source` (copied on the server), for a test that changes it."""
+    for path in listed(fs, source):
+        fs.copy_file(f"{BUCKET}/{source}/{path}", f"{BUCKET}/{target}/{path}")
+    return target

@@ -1,6 +1,7 @@
 """The shared deployment: `sgr draft` with run, event and schedule storage in a real PostgreSQL on loopback
 (tests/servers.py), seen from a second process; and every step of a run on a Celery worker that shares
-only that PostgreSQL and an S3 API with the launcher. One PostgreSQL for the module."""
+only that PostgreSQL and the S3 API with the launcher. One PostgreSQL for the module, the session's S3 API
+and its published set (tests/conftest.py: object_store, on_s3)."""
 
 import contextlib
 import json
@@ -15,18 +16,20 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
+from assets.ingest.source_sensors import family_selection
 from runtime.instance import install
 from tests.conftest import AS_OF, ROOT, SAMPLE
-from tests.servers import PG_BIN, postgres, redis, s3
+from tests.servers import BUCKET, PG_BIN, arrow_s3, copy_prefix, manifest, postgres, redis
 
-# One worker for the module: its servers are started once (tests/conftest.py).
+# One worker for the servers: each is started once (tests/conftest.py).
 pytestmark = pytest.mark.xdist_group("servers")
 SEE = """
 import dagster as dg
 with dg.DagsterInstance.get() as instance:
     runs = instance.get_runs()
     drafts = instance.fetch_materializations(dg.AssetKey("draft_report"), limit=10).records
-    print(len(runs), runs[0].status.value, len(drafts), type(instance.run_storage).__name__)
+    events = len(instance.all_logs(runs[0].run_id))
+    print(len(runs), runs[0].status.value, len(drafts), type(instance.run_storage).__name__, events)
 """
 
 
@@ -44,18 +47,21 @@ def own_database(settings: dict, name: str) -> dict:
     return settings | {"SGR_PG_DB": name}
 
 
-def test_sgr_draft_keeps_its_runs_and_events_in_postgres_and_another_process_sees_them(database, tmp_path):
-    settings = own_database(database, "drafted")
-    env = {**os.environ, **settings, "SGR_DAGSTER": "postgres", "DAGSTER_HOME": str(tmp_path / "home")}
+def test_sgr_draft_keeps_its_runs_and_events_in_postgres_and_another_process_sees_them(database, published_copy):
+    """A run of one family over the published data, as a drafter's run after a file changed."""
+    settings, home = own_database(database, "drafted"), published_copy / "home"
+    env = {**os.environ, **settings, "SGR_DAGSTER": "postgres", "DAGSTER_HOME": str(home)}
     command = [sys.executable, "-m", "runtime.cli", "draft", "--sources", str(SAMPLE), "--as-of", AS_OF]
-    command += ["--data", str(tmp_path / "data"), "--reports", str(tmp_path / "drafts")]
+    command += ["--data", str(published_copy / "data"), "--reports", str(published_copy / "drafts")]
+    command += ["--family", "calendar"]
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    installed = (tmp_path / "home/dagster.yaml").read_text()
+    installed = (home / "dagster.yaml").read_text()
     assert "postgres_db" in installed and "SGR_PG_PASSWORD" in installed and "unused" not in installed
-    assert not (tmp_path / "home/history").exists()  # nothing in SQLite
+    assert not (home / "history").exists()  # nothing in SQLite
     seen = subprocess.run([sys.executable, "-c", SEE], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert seen.stdout.split() == ["1", "SUCCESS", "1", "PostgresRunStorage"], seen.stderr[-3000:]
+    *said, events = seen.stdout.split() or [""]
+    assert said == ["1", "SUCCESS", "1", "PostgresRunStorage"], seen.stderr[-3000:]
     rows = subprocess.run(
         [
             str(PG_BIN / "psql"),
@@ -68,14 +74,14 @@ def test_sgr_draft_keeps_its_runs_and_events_in_postgres_and_another_process_see
             "-d",
             settings["SGR_PG_DB"],
             "-Atc",
-            "select count(*) from runs; select count(*) > 100 from event_logs",
+            "select count(*) from runs; select count(*) from event_logs",
         ],
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    assert rows.stdout.split() == ["1", "t"]
+    assert rows.stdout.split() == ["1", events]  # every event the other process read, in the database
 
 
 LAUNCH = """
@@ -96,6 +102,7 @@ with dg.DagsterInstance.get() as instance:
         instance=instance,
         run_config={"resources": {"settings": {"config": config}}},
         tags={"dagster/partition": key},
+        asset_selection=[dg.AssetKey(name) for name in json.loads(os.environ["RUN_ASSETS"])],
     )
     starts = [r.dagster_event.pid for r in instance.all_logs(result.run_id)
               if r.dagster_event and r.dagster_event.event_type_value == "STEP_START"]
@@ -132,10 +139,10 @@ def celery_worker(env: dict, folder: Path, broker: str):
         worker.wait(timeout=60)
 
 
-def launch(env: dict, settings: dict) -> dict:
+def launch(env: dict, settings: dict, assets: list[str]) -> dict:
     launched = subprocess.run(
         [sys.executable, "-c", LAUNCH],
-        env={**env, "RUN_SETTINGS": json.dumps(settings)},
+        env={**env, "RUN_SETTINGS": json.dumps(settings), "RUN_ASSETS": json.dumps(assets)},
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -145,33 +152,35 @@ def launch(env: dict, settings: dict) -> dict:
     return json.loads(launched.stdout.strip().splitlines()[-1])
 
 
-def test_a_worker_that_shares_only_the_object_store_and_postgres_runs_every_step(database, tmp_path, published):
-    """Ingest, validation, derivation and the draft on a Celery worker with its own Dagster home, temporary
-    folder and working files: the sources, the data and the drafts on S3, run storage in Postgres. Every step
-    runs in the worker's processes, and the figures are those of the in-process run."""
-    from tests.test_object_store import arrow_s3
-
-    with redis() as broker, s3() as store:
-        launcher, worker_side = tmp_path / "launcher", tmp_path / "worker"
+def test_a_worker_that_shares_only_the_object_store_and_postgres_runs_every_step(
+    database, object_store, on_s3, published, tmp_path
+):
+    """A family's ingest and validation, the publication, the derivations and the draft on a Celery worker
+    with its own Dagster home, temporary folder and working files, over a copy of the set published on S3:
+    the sources, the data and the drafts on S3, run storage in Postgres. Every step runs in the worker's
+    processes, and the figures are those of the in-process run."""
+    fs, tmp = arrow_s3(object_store), tmp_path
+    prefix = copy_prefix(fs, on_s3, "celery")
+    for path in SAMPLE.rglob("*"):
+        if path.is_file():
+            with fs.open_output_stream(f"{BUCKET}/{prefix}/sources/{path.relative_to(SAMPLE).as_posix()}") as out:
+                out.write(path.read_bytes())
+    with redis() as broker:
+        launcher, worker_side = tmp / "launcher", tmp / "worker"
         stored = own_database(database, "celery")
-        common = {**os.environ, **stored, **store, "SGR_DAGSTER": "postgres", "SGR_EXECUTOR": "celery"}
+        common = {**os.environ, **stored, **object_store, "SGR_DAGSTER": "postgres", "SGR_EXECUTOR": "celery"}
         common |= {"SGR_CELERY_BROKER": broker, "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}"}
         envs = {}
         for side in (launcher, worker_side):
             (side / "tmp").mkdir(parents=True)
             install(side / "home", env=common)
             envs[side] = {**common, "DAGSTER_HOME": str(side / "home"), "TMPDIR": str(side / "tmp")}
-        fs = arrow_s3(store)
-        for path in SAMPLE.rglob("*"):
-            if path.is_file():
-                with fs.open_output_stream(f"sgr/sources/{path.relative_to(SAMPLE).as_posix()}") as out:
-                    out.write(path.read_bytes())
         with celery_worker(envs[worker_side], worker_side, broker):
-            settings = {"sources": "s3://sgr/sources", "data": "s3://sgr/data", "reports": "s3://sgr/drafts"}
-            run = launch(envs[launcher], settings | {"as_of": AS_OF})
-        assert run["success"] and run["steps"] and run["launcher"] not in run["steps"]
-        with fs.open_input_stream("sgr/data/warehouse/manifest.json") as stream:
-            objects = json.loads(stream.read())["objects"]
-        figures = pq.read_table(f"sgr/data/{objects['key_figures.parquet']}", filesystem=fs).to_pylist()
-        assert {r["figure"]: r["value"] for r in figures} == key_figures(published.data)
-        assert fs.get_file_info(f"sgr/drafts/SG-report-draft-{AS_OF}.docx").type == pafs.FileType.File
+            settings = {f: f"s3://{BUCKET}/{prefix}/{f}" for f in ("sources", "data")} | {"as_of": AS_OF}
+            settings["reports"] = f"s3://{BUCKET}/{prefix}/drafts"
+            run = launch(envs[launcher], settings, family_selection("country_networks"))
+    assert run["success"] and len(run["steps"]) == 6 and run["launcher"] not in run["steps"]
+    objects = manifest(fs, prefix)["objects"]
+    figures = pq.read_table(f"{BUCKET}/{prefix}/data/{objects['key_figures.parquet']}", filesystem=fs).to_pylist()
+    assert {r["figure"]: r["value"] for r in figures} == key_figures(published.data)
+    assert fs.get_file_info(f"{BUCKET}/{prefix}/drafts/SG-report-draft-{AS_OF}.docx").type == pafs.FileType.File

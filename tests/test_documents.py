@@ -14,16 +14,26 @@ from tests.installed import require
 
 SYMBOL = "A/76/xxx"  # a draft as of 24 June 2021 is of the report due in February 2022: seventy-sixth session
 VALIDATE = ROOT / "tests/validate_docx.mjs"
+# One worker for the module, so that LibreOffice renders the drafts once (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("documents")
 
 
-def test_every_draft_is_valid_open_xml(published, translated):
+@pytest.fixture
+def validator():
+    """The validator, started before the drafts are made (its start is most of its time); it reads their paths."""
     require("validator")
-    paths = [published.draft, *(path for code, path in translated.paths.items() if code != "en")]
-    done = subprocess.run(
-        ["node", str(VALIDATE), *map(str, paths)], capture_output=True, text=True, timeout=600, cwd=ROOT
+    process = subprocess.Popen(
+        ["node", str(VALIDATE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout)
+    yield process
+    process.kill()
+
+
+def test_every_draft_is_valid_open_xml(validator, published, translated):
+    paths = [published.draft, *(path for code, path in translated.paths.items() if code != "en")]
+    out, err = validator.communicate("".join(f"{path}\n" for path in paths), timeout=600)
+    assert validator.returncode == 0, err[-3000:]
+    found = json.loads(out)
     assert sorted(found) == sorted(map(str, paths))
     assert {path: errors for path, errors in found.items() if errors} == {}
 

@@ -14,84 +14,24 @@ import sys
 import time
 
 import docx
-import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 import pytest
 
+from assets.ingest.source_sensors import family_selection
 from pipeline.contract import TABLES
-from tests.conftest import AS_OF, ROOT, SAMPLE, materialise
-from tests.servers import s3
+from tests.conftest import AS_OF, ROOT, materialise
+from tests.servers import BUCKET, arrow_s3, copy_prefix, listed, manifest, published_rows
 
-# One worker for the module: its servers are started once (tests/conftest.py).
-pytestmark = pytest.mark.xdist_group("s3")
-BUCKET = "sgr"
-
-
-@pytest.fixture(scope="module")
-def store():
-    """One S3 server for the module; the AWS variables set for this process, as a deployment sets them."""
-    with s3(BUCKET) as settings:
-        saved = {k: os.environ.get(k) for k in settings}
-        os.environ.update(settings)
-        try:
-            yield settings
-        finally:
-            import s3fs
-
-            s3fs.S3FileSystem.clear_instance_cache()  # its clients point at this server
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-
-
-def arrow_s3(settings: dict) -> pafs.S3FileSystem:
-    endpoint = settings["AWS_ENDPOINT_URL"]
-    return pafs.S3FileSystem(
-        endpoint_override=endpoint.split("://")[1],
-        scheme="http",
-        access_key=settings["AWS_ACCESS_KEY_ID"],
-        secret_key=settings["AWS_SECRET_ACCESS_KEY"],
-        region=settings["AWS_DEFAULT_REGION"],
-    )
-
-
-def manifest(fs: pafs.S3FileSystem, prefix: str) -> dict:
-    with fs.open_input_stream(f"{BUCKET}/{prefix}/data/warehouse/manifest.json") as stream:
-        return json.loads(stream.read())
-
-
-def published_rows(fs: pafs.S3FileSystem, prefix: str) -> dict[str, int]:
-    """Each published table's rows, read as a reader reads them: the manifest first, then its objects."""
-    objects = manifest(fs, prefix)["objects"]
-    return {
-        name.removesuffix(".parquet"): pq.read_table(f"{BUCKET}/{prefix}/data/{key}", filesystem=fs).num_rows
-        for name, key in objects.items()
-        if "/" not in name
-    }
-
-
-def listed(fs: pafs.S3FileSystem, prefix: str) -> list[str]:
-    found = fs.get_file_info(pafs.FileSelector(f"{BUCKET}/{prefix}", recursive=True))
-    return sorted(f.path.removeprefix(f"{BUCKET}/{prefix}/") for f in found if f.type == pafs.FileType.File)
+# One worker for the servers: the S3 API and the run on it are made once (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("servers")
 
 
 def urls(prefix: str) -> tuple[str, str]:
     return f"s3://{BUCKET}/{prefix}/data", f"s3://{BUCKET}/{prefix}/drafts"
 
 
-@pytest.fixture(scope="module")
-def on_s3(store):
-    """The bundled sample drafted once with its data and drafts on S3."""
-    data, drafts = urls("first")
-    result = materialise(SAMPLE, data, drafts)
-    assert result.success
-    return "first"
-
-
-def test_the_published_tables_and_the_draft_are_on_s3_and_read_by_pyarrow(store, on_s3, published):
-    fs = arrow_s3(store)
+def test_the_published_tables_and_the_draft_are_on_s3_and_read_by_pyarrow(object_store, on_s3, published):
+    fs = arrow_s3(object_store)
     rows = published_rows(fs, on_s3)
     local = published.data / "warehouse"
     for name in TABLES:
@@ -111,20 +51,22 @@ def test_the_published_tables_and_the_draft_are_on_s3_and_read_by_pyarrow(store,
     assert not [p for p in listed(fs, on_s3) if p.endswith(".tmp") or p.endswith(".lock")]
 
 
-def test_a_failed_validation_leaves_the_published_set_on_s3_as_it_was(store, on_s3, sample_copy):
-    fs = arrow_s3(store)
-    before_manifest, before_rows = manifest(fs, on_s3), published_rows(fs, on_s3)
-    with fs.open_input_file(f"{BUCKET}/{on_s3}/drafts/SG-report-draft-{AS_OF}.docx") as stream:
+def test_a_failed_validation_leaves_the_published_set_on_s3_as_it_was(object_store, on_s3, sample_copy):
+    """On a copy of the published set on S3; a run of the family whose file is broken."""
+    fs = arrow_s3(object_store)
+    prefix = copy_prefix(fs, on_s3, "failed")
+    before_manifest, before_rows = manifest(fs, prefix), published_rows(fs, prefix)
+    with fs.open_input_file(f"{BUCKET}/{prefix}/drafts/SG-report-draft-{AS_OF}.docx") as stream:
         draft_before = stream.read()
     champions = sample_copy / "country_networks/champions.csv"
     champions.write_text(champions.read_text() + "KEN,8 June 2021,\n")
 
-    result = materialise(sample_copy, *urls(on_s3))
+    result = materialise(sample_copy, *urls(prefix), selection=family_selection("country_networks"))
 
     assert not result.success and not result.asset_materializations_for_node("published_tables")
-    assert manifest(fs, on_s3) == before_manifest
-    assert published_rows(fs, on_s3) == before_rows
-    with fs.open_input_file(f"{BUCKET}/{on_s3}/drafts/SG-report-draft-{AS_OF}.docx") as stream:
+    assert manifest(fs, prefix) == before_manifest
+    assert published_rows(fs, prefix) == before_rows
+    with fs.open_input_file(f"{BUCKET}/{prefix}/drafts/SG-report-draft-{AS_OF}.docx") as stream:
         assert stream.read() == draft_before
 
 
@@ -135,7 +77,7 @@ from pipeline.store.publication import PublishedSet
 published = PublishedSet.publish_staged
 
 def publish(self, table, staged):
-    if table == "contributions":  # some tables of the new set are on the store, the manifest is not
+    if table == "targets":  # the Fund's other tables of the new set are on the store, the manifest is not
         os.kill(os.getpid(), signal.SIGKILL)
     return published(self, table, staged)
 
@@ -148,18 +90,19 @@ sys.exit(main())
 
 
 def test_a_kill_during_publication_leaves_the_old_set_and_the_next_run_publishes_the_new(
-    store, on_s3, sample_copy, tmp_path
+    object_store, on_s3, sample_copy, tmp_path
 ):
-    """From the module's published set, which it changes: the module's last test that reads that set."""
-    fs, prefix = arrow_s3(store), on_s3
+    """On a copy of the published set on S3; a run of the Fund's family, which publishes contributions."""
+    fs = arrow_s3(object_store)
+    prefix = copy_prefix(fs, on_s3, "killed")
     data, drafts = urls(prefix)
     before_manifest, before_rows = manifest(fs, prefix), published_rows(fs, prefix)
     contributions = sample_copy / "mptf/contributions.csv"
     lines = contributions.read_text().splitlines()
     contributions.write_text("\n".join([*lines, lines[-1].replace(lines[-1].split(",")[0], "C-KILL-1", 1)]) + "\n")
-    env = {**os.environ, **store, "DAGSTER_HOME": str(tmp_path / "home")}
+    env = {**os.environ, **object_store, "DAGSTER_HOME": str(tmp_path / "home")}
     command = [sys.executable, "-c", KILLED_MID_PUBLICATION, "draft", "--sources", str(sample_copy)]
-    command += ["--data", data, "--reports", drafts, "--as-of", AS_OF]
+    command += ["--data", data, "--reports", drafts, "--as-of", AS_OF, "--family", "mptf"]
     with open(tmp_path / "stderr", "w+") as stderr:
         # A session of its own, so that the validation worker it forked goes with it.
         killed = subprocess.Popen(
@@ -178,7 +121,7 @@ def test_a_kill_during_publication_leaves_the_old_set_and_the_next_run_publishes
     assert manifest(fs, prefix) == before_manifest
     assert published_rows(fs, prefix) == before_rows
 
-    assert materialise(sample_copy, data, drafts).success
+    assert materialise(sample_copy, data, drafts, selection=family_selection("mptf")).success
     after = published_rows(fs, prefix)
     assert after["contributions"] == before_rows["contributions"] + 1
     assert {k: v for k, v in after.items() if k != "contributions"} == {
@@ -196,7 +139,7 @@ def cursor_hashes(cursor: str) -> dict[str, str]:
     return {path: seen["sha256"] for path, seen in json.loads(cursor)["files"].items()}
 
 
-def test_the_source_sensor_hashes_objects_by_content_not_by_etag(store, on_s3):
+def test_the_source_sensor_hashes_objects_by_content_not_by_etag(object_store, on_s3):
     """The same bytes uploaded again in parts (a multipart ETag, "…-2") start nothing; new bytes do."""
     import boto3
     import dagster as dg
@@ -206,11 +149,11 @@ def test_the_source_sensor_hashes_objects_by_content_not_by_etag(store, on_s3):
     from assets.resources import Settings
 
     client = boto3.client("s3")
-    key = f"{on_s3}/sensed/mptf/contributions-archive.csv"
+    key = "sensed/mptf/contributions-archive.csv"
     body = ("contribution_id,contributor\n" + "C-1,Someone\n" * 700_000).encode()  # over 5 MB: two parts
     client.put_object(Bucket=BUCKET, Key=key, Body=body)
     data, _ = urls(on_s3)
-    settings = Settings(sources=f"s3://{BUCKET}/{on_s3}/sensed", data=data)
+    settings = Settings(sources=f"s3://{BUCKET}/sensed", data=data)
     sensor, cursor = source_sensor("mptf"), None
 
     def tick():
