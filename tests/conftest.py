@@ -143,13 +143,17 @@ class Published:
         return self.drafts / f"SG-report-draft-{AS_OF}.docx"
 
 
+def session_folder(tmp_path_factory) -> Path:
+    """The folder all workers of a session share: under pytest-xdist each worker's base folder sits in it."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def published(tmp_path_factory) -> Published:
     """The bundled sample, drafted once as of 24 June 2021: the published state tests start from. Made
     once per test session: with pytest-xdist, the first worker to need it makes it, the others wait."""
-    # Under pytest-xdist each worker's base folder sits in the session's own; without it, the base is the session's.
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    shared = session_folder(tmp_path_factory)
     root, made = shared / "published", shared / "published.json"
     with filelock.FileLock(str(shared / "published.lock")):
         if not made.exists():
@@ -297,8 +301,7 @@ def translated(published, tmp_path_factory) -> Translated:
     from tests.installed import require
 
     require("fonts")
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    shared = session_folder(tmp_path_factory)
     root, made = shared / "translated", shared / "translated.json"
     with filelock.FileLock(str(shared / "translated.lock")):
         if not made.exists():
@@ -358,7 +361,7 @@ def pytest_collection_modifyitems(config, items):
             return 1
         return 2 if "published" not in item.fixturenames else 3
 
-    if config.getvalue("loadgroup") if hasattr(config.option, "loadgroup") else False:
+    if getattr(config.option, "loadgroup", False):
         lost = [i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
         if lost:
             raise pytest.UsageError(f"pytest-xdist did not group {lost[0]}: see the pytest pin in pyproject.toml")
