@@ -17,12 +17,15 @@ import pyarrow as pa
 import pytest
 
 from pipeline.contract import TABLES
+from pipeline.paths import draft_file
+from tests.installed import SKIPPED, require
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sources"
 TEMPLATE = ROOT / "reports" / "template"
 AS_OF = "2021-06-24"
 D = dt.date(2021, 6, 24)
+SYMBOL = "A/76/xxx"  # a draft as of 24 June 2021 is of the report due in February 2022: seventy-sixth session
 DAY_BEFORE, DAY_AFTER = dt.date(2021, 6, 23), dt.date(2021, 6, 25)
 
 
@@ -140,7 +143,7 @@ class Published:
 
     @property
     def draft(self) -> Path:
-        return self.drafts / f"SG-report-draft-{AS_OF}.docx"
+        return draft_file(self.drafts, D)
 
 
 def session_folder(tmp_path_factory) -> Path:
@@ -271,8 +274,6 @@ def transfer(pid, year, funded, spent, organization="IOM"):
 
 def pytest_terminal_summary(terminalreporter):
     """Say what this machine lacks for the tests it skipped, and how to install it (tests/installed.py)."""
-    from tests.installed import SKIPPED
-
     reasons = set()
     for report in terminalreporter.stats.get("skipped", []):
         reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
@@ -298,7 +299,6 @@ def translated(published, tmp_path_factory) -> Translated:
     """A copy of the published run drafted again in the six official languages: only the drafting step, from
     the tables the English draft was made from. Made once per session, as `published` is."""
     from pipeline.languages.official import LANGUAGES
-    from tests.installed import require
 
     require("fonts")
     shared = session_folder(tmp_path_factory)
@@ -311,10 +311,7 @@ def translated(published, tmp_path_factory) -> Translated:
             )
             assert result.success
             made.write_text(json.dumps(summary(result)["materializations"]["draft_report"]["metadata"], default=str))
-    paths = {
-        code: root / "drafts" / f"SG-report-draft-{AS_OF}{'' if code == 'en' else '-' + code}.docx"
-        for code in LANGUAGES
-    }
+    paths = {code: draft_file(root / "drafts", D, code) for code in LANGUAGES}
     return Translated(paths, json.loads(made.read_text()), root)
 
 

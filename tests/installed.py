@@ -5,6 +5,7 @@ installs them all (.ci/run), it fails the test."""
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -40,6 +41,7 @@ NEEDS = {
     "fonts": ("the CJK and Arabic fonts", "apt-get install fonts-noto-cjk fonts-noto-core", _fonts),
     "postgres": ("PostgreSQL 15", "apt-get install postgresql-15", lambda: (PG_BIN / "initdb").exists()),
     "redis": ("Redis", "apt-get install redis-server", lambda: bool(shutil.which("redis-server"))),
+    "moto": ("moto's S3 server", "make setup", lambda: importlib.util.find_spec("moto.server") is not None),
 }
 
 

@@ -6,6 +6,7 @@ them (.ci/run)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -13,17 +14,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-import pytest
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
 
-from tests.installed import IN_CI, PG_BIN, require
+from pipeline.paths import Data
+from tests.installed import PG_BIN, require
 
 __all__ = [
     "BUCKET",
-    "IN_CI",
-    "PG_BIN",
     "arrow_s3",
     "copy_prefix",
     "listed",
@@ -120,12 +122,7 @@ def redis() -> Iterator[str]:
 @contextlib.contextmanager
 def s3(bucket: str = BUCKET) -> Iterator[dict[str, str]]:
     """An S3 API on 127.0.0.1 with one empty bucket; yields the standard AWS variables that reach it."""
-    try:
-        import moto.server  # noqa: F401
-    except ImportError:
-        if IN_CI:
-            pytest.fail("moto's server is not installed: make setup installs moto[server]")
-        pytest.skip("moto's server is not installed: pip install 'moto[server]'")
+    require("moto")
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
@@ -148,8 +145,6 @@ def s3(bucket: str = BUCKET) -> Iterator[dict[str, str]]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("moto's S3 server did not start") from None
                 time.sleep(0.2)
-        import urllib.request
-
         urllib.request.urlopen(urllib.request.Request(f"{settings['AWS_ENDPOINT_URL']}/{bucket}", method="PUT"))
         yield settings
     finally:
@@ -158,9 +153,7 @@ def s3(bucket: str = BUCKET) -> Iterator[dict[str, str]]:
 
 
 # The object store as any other reader sees it: pyarrow's own S3 client, the manifest first, then its objects.
-def arrow_s3(settings: dict):
-    import pyarrow.fs as pafs
-
+def arrow_s3(settings: dict) -> pafs.S3FileSystem:
     endpoint = settings["AWS_ENDPOINT_URL"]
     return pafs.S3FileSystem(
         endpoint_override=endpoint.split("://")[1],
@@ -171,17 +164,13 @@ def arrow_s3(settings: dict):
     )
 
 
-def manifest(fs, prefix: str) -> dict:
-    import json
-
-    with fs.open_input_stream(f"{BUCKET}/{prefix}/data/warehouse/manifest.json") as stream:
+def manifest(fs: pafs.S3FileSystem, prefix: str) -> dict:
+    with fs.open_input_stream(Data(PurePosixPath(BUCKET, prefix, "data")).manifest.as_posix()) as stream:
         return json.loads(stream.read())
 
 
-def published_rows(fs, prefix: str) -> dict[str, int]:
+def published_rows(fs: pafs.S3FileSystem, prefix: str) -> dict[str, int]:
     """Each published table's rows, read as a reader reads them: the manifest first, then its objects."""
-    import pyarrow.parquet as pq
-
     objects = manifest(fs, prefix)["objects"]
     return {
         name.removesuffix(".parquet"): pq.read_table(f"{BUCKET}/{prefix}/data/{key}", filesystem=fs).num_rows
@@ -190,14 +179,12 @@ def published_rows(fs, prefix: str) -> dict[str, int]:
     }
 
 
-def listed(fs, prefix: str) -> list[str]:
-    import pyarrow.fs as pafs
-
+def listed(fs: pafs.S3FileSystem, prefix: str) -> list[str]:
     found = fs.get_file_info(pafs.FileSelector(f"{BUCKET}/{prefix}", recursive=True))
     return sorted(f.path.removeprefix(f"{BUCKET}/{prefix}/") for f in found if f.type == pafs.FileType.File)
 
 
-def copy_prefix(fs, source: str, target: str) -> str:
+def copy_prefix(fs: pafs.S3FileSystem, source: str, target: str) -> str:
     """A private copy of everything under `source` (copied on the server), for a test that changes it."""
     for path in listed(fs, source):
         fs.copy_file(f"{BUCKET}/{source}/{path}", f"{BUCKET}/{target}/{path}")

@@ -16,11 +16,10 @@ SHIPPED = Path(matplotlib.get_data_path()) / "fonts/ttf"  # matplotlib's own Dej
 
 def renamed(path: Path, family: str) -> TTFont:
     font = TTFont(path)
+    # The name table's family (1, 16), full name (4) and PostScript name (6).
+    names = {1: family, 16: family, 4: family, 6: family.replace(" ", "")}
     for record in font["name"].names:
-        if record.nameID in (1, 16):
-            record.string = family
-        elif record.nameID in (4, 6):
-            record.string = family if record.nameID == 4 else family.replace(" ", "")
+        record.string = names.get(record.nameID, record.string)
     return font
 
 

@@ -17,9 +17,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from assets.ingest.source_sensors import family_selection
+from assets.keys import AFTER_INGEST
 from runtime.instance import install
 from tests.conftest import AS_OF, ROOT, SAMPLE
-from tests.servers import BUCKET, PG_BIN, arrow_s3, copy_prefix, manifest, postgres, redis
+from tests.installed import PG_BIN
+from tests.servers import BUCKET, arrow_s3, copy_prefix, manifest, postgres, redis
 
 # One worker for the servers: each is started once (tests/conftest.py).
 pytestmark = pytest.mark.xdist_group("servers")
@@ -159,14 +161,14 @@ def test_a_worker_that_shares_only_the_object_store_and_postgres_runs_every_step
     with its own Dagster home, temporary folder and working files, over a copy of the set published on S3:
     the sources, the data and the drafts on S3, run storage in Postgres. Every step runs in the worker's
     processes, and the figures are those of the in-process run."""
-    fs, tmp = arrow_s3(object_store), tmp_path
+    fs = arrow_s3(object_store)
     prefix = copy_prefix(fs, on_s3, "celery")
     for path in SAMPLE.rglob("*"):
         if path.is_file():
             with fs.open_output_stream(f"{BUCKET}/{prefix}/sources/{path.relative_to(SAMPLE).as_posix()}") as out:
                 out.write(path.read_bytes())
     with redis() as broker:
-        launcher, worker_side = tmp / "launcher", tmp / "worker"
+        launcher, worker_side = tmp_path / "launcher", tmp_path / "worker"
         stored = own_database(database, "celery")
         common = {**os.environ, **stored, **object_store, "SGR_DAGSTER": "postgres", "SGR_EXECUTOR": "celery"}
         common |= {"SGR_CELERY_BROKER": broker, "PATH": f"{ROOT / '.venv/bin'}:{os.environ['PATH']}"}
@@ -179,7 +181,8 @@ def test_a_worker_that_shares_only_the_object_store_and_postgres_runs_every_step
             settings = {f: f"s3://{BUCKET}/{prefix}/{f}" for f in ("sources", "data")} | {"as_of": AS_OF}
             settings["reports"] = f"s3://{BUCKET}/{prefix}/drafts"
             run = launch(envs[launcher], settings, family_selection("country_networks"))
-    assert run["success"] and len(run["steps"]) == 6 and run["launcher"] not in run["steps"]
+    # The family's ingest and validation, then what follows ingest: each a step, each in the worker.
+    assert run["success"] and len(run["steps"]) == 2 + len(AFTER_INGEST) and run["launcher"] not in run["steps"]
     objects = manifest(fs, prefix)["objects"]
     figures = pq.read_table(f"{BUCKET}/{prefix}/data/{objects['key_figures.parquet']}", filesystem=fs).to_pylist()
     assert {r["figure"]: r["value"] for r in figures} == key_figures(published.data)

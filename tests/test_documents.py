@@ -9,10 +9,9 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SYMBOL
 from tests.installed import require
 
-SYMBOL = "A/76/xxx"  # a draft as of 24 June 2021 is of the report due in February 2022: seventy-sixth session
 VALIDATE = ROOT / "tests/validate_docx.mjs"
 # One worker for the module, so that LibreOffice renders the drafts once (tests/conftest.py).
 pytestmark = pytest.mark.xdist_group("documents")

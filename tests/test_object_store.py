@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import PurePosixPath
 
 import docx
 import pyarrow.parquet as pq
@@ -19,6 +20,7 @@ import pytest
 
 from assets.ingest.source_sensors import family_selection
 from pipeline.contract import TABLES
+from pipeline.paths import Data
 from tests.conftest import AS_OF, ROOT, materialise
 from tests.servers import BUCKET, arrow_s3, copy_prefix, listed, manifest, published_rows
 
@@ -89,6 +91,13 @@ sys.exit(main())
 """
 
 
+def sets_on_store(fs, prefix: str) -> set[str]:
+    """The published sets whose objects are on the store, named as the manifest names them."""
+    data = Data(PurePosixPath("data"))
+    objects = f"{data.objects.as_posix()}/"
+    return {Data.set_of(p.removeprefix("data/")) for p in listed(fs, prefix) if p.startswith(objects)}
+
+
 def test_a_kill_during_publication_leaves_the_old_set_and_the_next_run_publishes_the_new(
     object_store, on_s3, sample_copy, tmp_path
 ):
@@ -115,8 +124,7 @@ def test_a_kill_during_publication_leaves_the_old_set_and_the_next_run_publishes
                 os.killpg(killed.pid, signal.SIGKILL)
         stderr.seek(0)
         assert returncode == -signal.SIGKILL, stderr.read()[-3000:]
-    written = [p for p in listed(fs, prefix) if p.startswith("data/warehouse/objects/")]
-    new_objects = {p.split("/")[3] for p in written} - {s for entry in before_manifest["recent"] for s in entry["sets"]}
+    new_objects = sets_on_store(fs, prefix) - {s for entry in before_manifest["recent"] for s in entry["sets"]}
     assert new_objects, "the kill came before any table of the new set was written: the test shows nothing"
     assert manifest(fs, prefix) == before_manifest
     assert published_rows(fs, prefix) == before_rows
@@ -130,7 +138,7 @@ def test_a_kill_during_publication_leaves_the_old_set_and_the_next_run_publishes
     # The killed publication's objects, named by no manifest, are gone; the replaced set's stay a while,
     # for a reader who read the manifest before it was replaced.
     kept = {s for entry in manifest(fs, prefix)["recent"] for s in entry["sets"]}
-    present = {p.split("/")[3] for p in listed(fs, prefix) if p.startswith("data/warehouse/objects/")}
+    present = sets_on_store(fs, prefix)
     assert present <= kept
     assert {_set for entry in before_manifest["recent"][:1] for _set in entry["sets"]} <= present
 

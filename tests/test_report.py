@@ -1,7 +1,6 @@
 """The draft read back: structure, figures, numbering, footnotes, comments, determinism, schema, rendering.
 Most tests read the session's one draft of the sample; those that change the inputs redraw a copy."""
 
-import os
 import re
 import shutil
 import zipfile
@@ -15,11 +14,9 @@ from docx.oxml.ns import qn
 from pipeline.catalogue import FIGURES
 from pipeline.document import word_template as t
 from pipeline.document.ooxml import COMMENT_ID_OFFSET
-from tests.conftest import AS_OF, TEMPLATE, materialise
+from tests.conftest import AS_OF, SYMBOL, TEMPLATE, materialise
 
-SYMBOL = "A/76/xxx"  # a draft as of 24 June 2021 is of the report due in February 2022: seventy-sixth session
 AFTER_PUBLICATION = ("key_figures", "report_tables", "draft_report")
-IN_CI = os.environ.get("CI") == "true"
 DRAFT = f"SG-report-draft-{AS_OF}.docx"
 
 
