@@ -31,6 +31,15 @@ def _cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def pdf_metadata(exported) -> dict:
+    """Where the tagged PDFs are, or why there are none."""
+    if exported is None:
+        return {"tagged_pdf": "not asked for (SGR_PDF=no)"}
+    if exported.missing:
+        return {"tagged_pdf": exported.missing}
+    return {"tagged_pdf": dg.MetadataValue.json([str(p) for p in exported.pdfs])}
+
+
 def draft_metadata(target: Path, dates, inputs, made) -> dict:
     """What the UI shows of a draft, in any language."""
     limit = inputs.config["word_limit"]

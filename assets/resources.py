@@ -44,6 +44,14 @@ class Settings(dg.ConfigurableResource):
         description="The official languages drafted, as codes: en,fr,es,ru,zh,ar (SGR_LANGUAGES, default en). "
         "English is always drafted; each other language from its template in reports/template/<code>/.",
     )
+    provenance_comments: str = Field(
+        default="",
+        description="yes: a Word comment with its provenance on every figure of the report (SGR_PROVENANCE_COMMENTS, "
+        "default no; the provenance is in the drafters' dossier either way).",
+    )
+    pdf: str = Field(
+        default="", description="no: no tagged PDF beside each draft (SGR_PDF, default yes where LibreOffice is)."
+    )
     max_file_mb: float = Field(default=0, description="Largest source file read (SGR_MAX_FILE_MB, default 256).")
     max_line_kb: float = Field(default=0, description="Longest CSV row (SGR_MAX_LINE_KB, default 1,024).")
     max_field_kb: float = Field(default=0, description="Longest cell (SGR_MAX_FIELD_KB, default 128).")
@@ -60,6 +68,7 @@ class Settings(dg.ConfigurableResource):
         named = ("sources", "data", "reports", "template", "as_of", "compare_with")
         given = {name: getattr(self, name) for name in named}
         given["languages"] = self.languages
+        given |= {"provenance_comments": self.provenance_comments, "pdf": self.pdf}
         limits = ("file_mb", "line_kb", "field_kb", "columns", "workbook_mb", "zip_ratio")
         return Config.of(given | {name: getattr(self, f"max_{name}") for name in limits})
 

@@ -13,6 +13,9 @@ it and the calendar at the start of each run (pipeline/editions.py).
     SGR_FRESH_DAYS       how new each family's content must be (30 days; SGR_FRESH_DAYS_RUN_UP, 7, in
                          the 8 weeks before a deadline)
     SGR_LOCK_TIMEOUT     how long a run waits for the data folder (900 s)
+    SGR_PROVENANCE_COMMENTS  yes: a Word comment with its provenance on every figure of the report (no; the
+                         provenance is in the dossier either way)
+    SGR_PDF              no: no tagged PDF beside each draft (yes, where LibreOffice is installed)
 """
 
 from __future__ import annotations
@@ -38,7 +41,17 @@ DEFAULTS = {
     "SGR_FRESH_DAYS": "30",
     "SGR_FRESH_DAYS_RUN_UP": "7",
     "SGR_LOCK_TIMEOUT": "900",
+    "SGR_PROVENANCE_COMMENTS": "no",
+    "SGR_PDF": "yes",
 }
+YES, NO = ("yes", "true", "1", "on"), ("no", "false", "0", "off")
+
+
+def parse_yes(text: str, variable: str) -> bool:
+    said = text.strip().lower()
+    if said not in YES + NO:
+        raise ValueError(f"{variable}={text!r}: say yes or no")
+    return said in YES
 
 
 def parse_date(text: str) -> dt.date:
@@ -68,6 +81,8 @@ class Config:
     limits: Limits
     freshness: Freshness
     lock_timeout: float
+    provenance_comments: bool = False
+    pdf: bool = True
 
     @classmethod
     def of(cls, given: Mapping[str, object] | None = None, env: Mapping[str, str] = os.environ) -> Config:
@@ -92,4 +107,8 @@ class Config:
                 int(value("fresh_days", "SGR_FRESH_DAYS")), int(value("fresh_days_run_up", "SGR_FRESH_DAYS_RUN_UP"))
             ),
             lock_timeout=float(value("lock_timeout", "SGR_LOCK_TIMEOUT")),
+            provenance_comments=parse_yes(
+                value("provenance_comments", "SGR_PROVENANCE_COMMENTS"), "SGR_PROVENANCE_COMMENTS"
+            ),
+            pdf=parse_yes(value("pdf", "SGR_PDF"), "SGR_PDF"),
         )

@@ -4,8 +4,7 @@ report, the Dagster partition its figures, tables and draft are made for.
 An edition's key is the year its report is due ("2026"; the date when two fall in one year), its
 data cut-off the calendar's `data_cutoff` or, when empty, 4 weeks before the due date. Its figures
 are counted as of the cut-off, or as of today while the cut-off is ahead; the previous edition's
-as of that edition's cut-off. The masthead's session is the General Assembly session in which the
-report is due (sessions open in September: a report due in February 2026 is of the eightieth).
+as of that edition's cut-off. The masthead's session is that of its date (pipeline/sessions.py).
 
 A run's dates (`Dates`: the edition, the date its figures are counted as of, the date they are compared
 with, the languages drafted) are resolved once, at the start of the run (`resolve`), and every asset,
@@ -23,7 +22,6 @@ from pipeline.contract import SG_REPORT
 
 CUTOFF_BEFORE_DUE = dt.timedelta(weeks=4)
 UNSCHEDULED = "unscheduled"  # a date after the last edition's cut-off: the next report, not yet in the calendar
-FIRST_SESSION_YEAR = 1945  # the nth regular session opens in September of 1945 + n
 
 
 class UnknownEdition(ValueError):
@@ -41,12 +39,6 @@ class Edition:
     def as_of(self, today: dt.date) -> dt.date:
         """The date its figures are counted as of: the cut-off, or today while the cut-off is ahead."""
         return today if self.cutoff is None or self.cutoff > today else self.cutoff
-
-    @property
-    def session(self) -> int | None:
-        if self.due is None:
-            return None
-        return self.due.year - FIRST_SESSION_YEAR - (0 if self.due.month >= 9 else 1)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@
     <data>/drafts/<edition>/key_figures-<time>.parquet  the key figures of every draft of the edition
     <data>/drafts/charts/<chart>-<key>.png       each chart drawn, for the next draft of the same rows
     <reports>/SG-report-draft-<D>[-<language>].docx  the drafts
+    <reports>/SG-report-draft-<D>-dossier.docx       the drafters' dossier beside them
+    <reports>/SG-report-draft-<D>[-<language>].pdf   each draft as a tagged PDF, where LibreOffice is installed
     $DAGSTER_HOME (default ./.dagster_home)      run history, dagster.yaml, the run server's socket
     <temporary folder>/sgr-<kind>/               this machine's locks and caches for folders on an object store
 
@@ -137,6 +139,11 @@ class Template:
     def chapters(self, language: str, kind: str) -> list[Path]:
         """The Markdown files of `chapters` or `annexes`, in order."""
         return sorted((self.words(language) / kind).glob("*.md"))
+
+    def dossier_files(self) -> list[Path]:
+        """The Markdown files of the drafters' dossier (dossier/*.md), in order: English only, the drafters'
+        working language."""
+        return sorted((self.root / "dossier").glob("*.md"))
 
     def word_template(self, language: str = ENGLISH) -> Path:
         """The language's report.docx; English's where it has none."""
@@ -264,6 +271,16 @@ def chart_files(folder: Path, chart: str) -> list[Path]:
 def draft_file(reports: Path, as_of, language: str = ENGLISH) -> Path:
     """The draft in English, or in another official language (SG-report-draft-<D>-fr.docx)."""
     return reports / f"SG-report-draft-{as_of.isoformat()}{'' if language == ENGLISH else '-' + language}.docx"
+
+
+def dossier_file(reports: Path, as_of) -> Path:
+    """The drafters' dossier beside the draft of the same date."""
+    return reports / f"SG-report-draft-{as_of.isoformat()}-dossier.docx"
+
+
+def pdf_file(draft: Path) -> Path:
+    """A draft as a tagged PDF, beside it."""
+    return draft.with_suffix(".pdf")
 
 
 def local_file(folder: Path | str, name: str) -> Path:

@@ -52,6 +52,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="the official languages to draft, comma-separated: en,fr,es,ru,zh,ar (default $SGR_LANGUAGES or en); "
         "English is always drafted, each other language beside it as SG-report-draft-<date>-<code>.docx",
     )
+    draft.add_argument(
+        "--provenance-comments",
+        action="store_true",
+        help="put a Word comment with its provenance on every figure of the report (default $SGR_PROVENANCE_COMMENTS "
+        "or no: the provenance is in the dossier beside the draft)",
+    )
+    draft.add_argument(
+        "--no-pdf", action="store_true", help="make no tagged PDF beside each draft (default: one, where LibreOffice is)"
+    )
     draft.add_argument("--verbose", action="store_true", help="show Dagster's own log")
     comments = commands.add_parser(
         "comments", help="list the reviewers' comments and tracked changes of a returned draft"
@@ -105,6 +114,8 @@ def run_config(args: argparse.Namespace) -> dict:
         "as_of": args.as_of,
         "compare_with": getattr(args, "compare_with", None),
         "languages": getattr(args, "languages", None),
+        "provenance_comments": "yes" if getattr(args, "provenance_comments", False) else None,
+        "pdf": "no" if getattr(args, "no_pdf", False) else None,
     }
     settings = {k: str(location(v)) for k, v in paths.items() if v} | {k: v for k, v in dates.items() if v}
     return {
@@ -188,6 +199,9 @@ def report(ran: Ran) -> int:
     print(check_report("Warnings (reported, not blocking):", warnings))
     made = result.asset_materializations_for_node("draft_report")[0].metadata
     words, limit = made["words"].value, made["word_limit"].value
+    print(f"Drafters' dossier: {made['dossier'].value}")
+    pdf = made["tagged_pdf"].value
+    print(f"Tagged PDF: {', '.join(pdf)}" if isinstance(pdf, list) else f"Tagged PDF: {pdf}")
     print(f"Draft written ({words:,} words of the {limit:,}-word limit): {made['path'].value}")
     if "languages" in made:
         for code, draft in made["languages"].value.items():

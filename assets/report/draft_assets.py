@@ -6,7 +6,7 @@ import dagster as dg
 from assets.automation import AUTOMATION
 from assets.keys import DRAFT_REPORT, KEY_FIGURES, REPORT_TABLES, REVIEW_COMMENTS, translation_key
 from assets.partitions import EDITIONS, edition_of
-from assets.previews import draft_metadata
+from assets.previews import draft_metadata, pdf_metadata
 from assets.resources import LOCKED, POOL
 from pipeline.document.drafting import drafts_in
 from pipeline.document.narrative import NarrativeError
@@ -21,10 +21,11 @@ from pipeline.languages.forms import DEFAULT
     automation_condition=AUTOMATION,
     deps=[KEY_FIGURES, REPORT_TABLES, REVIEW_COMMENTS],
     partitions_def=EDITIONS,
-    description="A report edition's draft of the Secretary-General's report on the Global Compact, in Word: "
-    "masthead, summary, numbered chapters and paragraphs, tables, charts, footnotes citing the sources, a provenance "
-    "comment "
-    "on every figure, and annexes on the source files, validation and changes since the previous draft.",
+    description="A report edition's draft of the Secretary-General's report on the Global Compact, in Word, as "
+    "DGACM receives it: masthead of its date, summary, numbered chapters and paragraphs, tables and charts naming "
+    "their public sources, and the annex comparing it with the previous report; a tagged PDF beside it where "
+    "LibreOffice is installed. Beside it, the drafters' dossier: source files, checks and warnings, changes since "
+    "the last draft, the provenance of every figure and the reviewers' comments to settle.",
     kinds={"docx"},
 )
 def draft_report(context: dg.AssetExecutionContext):
@@ -34,12 +35,19 @@ def draft_report(context: dg.AssetExecutionContext):
     with store.published.only_if_drafted():
         edition_of(context)
         try:
-            inputs, drafts = drafts_in(store, dates, languages, settings.config.template)
+            config = settings.config
+            inputs, drafts, exported = drafts_in(
+                store, dates, languages, config.template, config.provenance_comments, config.pdf
+            )
         except NarrativeError as error:
             raise dg.Failure(description=str(error), allow_retries=False) from None
     store.published.drafted()
     store.history.keep_figures(dates.edition.key, inputs.figures)
     metadata = draft_metadata(store.history.draft(as_of), dates, inputs, drafts[DEFAULT][1])
+    metadata["dossier"] = dg.MetadataValue.path(str(store.history.dossier(as_of)))
+    metadata |= pdf_metadata(exported)
+    if exported is not None and exported.missing:
+        context.log.warning(exported.missing)
     if len(languages) > 1:
         metadata["languages"] = dg.MetadataValue.json(
             {

@@ -14,7 +14,7 @@ import dagster as dg
 
 from assets.keys import DRAFT_REPORT, TRANSLATED, translation_key
 from assets.partitions import EDITIONS, edition_of
-from assets.previews import draft_metadata
+from assets.previews import draft_metadata, pdf_metadata
 from assets.resources import LOCKED, POOL
 from pipeline.document.drafting import NothingPublished, drafts_in, published_dates
 from pipeline.document.narrative import NarrativeError
@@ -47,13 +47,17 @@ def translated_drafts(context: dg.AssetExecutionContext):
     languages = [code for code in TRANSLATED if translation_key(code) in selected]
     try:
         dates = published_dates(store, context.resources.run_dates)
-        inputs, drafts = drafts_in(store, dates, languages, settings.config.template)
+        config = settings.config
+        inputs, drafts, exported = drafts_in(
+            store, dates, languages, config.template, config.provenance_comments, config.pdf
+        )
     except (NothingPublished, NarrativeError) as error:
         raise dg.Failure(description=str(error), allow_retries=False) from None
     for code, (made_from, made, _) in drafts.items():
         target = store.history.draft(inputs.as_of, code)
         yield dg.MaterializeResult(
-            asset_key=translation_key(code), metadata=draft_metadata(target, made_from.dates, made_from, made)
+            asset_key=translation_key(code),
+            metadata=draft_metadata(target, made_from.dates, made_from, made) | pdf_metadata(exported),
         )
 
 

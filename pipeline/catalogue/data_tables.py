@@ -30,7 +30,7 @@ from pipeline.catalogue.model import (
 from pipeline.contract import REGIONS, TABLES, rows
 from pipeline.contract.as_of import By
 from pipeline.countries import M49_REGIONS, region_of
-from pipeline.reference import CLUSTER_OF, CLUSTERS, THEMATIC_AREAS, THEMATIC_AREAS_NOTE
+from pipeline.reference import CLUSTER_OF, CLUSTERS, THEMATIC_AREAS
 
 SEVERAL_REGIONS = "Several regions"
 M49_NOTE = "Regions of the United Nations M49 standard."
@@ -274,10 +274,14 @@ DATA_TABLES = [
             TableColumn("Dates", "{{ start_date | dates(end_date) }}{% if not held %} (scheduled){% endif %}", 3.6),
             TableColumn("Venue", "{{ venue | capitalize if venue == 'virtual' else venue }}", 2.4),
             TableColumn("Format", "{{ format | capitalize }}", 2.0),
-            TableColumn("Member States", "member_states", 2.2),
-            TableColumn("Stakeholders", "stakeholders", 2.2),
+            # A review not yet held on the report's date has no participants to state.
+            TableColumn("Member States", "{% if held %}{{ member_states }}{% endif %}", 2.2, right=True),
+            TableColumn("Stakeholders", "{% if held %}{{ stakeholders }}{% endif %}", 2.2, right=True),
         ),
-        notes=("Member States and stakeholders as reported by each review.",),
+        notes=(
+            "Member States and stakeholders as reported by each review held"
+            "{% if rows | rejectattr('held') | list %}; a review still to be held has its dates only{% endif %}.",
+        ),
         key="review_id",
     ),
     ReportTable(
@@ -343,7 +347,7 @@ DATA_TABLES = [
             TableColumn("Joint programmes", "programmes", 3.3),
             TableColumn("Budget", "budget_usd", 3.3),
         ),
-        notes=(THEMATIC_AREAS_NOTE, "Joint programmes approved by the reference date."),
+        notes=("Joint programmes approved by {{ as_of }}.",),
         totals=("programmes", "budget_usd"),
         key="thematic_area",
     ),
@@ -364,8 +368,10 @@ DATA_TABLES = [
             TableColumn("Budget", "budget_usd"),
         ),
         notes=(
-            "Regions of the United Nations M49 standard; a programme in countries of more than one region is "
-            f"counted under {SEVERAL_REGIONS}.",
+            "Regions of the United Nations M49 standard{% if rows | selectattr('region', 'equalto', '"
+            + SEVERAL_REGIONS
+            + "') | list %}; a programme in countries of more than one region is counted under "
+            + f"{SEVERAL_REGIONS}{{% endif %}}.",
         ),
         totals=("programmes", "budget_usd"),
         key="region",
@@ -490,12 +496,6 @@ DATA_TABLES = [
 ]
 
 CHARTS = [
-    Chart(
-        "capitalization",
-        "Deposits to the Migration Multi-Partner Trust Fund against the capitalization target",
-        "contributions_by_year",
-    ),
-    Chart("programmes_by_area", "Joint programmes by thematic area", "programmes_by_area", (THEMATIC_AREAS_NOTE,)),
     Chart(
         "networks_over_time", "Country networks and Global Compact Champion countries over time", "networks_over_time"
     ),

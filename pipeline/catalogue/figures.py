@@ -277,3 +277,31 @@ FIGURES: list[Figure] = [
         lambda t, d: ratio(rows.transfers(t, d), "expenditure_usd", "net_funded_usd"),
     ),
 ]
+
+# Each key figure as a reader of the report names it (the annex comparing reports lists them so).
+LABELS = {
+    "country_networks": "Country networks",
+    "regional_networks": "Regional networks",
+    "champion_countries": "Champion countries",
+    "champion_countries_with_network": "Champion countries with a country network",
+    "regional_reviews_held": "Regional reviews held",
+    "member_states_in_reviews": "Member States taking part in the reviews",
+    "reviews_in_person_or_hybrid": "Reviews held in person or in a hybrid format",
+    "mptf_contributors": "Contributors to the Fund",
+    "mptf_deposits_total_usd": "Deposits to the Fund",
+    "mptf_commitments_total_usd": "Commitments to the Fund",
+    "mptf_deposits_year_usd": "Deposits for the year",
+    "mptf_target_year_usd": "Capitalization target for the year",
+    "mptf_deposits_year_share_of_target": "Deposits for the year as a share of the target",
+    "mptf_joint_programmes": "Joint programmes approved",
+    "mptf_joint_programmes_budget_usd": "Budget of the joint programmes",
+    "mptf_thematic_areas_covered": "Thematic areas covered by joint programmes",
+    "mptf_most_common_thematic_area": "Thematic area with the most joint programmes",
+    "mptf_concept_notes_received": "Concept notes received",
+    "mptf_pipeline": "Concept notes in the pipeline",
+    "mptf_pipeline_prioritized": "Concept notes prioritized for funding",
+    "mptf_net_funded_usd": "Transferred to participating organizations",
+    "mptf_expenditure_usd": "Expenditure reported",
+    "mptf_delivery_rate": "Delivery rate",
+}
+assert LABELS.keys() == {f.name for f in FIGURES}, "every key figure has a reader's name, and only those"

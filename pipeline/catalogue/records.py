@@ -259,7 +259,7 @@ RECORD_TABLES = [
         ),
         figure_changes,
         columns=(
-            TableColumn("Key figure", "figure"),
+            TableColumn("Key figure", "{{ figure | figure_label }}"),
             TableColumn(
                 "Previous draft (as of {{ previous_draft.as_of }})",
                 "{% if stated_before %}{{ previous }}{% else %}not stated{% endif %}",
@@ -277,7 +277,7 @@ RECORD_TABLES = [
         (Field("figure", TEXT), Field("previous", ROW_UNIT), Field("now", ROW_UNIT), Field("unit", TEXT)),
         figures_compared,
         columns=(
-            TableColumn("Key figure", "figure", 5.6),
+            TableColumn("Key figure", "{{ figure | figure_label }}", 5.6),
             TableColumn(
                 "Previous report (as of {{ compared_with }})",
                 "{% if previous is stated %}{{ previous }}{% else %}not stated{% endif %}",

@@ -26,6 +26,7 @@ from pipeline.contract.source_tables import (
     LIST_TEXT,
     MPTF,
     NAMED,
+    PUBLIC_SOURCES,
     REGIONAL_REVIEWS,
     REGIONS,
     SG_REPORT,
@@ -38,6 +39,7 @@ from pipeline.contract.source_tables import (
 from pipeline.contract.warnings import WARNINGS, WarningRule, warnings_for
 
 __all__ = [
+    "PUBLIC_SOURCES",
     "ARROW_TYPES",
     "CALENDAR",
     "CONTRACT_VERSION",

@@ -112,6 +112,14 @@ MPTF = "mptf"
 COUNTRY_NETWORKS = "country_networks"
 CALENDAR = CALENDAR_FAMILY  # sources/calendar.csv, at the root of the sources
 FAMILIES = (REGIONAL_REVIEWS, MPTF, COUNTRY_NETWORKS, CALENDAR)
+# Who publishes each family's data, as a report's source note names it (its report.toml [sources] may say it
+# in its language); the files themselves are listed in the drafters' dossier, not in the report.
+PUBLIC_SOURCES = {
+    REGIONAL_REVIEWS: "outcomes of the regional reviews of the Global Compact",
+    MPTF: "Multi-Partner Trust Fund Office",
+    COUNTRY_NETWORKS: "United Nations Network on Migration",
+    CALENDAR: "United Nations Network on Migration",
+}
 SG_REPORT = "sg_report"  # a report of the Secretary-General: each is an edition (pipeline/editions.py)
 DEADLINE_KINDS = ("imrf", SG_REPORT, "regional_review", "input_due")
 

@@ -1,4 +1,7 @@
-"""The Word document: masthead, summary, chapters, tables, charts, footnotes, comments, annexes.
+"""The report as the Secretary-General issues it: masthead, summary, chapters, tables, charts, footnotes,
+annexes; each figure anchored so that reviewers' comments follow it, and commented with its provenance only
+when the drafters ask (`provenance_comments`). What the drafters need besides (files, checks, provenance,
+comments to settle) goes into the dossier beside it (dossier.py), from what the report recorded here.
 
 Styles, page setup, numbering, header and footer come from the template (report.docx); the words
 from the Markdown files and report.toml beside it; every figure from key_figures and the report
@@ -15,25 +18,26 @@ from pathlib import Path
 
 import docx
 import pyarrow as pa
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from pipeline.catalogue import CHARTS, REPORT_TABLES, TOTAL, provenance_of
 from pipeline.catalogue.model import STATED_UNITS
+from pipeline.contract import FAMILIES, PUBLIC_SOURCES, TABLES
 from pipeline.document import charts
 from pipeline.document import word_template as t
 from pipeline.document.facts import Provenance, Row, context
+from pipeline.document.facts import table_rows as table_rows_of
 from pipeline.document.front_page import core_properties, front_page
 from pipeline.document.narrative import Block, Narrative, NarrativeError, Run, names_in
-from pipeline.document.ooxml import Footnotes, right_to_left, separate_comment_ids
-from pipeline.document.reviewers_annexes import reviewers_annexes
+from pipeline.document.ooxml import Footnotes, describe, right_to_left, separate_comment_ids
 from pipeline.document.table_layout import Styles, grid
 from pipeline.editions import Dates
 from pipeline.languages.forms import LANGUAGES, speaking
 from pipeline.paths import Template
 from pipeline.review.anchors import Anchors
-from pipeline.review.carried_comments import carry
+from pipeline.review.carried_comments import Carried, carry
 from pipeline.review.returned_drafts import PIPELINE_AUTHOR
 
 AUTHOR, INITIALS = PIPELINE_AUTHOR, "SGR"  # how returned drafts tell the pipeline's comments from reviewers'
@@ -52,6 +56,16 @@ class ReportInputs:
     comments: list[dict] = field(default_factory=list)  # reviewers' comments of returned drafts (pipeline/review/)
     changes: list[dict] = field(default_factory=list)  # and the changes they tracked
     language: str = "en"
+    provenance_comments: bool = False  # a Word comment on every figure, for drafters who want them in the report
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A figure as the report states it, where, and where it came from: a row of the dossier's provenance."""
+
+    where: str  # "Summary", "paragraph 12", "Table 3"
+    text: str
+    provenance: Provenance
 
 
 @dataclass
@@ -69,6 +83,9 @@ class Made:
     comments_carried: int = 0
     comments_to_settle: int = 0
     comments_resolved: int = 0
+    stated: list[Stated] = field(default_factory=list)
+    carried: Carried | None = None  # the reviewers' comments carried, for the dossier
+    pictures: list[str] = field(default_factory=list)  # each picture's description, as a screen reader says it
 
 
 class Builder:
@@ -91,6 +108,7 @@ class Builder:
         self.numbers = {"table": 0, "figure": 0, "annex": 0}
         self.anchors = Anchors()
         self._template_lines: dict[str, list[str]] = {}
+        self.chapters_begin = False
 
     def _check_styles(self) -> None:
         names = {s.name for s in self.document.styles}
@@ -119,14 +137,14 @@ class Builder:
         front_page(self)
         language = self.inputs.language
         self._file(self.template.file(language, "summary.md"), "summary")
-        self.add().add_run().add_break(WD_BREAK.PAGE)
+        self.chapters_begin = True  # on a page of their own, after the summary
         for path in self.template.chapters(language, "chapters"):
             self._file(path, "paragraph")
         for path in self.template.chapters(language, "annexes"):
             self._file(path, "annex")
         # Each draft carries the comments made on drafts in its language (ReportInputs: only those).
         if self.inputs.comments or self.inputs.changes:
-            reviewers_annexes(self, carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes))
+            self.made.carried = carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes)
         separate_comment_ids(self.document)
         if self.language.right_to_left:
             right_to_left(self.document)
@@ -147,20 +165,32 @@ class Builder:
                 heading = self.add(self._label("annex"), t.ANNEX)
                 heading.paragraph_format.page_break_before = True
                 self._paragraph(block, t.ANNEX_TITLE)
+            elif kind == "dossier":
+                self._paragraph(block, {"chapter": t.CHAPTER, "section": t.SECTION}.get(block.kind, t.SUMMARY))
             elif kind in ("summary", "annex"):
                 self._paragraph(block, t.ANNEX_TITLE if block.kind == "chapter" else t.SUMMARY)
             else:
-                self._paragraph(block, STYLES[block.kind])
+                paragraph = self._paragraph(block, STYLES[block.kind])
+                if self.chapters_begin:
+                    # A break before the heading, not an empty paragraph: a full first page would push
+                    # that paragraph, and its break, onto a page of its own.
+                    paragraph.paragraph_format.page_break_before = True
+                    self.chapters_begin = False
 
     def _paragraph(self, block: Block, style: str):
         paragraph = self.add(style=style)
         figures = []
+        if style == t.PARAGRAPH:
+            self.made.numbered_paragraphs += 1
+        where = f"paragraph {self.made.numbered_paragraphs}" if style == t.PARAGRAPH else "Summary"
         for run in block.runs:
             added = paragraph.add_run(run.text)
             if run.bold:
                 added.bold = True
             if run.provenance and run.comment:
-                self._comment(added, run)
+                self._stated(where, run.text, run.provenance)
+                if self.inputs.provenance_comments:
+                    self._comment(added, run)
             if run.provenance and run.provenance.figure:
                 figures.append((run.provenance.name, added))
         anchor = self.anchors.paragraph(*self._template_line(block.source))
@@ -169,15 +199,12 @@ class Builder:
             self.anchors.mark(self.anchors.figure(anchor, name), paragraph, [added])
         self.made.words += len(block.text.split())
         self.made.text.append(block.text)
-        if style == t.PARAGRAPH:
-            self.made.numbered_paragraphs += 1
-            if block.provenances:
-                tables = sorted({name for p in block.provenances for name in p.tables})
-                files = sorted({f for p in block.provenances for f in p.files})
-                self.footnotes.add(
-                    paragraph, self._source_note(tables, files), self.language.footnote_before_punctuation
-                )
         return paragraph
+
+    def _stated(self, where: str, text: str, provenance: Provenance) -> None:
+        if provenance.figure:
+            self.made.figures_stated.add(provenance.name)
+        self.made.stated.append(Stated(where, text, provenance))
 
     def annex(self, title: str) -> None:
         """A numbered annex of the pipeline's own (Annex V: its title), on a page of its own."""
@@ -194,8 +221,6 @@ class Builder:
 
     def _comment(self, run, source: Run) -> None:
         provenance: Provenance = source.provenance
-        if provenance.figure:
-            self.made.figures_stated.add(provenance.name)
         text = self.text(
             "notes.comment",
             name=provenance.name,
@@ -210,14 +235,21 @@ class Builder:
         comment._comment_elm.set(qn("w:date"), f"{self.inputs.as_of.isoformat()}T00:00:00Z")
         self.made.comments += 1
 
-    def _source_note(self, tables: list[str], files: list[str]) -> str:
-        return self.text("notes.source", tables=tables, files=files)
+    def _source_note(self, tables: list[str]) -> str:
+        """Who publishes the data a table or chart shows, as UN reports name their sources."""
+        families = {TABLES[name].family for name in tables if name in TABLES}
+        named = self.config.get("sources", {})
+        sources = list(dict.fromkeys(named.get(f, PUBLIC_SOURCES[f]) for f in FAMILIES if f in families))
+        if sources:
+            sources[0] = sources[0][:1].upper() + sources[0][1:]
+        return self.text("notes.source", sources=sources)
 
     def _table(self, name: str) -> None:
         declaration, data = REPORT_TABLES[name], self.inputs.tables[name]
         words = self._translated("tables", name, declaration.title, declaration.notes)
         if declaration.states_data:
-            self.anchors.mark(self.anchors.table(name), self.add(self._label("table"), t.CAPTION))
+            label = self._label("table")
+            self.anchors.mark(self.anchors.table(name), self.add(label, t.CAPTION))
             self.add(words["title"], t.CAPTION)
         rows = data.to_pylist()
         cells = [[self._cell(declaration, column, row, words) for column in declaration.columns] for row in rows]
@@ -233,12 +265,17 @@ class Builder:
         grid(self.styles, headers, cells, right, widths, declaration.keep_together)
         if declaration.states_data:
             provenance = provenance_of(data)
-            for note in [
-                self._source_note(provenance["source_tables"], provenance["source_files"]),
-                *words["notes"],
-            ]:
+            self._stated(label, words["title"], _table_provenance(declaration, provenance))
+            for note in [self._source_note(provenance["source_tables"]), *self._notes(words["notes"], name)]:
                 self.add(note, t.TABLE_NOTE)
             self.made.tables += 1
+
+    def _notes(self, notes: list[str], name: str) -> list[str]:
+        """A table's or chart's notes, which may ask about its rows (`{% if rows | ... %}`): a note says only what
+        the rows have; one that renders empty is left out."""
+        rows = table_rows_of(REPORT_TABLES[name], self.inputs.tables[name])
+        rendered = (self.narrative.text(note, f"a note of {name}", {"rows": rows}).strip() for note in notes)
+        return [note for note in rendered if note]
 
     def _translated(self, kind: str, name: str, title: str, notes: tuple[str, ...]) -> dict:
         """A table's or chart's words in the draft's language (its report.toml), else the catalogue's English."""
@@ -268,18 +305,34 @@ class Builder:
         if TOTAL in frame:
             frame = frame[~frame[TOTAL]].drop(columns=[TOTAL])
         words = self._translated("charts", name, chart.title, chart.notes)
-        self.add(self._label("figure"), t.CAPTION)
+        label = self._label("figure")
+        self.add(label, t.CAPTION)
         self.add(words["title"], t.CAPTION)
         picture = self.add(style=t.TABLE_TEXT)
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
-        drawn = charts.png(name, frame, self.inputs.charts, self.language.code, self.config.get("chart_words"))
-        picture.add_run().add_picture(io.BytesIO(drawn), width=Cm(charts.WIDTH_CM))
+        chart_words = self.config.get("chart_words")
+        drawn = charts.png(name, frame, self.inputs.charts, self.language.code, chart_words)
+        shape = picture.add_run().add_picture(io.BytesIO(drawn), width=Cm(charts.WIDTH_CM))
+        description = f"{label}. {words['title']}. {charts.summary(name, frame, chart_words)}"
+        describe(shape, f"{label}: {words['title']}", description)
+        self.made.pictures.append(description)
         self.anchors.mark(self.anchors.chart(name), picture)
         provenance = provenance_of(data)
-        for note in [self._source_note(provenance["source_tables"], provenance["source_files"]), *words["notes"]]:
+        self._stated(label, words["title"], _table_provenance(REPORT_TABLES[chart.table], provenance))
+        for note in [self._source_note(provenance["source_tables"]), *self._notes(words["notes"], chart.table)]:
             self.add(note, t.TABLE_NOTE)
         self.made.charts += 1
+
+
+def _table_provenance(declaration, provenance: dict) -> Provenance:
+    return Provenance(
+        declaration.name,
+        declaration.words,
+        tuple(provenance["source_tables"]),
+        tuple(provenance["source_files"]),
+        provenance["rows_counted"],
+    )
 
 
 def _numeric(declaration, column) -> bool:

@@ -1,4 +1,6 @@
-"""The report's charts: matplotlib, PNG at print resolution, greys and one UN blue.
+"""The report's charts: matplotlib, PNG at print resolution, greys and one UN blue. A chart shows what no
+table of the report shows (the tables of deposits by year and of programmes by thematic area have no chart),
+and each has a one-sentence summary of its data for screen readers (`summary`).
 
 Drawing is most of a draft's time, so a chart is drawn once for the same rows and code: `png` keeps
 each drawing in the data folder's cache under a key made of the chart's code, matplotlib's version
@@ -9,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -32,11 +35,6 @@ UN_BLUE, GREY, DARK = "#009EDB", "#9B9B9B", "#333333"
 WIDTH_CM = 16.0
 # The words on the charts; a language's report.toml gives its own under [chart_words].
 WORDS = {
-    "deposits": "Deposits",
-    "target": "Capitalization target",
-    "millions_usd": "Millions of United States dollars",
-    "thematic_area": "Thematic area {n}",
-    "programmes_approved": "Joint programmes approved",
     "country_networks": "Country networks",
     "champion_countries": "Champion countries",
     "number": "Number",
@@ -45,6 +43,14 @@ WORDS = {
     "under_review": "Cycle under review",
     "previous_cycle": "Previous cycle",
     "objective": "{n}. {title}",
+    **{f"cluster_{key}": title for key, (title, _) in CLUSTERS.items()},
+    # What a screen reader says of each chart's data (the picture's description).
+    "summary_networks_over_time": "{networks} country networks and {champions} Champion countries on {date}, "
+    "from {first_networks} and {first_champions} at the end of {first_year}.",
+    "summary_objectives_heatmap": "Most findings were recorded on objective {n} ({title}) in {region}: {count}.",
+    "summary_objectives_by_cycle": "{under_review} findings in the cycle under review, against {previous} in the "
+    "previous cycle; most on objective {n} ({title}).",
+    "summary_empty": "No data yet.",
 }
 # A font with the glyphs of each language's script (Debian: fonts-noto-core, fonts-noto-cjk).
 FONTS = {"zh": "Noto Sans CJK SC", "ar": "Noto Naskh Arabic"}
@@ -83,44 +89,11 @@ def _objective(words: dict, number: int) -> str:
     return words["objective"].format(n=number, title=OBJECTIVES[number][1])
 
 
-def capitalization(frame: pd.DataFrame, words: dict) -> bytes:
-    figure = _figure(7)
-    axes = figure.add_subplot()
-    years = frame["year"].astype(str)
-    axes.bar(years, frame["deposits_usd"] / 1e6, color=UN_BLUE, label=words["deposits"], width=0.6)
-    axes.plot(
-        years,
-        frame["target_usd"] / 1e6,
-        color=DARK,
-        marker="_",
-        markersize=18,
-        linestyle="none",
-        markeredgewidth=2,
-        label=words["target"],
-    )
-    axes.set_ylabel(words["millions_usd"])
-    axes.legend(frameon=False, loc="upper left")
-    axes.set_ylim(0, max(_top(frame, ["deposits_usd", "target_usd"]) / 1e6 * 1.2, 1))
-    return _png(figure)
-
-
-def programmes_by_area(frame: pd.DataFrame, words: dict) -> bytes:
-    figure = _figure(5.5)
-    axes = figure.add_subplot()
-    labels = [words["thematic_area"].format(n=int(a)) for a in frame["thematic_area"]]
-    axes.barh(labels[::-1], frame["programmes"][::-1], color=UN_BLUE, height=0.6)
-    for y, value in enumerate(frame["programmes"][::-1]):
-        axes.text(value + 0.1, y, str(int(value)), va="center", color=DARK)
-    axes.set_xlabel(words["programmes_approved"])
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    return _png(figure)
-
-
 def networks_over_time(frame: pd.DataFrame, words: dict) -> bytes:
     figure = _figure(6.5)
     axes = figure.add_subplot()
     labels = [
-        style().chart_date(d) if (d.month, d.day) != (12, 31) else words["end_of_year"].format(year=d.year)
+        style().date(d) if (d.month, d.day) != (12, 31) else words["end_of_year"].format(year=d.year)
         for d in frame["date"]
     ]
     axes.plot(labels, frame["country_networks"], color=UN_BLUE, marker="o", label=words["country_networks"])
@@ -160,14 +133,16 @@ def objectives_heatmap(frame: pd.DataFrame, words: dict) -> bytes:
                 )
     boundary = 0
     for key, (_title, objectives) in CLUSTERS.items():
+        cluster = textwrap.fill(words[f"cluster_{key}"], 16)
         axes.text(
-            len(regions) - 0.35, boundary + (len(objectives) - 1) / 2, f"{key}", va="center", fontsize=7, color=DARK
+            len(regions) - 0.35, boundary + (len(objectives) - 1) / 2, cluster, va="center", fontsize=6, color=DARK
         )
         boundary += len(objectives)
         if boundary < len(order):
             axes.axhline(boundary - 0.5, color=DARK, linewidth=1)
     axes.spines[:].set_visible(False)
-    colorbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.08)
+    # Below the map, so that the clusters' names have the right-hand margin.
+    colorbar = figure.colorbar(image, ax=axes, orientation="horizontal", fraction=0.025, pad=0.06, aspect=40)
     colorbar.set_label(words["findings"])
     colorbar.locator = matplotlib.ticker.MaxNLocator(integer=True)
     colorbar.update_ticks()
@@ -194,8 +169,6 @@ def objectives_by_cycle(frame: pd.DataFrame, words: dict) -> bytes:
 
 # How each chart of the catalogue (pipeline/catalogue/data_tables.py) is drawn; its title and notes are declared there.
 DRAW = {
-    "capitalization": capitalization,
-    "programmes_by_area": programmes_by_area,
     "networks_over_time": networks_over_time,
     "objectives_heatmap": objectives_heatmap,
     "objectives_by_cycle": objectives_by_cycle,
@@ -240,6 +213,37 @@ def has_family(family: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def summary(name: str, frame: pd.DataFrame, words: dict | None = None) -> str:
+    """The one sentence of a chart's data a screen reader needs, in the draft's language."""
+    words = {**WORDS, **(words or {})}
+    if frame.empty:
+        return words["summary_empty"]
+    count = style().count
+    if name == "networks_over_time":
+        first, last = frame.iloc[0], frame.iloc[-1]
+        return words["summary_networks_over_time"].format(
+            networks=count(last["country_networks"]),
+            champions=count(last["champion_countries"]),
+            date=style().date(last["date"]),
+            first_networks=count(first["country_networks"]),
+            first_champions=count(first["champion_countries"]),
+            first_year=first["date"].year,
+        )
+    if name == "objectives_heatmap":
+        counts = frame.set_index("objective")[list(REGIONS)]
+        objective, region = counts.stack().idxmax()
+        return words["summary_objectives_heatmap"].format(
+            n=objective, title=OBJECTIVES[objective][1], region=region, count=count(counts.loc[objective, region])
+        )
+    most = int(frame.loc[frame["under_review"].idxmax(), "objective"])
+    return words["summary_objectives_by_cycle"].format(
+        under_review=count(frame["under_review"].sum()),
+        previous=count(frame["previous"].sum()),
+        n=most,
+        title=OBJECTIVES[most][1],
+    )
 
 
 def png(

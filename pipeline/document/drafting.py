@@ -7,41 +7,55 @@ Every draft is checked and built in memory first and saved only when all of them
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import replace
 
 from pipeline.catalogue import REPORT_TABLES, provenance_of
 from pipeline.document.alignment import check_aligned
 from pipeline.document.builder import ReportInputs, compose
+from pipeline.document.dossier import compose_dossier
 from pipeline.document.narrative import NarrativeError
+from pipeline.document.tagged_pdf import Exported, export
 from pipeline.editions import Dates, Edition
 from pipeline.languages.forms import DEFAULT, LANGUAGES
 from pipeline.paths import Template
 from pipeline.review.returned_drafts import CHANGES, COMMENTS
+from pipeline.sessions import session_on
 from pipeline.store import Store
 from pipeline.store.files import write_atomically
 
 WORD_LIMIT_DEFAULT = 8500
 KEY_FIGURES = "key_figures"
+PLACEHOLDER_NUMBER = "xxx"  # the document number, until the secretariat has it ([sessions."81"] symbol)
 
 
 class NothingPublished(Exception):
     """A translation asked for before any English draft of its edition."""
 
 
-def load_config(template: Template, edition: Edition | None = None, language: str = DEFAULT) -> dict:
-    """report.toml; the session and symbol follow the edition, unless its own table ([editions."2026"]) says.
-    A translation's report.toml is read over English's: what it does not say, English's does."""
+def load_config(
+    template: Template, edition: Edition | None = None, language: str = DEFAULT, as_of: dt.date | None = None
+) -> dict:
+    """report.toml, with the masthead of its date: the date the report.toml or the edition's own table
+    ([editions."2026"]) gives, else the data's as-of date; the General Assembly session in course on that date;
+    the symbol, agenda item and provisional agenda of that session ([sessions."79"]), else a visible
+    placeholder symbol. A translation's report.toml is read over English's: what it does not say, English's
+    does."""
     config = _toml(template, DEFAULT)
     if language != DEFAULT:
         for key, value in _toml(template, language).items():
             config[key] = {**config[key], **value} if isinstance(value, dict) and key in config else value
     config.setdefault("word_limit", WORD_LIMIT_DEFAULT)
     if edition is not None:
-        if edition.session:
-            config["session"] = LANGUAGES[language].session(edition.session)
-            config["symbol"] = f"A/{edition.session}/xxx"
         config |= config.get("editions", {}).get(edition.key, {})
+    issued = dt.date.fromisoformat(config["date"]) if config.get("date") else as_of
+    if issued is not None:
+        session = session_on(issued)
+        config["issued"] = issued
+        config["session"] = LANGUAGES[language].session(session)
+        config["symbol"] = f"A/{session}/{PLACEHOLDER_NUMBER}"
+        config |= config.get("sessions", {}).get(str(session), {})
     return config
 
 
@@ -65,7 +79,7 @@ def gather(store: Store, dates: Dates, template: Template) -> ReportInputs:
             f"the figures and tables were derived as of {', '.join(sorted(map(str, derived_as_of)))}, not "
             f"{as_of.isoformat()}: materialise key_figures and report_tables as of {as_of.isoformat()} first"
         )
-    config = load_config(template, dates.edition)
+    config = load_config(template, dates.edition, as_of=as_of)
     comments, changes = returned(store, edition)
     return ReportInputs(as_of, config, figures, tables, store.history.charts, dates, comments, changes)
 
@@ -73,7 +87,9 @@ def gather(store: Store, dates: Dates, template: Template) -> ReportInputs:
 def in_language(inputs: ReportInputs, template: Template, language: str) -> ReportInputs:
     """The drafts' inputs for one language: its report.toml and forms, and the reviewers' comments and changes
     made on drafts in that language (a returned draft that does not say is English)."""
-    config = inputs.config if language == DEFAULT else load_config(template, inputs.dates.edition, language)
+    config = (
+        inputs.config if language == DEFAULT else load_config(template, inputs.dates.edition, language, inputs.as_of)
+    )
     comments, changes = (
         [row for row in rows if (row.get("language") or DEFAULT) == language]
         for rows in (inputs.comments, inputs.changes)
@@ -91,19 +107,29 @@ def returned(store: Store, edition: str) -> tuple[list[dict], list[dict]]:
 
 
 def drafts_in(
-    store: Store, dates: Dates, languages: list[str] | tuple[str, ...], template: Template
-) -> tuple[ReportInputs, dict]:
+    store: Store,
+    dates: Dates,
+    languages: list[str] | tuple[str, ...],
+    template: Template,
+    provenance_comments: bool = False,
+    pdf: bool = False,
+) -> tuple[ReportInputs, dict, Exported | None]:
     """The drafts in these languages, from the same rows (read once: only the words and the forms change),
-    each checked and built in memory, then saved together; none is saved if one cannot be made (a
-    NarrativeError naming the file and line)."""
+    and the English draft's dossier, each checked and built in memory, then saved together; none is saved if
+    one cannot be made (a NarrativeError naming the file and line). With `pdf`, each draft's tagged PDF beside it
+    (None: not asked for)."""
     for language in languages:
         if language != DEFAULT:
             check_aligned(template, language)  # before anything is read or written
-    inputs = gather(store, dates, template)
+    inputs = replace(gather(store, dates, template), provenance_comments=provenance_comments)
     drafts = {language: compose(in_language(inputs, template, language), template) for language in languages}
-    for language, (_, _, document) in drafts.items():
-        write_atomically(store.history.draft(inputs.as_of, language), lambda p, d=document: d.save(str(p)))
-    return inputs, drafts
+    dossier = compose_dossier(inputs, template, drafts[DEFAULT][1]) if DEFAULT in drafts else None
+    saved = {store.history.draft(inputs.as_of, language): document for language, (_, _, document) in drafts.items()}
+    for path, document in saved.items():
+        write_atomically(path, lambda p, d=document: d.save(str(p)))
+    if dossier is not None:
+        write_atomically(store.history.dossier(inputs.as_of), lambda p: dossier.save(str(p)))
+    return inputs, drafts, export(saved) if pdf else None
 
 
 def published_dates(store: Store, dates: Dates) -> Dates:

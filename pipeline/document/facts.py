@@ -11,11 +11,14 @@ from dataclasses import dataclass, replace
 import pyarrow as pa
 
 from pipeline.catalogue import FIGURES, REPORT_TABLES, TOTAL, ReportTable, provenance_of
+from pipeline.catalogue.figures import LABELS
 from pipeline.catalogue.model import ROW_UNIT, STATED_UNITS
+from pipeline.contract import REGIONS
+from pipeline.countries import M49_REGIONS
 from pipeline.editions import Dates
 from pipeline.languages import un_style
 from pipeline.languages.forms import style
-from pipeline.reference import OBJECTIVES
+from pipeline.reference import OBJECTIVES, THEMATIC_AREAS
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,9 @@ def context(
         # The date compared with, and the edition it is the cut-off of ("" for an ad hoc date, or none).
         "compared_with": style().date(compare_with) if compare_with else "",
         "previous_edition": dates.previous.title if dates and dates.previous else "",
+        "thematic_areas": len(THEMATIC_AREAS),
+        "m49_regions": list(M49_REGIONS),
+        "regional_commissions": len(REGIONS),  # one review per commission and cycle
     }
     derived = {name: table_rows(REPORT_TABLES[name], data) for name, data in tables.items()}
     return plain | figure_facts(figures) | derived
@@ -248,6 +254,7 @@ FILTERS = {
     "dates": lambda start, end: style().date_range(start, end),
     "iso": lambda day: day.isoformat(),
     "roman": un_style.roman,
-    "objective": lambda number: OBJECTIVES[int(number)][1],
+    "objective": lambda number: OBJECTIVES[int(number)][0],  # its title as the Global Compact gives it
+    "figure_label": lambda name: LABELS[str(name)],
 }
 TESTS = {"zero": is_zero, "stated": is_stated}

@@ -1,6 +1,7 @@
 """The front page of a draft: the masthead (organization, symbol, organ, distribution, date, session, agenda
-item, title), the symbol in the running header, and the document's own properties (which edition and
-language a returned draft is of)."""
+item with the provisional agenda's symbol in an asterisk footnote, title), the symbol in the running header
+of the pages after the first, and the document's own properties (which edition and language a returned draft
+is of). What the drafters need about the draft (its data date, the next deadline) is in the dossier."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from pipeline.languages.forms import style
 
 def front_page(builder) -> None:
     """The symbol in the header of every page, and the masthead."""
-    _header(builder.document, builder.config["symbol"])
+    running_head(builder.document, builder.config["symbol"])
     _masthead(builder)
 
 
-def _header(document, symbol: str) -> None:
+def running_head(document, symbol: str) -> None:
     for section in document.sections:
         # Reading a header python-docx does not find would create it: touch only those the template has.
         headers = [section.header, section.first_page_header, section.even_page_header]
@@ -36,7 +37,7 @@ def _masthead(builder) -> None:
     config, document = builder.config, builder.document
     table = document.add_table(rows=2, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    issued = dt.date.fromisoformat(config["date"]) if config.get("date") else builder.inputs.as_of
+    issued = config.get("issued") or builder.inputs.as_of
     details = [config["distribution"], style().date(issued), "", config["original"]]
     cells = [*table.rows[0].cells, *table.rows[1].cells]
     for cell, text, style_name in zip(
@@ -55,15 +56,21 @@ def _masthead(builder) -> None:
             cell._tc.get_or_add_tcPr().append(
                 parse_xml(f"<w:tcBorders {nsdecls('w')}><w:bottom {rule}/></w:tcBorders>")
             )
-    for line in (config["session"], config["agenda_item"], config["agenda_title"]):
-        paragraph = builder.add(line, t.MASTHEAD_DETAIL)
+    session, item, title = (
+        builder.add(line, t.MASTHEAD_DETAIL)
+        for line in (
+            config["session"],
+            builder.text("agenda_item", agenda_number=config["agenda_number"]),
+            config["agenda_title"],
+        )
+    )
+    for paragraph in (session, item, title):
         paragraph.paragraph_format.space_before = Cm(0.1)
-    document.paragraphs[-3].runs[0].bold = True
+    session.runs[0].bold = True
+    if config.get("provisional_agenda"):
+        builder.footnotes.add(item, f"{config['provisional_agenda']}.", mark="*")
     builder.add(config["title"], t.TITLE)
-    builder.add(config["subtitle"], t.SUBTITLE)
-    status = builder.add(builder.text("status"), t.MASTHEAD_DETAIL)
-    status.runs[0].italic = True
-    status.paragraph_format.space_after = Cm(0.4)
+    builder.add(config["subtitle"], t.SUBTITLE).paragraph_format.space_after = Cm(0.4)
 
 
 def core_properties(document, config: dict, inputs, language: str) -> None:

@@ -27,7 +27,7 @@ import jinja2
 from jinja2 import meta
 
 from pipeline.document.facts import FILTERS, TESTS, Fact, Provenance, Text
-from pipeline.languages.forms import style
+from pipeline.languages.forms import running_text, style
 
 # Private-use characters mark lines, figures and directives in the rendered text.
 LINE, LINE_END, FACT, FACT_TEXT, FACT_END, DIRECTIVE_MARK = (chr(0xE000 + i) for i in range(6))
@@ -37,6 +37,8 @@ MARKS = re.compile("[\ue000-\ue00f]")
 DIRECTIVE = re.compile(r"^\{\{\s*(table|chart):([a-z0-9_]+)\s*\}\}$")
 TAGS_ONLY = re.compile(r"^(\s*(\{%((?!%\}).)*%\}|\{#((?!#\}).)*#\}))+\s*$")
 NO_VALUE = "–"  # an empty cell of a table
+YEARS = re.compile(r"\b(\d{4})-(\d{4})\b")
+QUOTED = re.compile(r'"([^"]*)"')
 
 
 @dataclass
@@ -74,7 +76,13 @@ def _plain(value: object) -> str:
         raise ValueError("a placeholder has no value")
     if isinstance(value, dt.date):
         return style().date(value if not isinstance(value, dt.datetime) else value.date())
-    return MARKS.sub("", str(value))
+    return YEARS.sub("\\1–\\2", MARKS.sub("", str(value)))  # a cycle "2024-2025" of the data: 2024–2025
+
+
+def typographic(text: str) -> str:
+    """Apostrophes and quotation marks as printed: ’ and “ ”, not the typewriter's ' and ". (The other
+    languages' quotation marks, « », are written as such in their templates.)"""
+    return QUOTED.sub("“\\1”", text.replace("'", "’"))
 
 
 def _cell(value: object) -> str:
@@ -132,8 +140,9 @@ class Narrative:
         except jinja2.TemplateSyntaxError as error:
             raise NarrativeError(f"{shown_as} line {error.lineno}: {error.message}") from None
         self._check_names(shown_as)
-        text = _rendered(lambda: template.render(self.context), shown_as)
-        return self._blocks(text, shown_as, paragraph_kind)
+        with running_text():
+            text = _rendered(lambda: template.render(self.context), shown_as)
+        return self._blocks(typographic(text), shown_as, paragraph_kind)
 
     def text(self, source: str, shown_as: str, extra: dict | None = None, cell: bool = False) -> str:
         """A one-line template (a masthead line, a label, a note, a table cell) as plain text."""
@@ -143,7 +152,7 @@ class Narrative:
             except jinja2.TemplateSyntaxError as error:
                 raise NarrativeError(f"{shown_as}: {error.message}") from None
         template = self.compiled[cell, source]
-        return _rendered(lambda: template.render({**self.context, **(extra or {})}), shown_as, lines=False)
+        return typographic(_rendered(lambda: template.render({**self.context, **(extra or {})}), shown_as, lines=False))
 
     def _prepare(self, source: str, shown_as: str) -> str:
         lines = []

@@ -99,21 +99,28 @@ class Footnotes:
         self.next_id = 1
         self.texts: list[str] = []
 
-    def add(self, paragraph: Paragraph, text: str, before_punctuation: bool = False) -> int:
+    def add(self, paragraph: Paragraph, text: str, before_punctuation: bool = False, mark: str = "") -> int:
         """A footnote whose reference mark ends `paragraph`; or, in French and Spanish, stands before its
-        closing punctuation ("… 2024¹.")."""
+        closing punctuation ("… 2024¹."). A `mark` ("*") stands for Word's number, as the masthead's
+        footnote on the provisional agenda has it."""
         number = self.next_id
         self.next_id += 1
         self.texts.append(text)
         reference = f'<w:rPr><w:rStyle w:val="{self.reference_style}"/></w:rPr>'
+        own = f"<w:r>{reference}<w:t>{mark}</w:t></w:r>" if mark else ""
         note = parse_xml(
             f'<w:footnote {nsdecls("w")} w:id="{number}"><w:p><w:pPr><w:pStyle w:val="{self.text_style}"/></w:pPr>'
-            f"<w:r>{reference}<w:footnoteRef/></w:r>"
-            f'<w:r><w:t xml:space="preserve"> </w:t></w:r></w:p></w:footnote>'
+            + (own or f"<w:r>{reference}<w:footnoteRef/></w:r>")
+            + '<w:r><w:t xml:space="preserve"> </w:t></w:r></w:p></w:footnote>'
         )
         note.findall(".//" + qn("w:t"))[-1].text = " " + text
         self.part.element.append(note)
-        mark = parse_xml(f'<w:r {nsdecls("w")}>{reference}<w:footnoteReference w:id="{number}"/></w:r>')
+        follows = ' w:customMarkFollows="1"' if mark else ""
+        called = parse_xml(
+            f'<w:r {nsdecls("w")}>{reference}<w:footnoteReference{follows} w:id="{number}"/>'
+            + (f"<w:t>{mark}</w:t>" if mark else "")
+            + "</w:r>"
+        )
         texts = paragraph._p.findall(f"{qn('w:r')}/{qn('w:t')}")
         last = texts[-1] if texts else None
         if before_punctuation and last is not None and last.text and last.text[-1] in CLOSING_PUNCTUATION:
@@ -121,10 +128,10 @@ class Footnotes:
             closing.find(qn("w:t")).text = last.text[-1]
             last.text = last.text[:-1]
             last.set(qn("xml:space"), "preserve")
-            last.getparent().addnext(mark)
-            mark.addnext(closing)
+            last.getparent().addnext(called)
+            called.addnext(closing)
         else:
-            paragraph._p.append(mark)
+            paragraph._p.append(called)
         return number
 
 
@@ -182,3 +189,10 @@ def separate_comment_ids(document) -> None:
     for mark in COMMENT_MARKS:
         for element in document.element.body.iter(qn(f"w:{mark}")):
             element.set(key, str(int(element.get(key)) + COMMENT_ID_OFFSET))
+
+
+def describe(shape, title: str, description: str) -> None:
+    """A picture's text for screen readers (wp:docPr's descr, Word's alt text) and its title."""
+    properties = shape._inline.docPr
+    properties.set("descr", description)
+    properties.set("title", title)

@@ -212,12 +212,7 @@ def build_template(path: Path, language: str = "en") -> None:
     if language != "en":
         _for_language(document, language)
 
-    header = section.header.paragraphs[0]
-    header.text, header.style = "{{symbol}}", document.styles["Header"]
-    header.runs[0].bold = True
-    footer = section.footer.paragraphs[0]
-    footer.style, footer.alignment = document.styles["Footer"], WD_ALIGN_PARAGRAPH.CENTER
-    footer._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    _running_heads(document, section)
 
     properties = document.core_properties
     properties.title = "Draft report of the Secretary-General on the Global Compact for Migration"
@@ -227,6 +222,31 @@ def build_template(path: Path, language: str = "en") -> None:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     document.save(str(path))
+
+
+def _running_heads(document, section) -> None:
+    """As the issued reports print them: nothing above the masthead on page 1; from page 2 the symbol at
+    the top and the page number ("2/19") at the foot, on the outer side: left on even pages, right on odd."""
+    section.different_first_page_header_footer = True
+    document.settings.odd_and_even_pages_header_footer = True
+    pages = (
+        f'<w:fldSimple {nsdecls("w")} w:instr=" PAGE "><w:r><w:t>2</w:t></w:r></w:fldSimple>',
+        f"<w:r {nsdecls('w')}><w:t>/</w:t></w:r>",
+        f'<w:fldSimple {nsdecls("w")} w:instr=" NUMPAGES "><w:r><w:t>2</w:t></w:r></w:fldSimple>',
+    )
+    for header, footer, side in (
+        (section.even_page_header, section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+        (section.header, section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+    ):
+        symbol = header.paragraphs[0]
+        symbol.text, symbol.style, symbol.alignment = "{{symbol}}", document.styles["Header"], side
+        symbol.runs[0].bold = True
+        number = footer.paragraphs[0]
+        number.style, number.alignment = document.styles["Footer"], side
+        for field in pages:
+            number._p.append(parse_xml(field))
+    for part in (section.first_page_header, section.first_page_footer):
+        part.paragraphs[0].text = ""
 
 
 def _styles(document):

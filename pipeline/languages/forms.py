@@ -43,9 +43,12 @@ class English:
     code, right_to_left, footnote_before_punctuation = "en", False, False
 
     def figure(self, value, unit):
-        return un_style.figure(value, unit)
+        return self.count(value) if unit == "count" and value is not None else un_style.figure(value, unit)
 
     def count(self, value):
+        # The Editorial Manual: numbers under 10 in words in running text, figures in tables.
+        if _running.get() and value == int(value) and 0 <= value < 10:
+            return un_style.ONES[int(value)]
         return un_style.count(value)
 
     def usd(self, value):
@@ -147,7 +150,24 @@ class Babel(English):
         return format_date(day, format="long", locale=self.locale)
 
     def date_range(self, start, end):
-        return self.date(start) if start == end else f"{self.date(start)}–{self.date(end)}"
+        """`12–13 novembre 2020`, `31 août–1er septembre 2021`: the month and year said once, as the UN's
+        documents do (CLDR's interval formats fall back to abbreviated months here)."""
+        if start == end:
+            return self.date(start)
+        if start.year != end.year:
+            return f"{self.date(start)}–{self.date(end)}"
+        if start.month == end.month:
+            return f"{self._day(start)}–{self.date(end)}"
+        return f"{self._without_year(start)}–{self.date(end)}"
+
+    def _day(self, day: dt.date) -> str:
+        return self._without_year(day).split()[0]
+
+    def _without_year(self, day: dt.date) -> str:
+        words = self.date(day).split()
+        while words and (words[-1] == str(day.year) or words[-1] in YEAR_WORDS):
+            words.pop()
+        return " ".join(words)
 
     def series(self, items):
         return format_list(list(items), locale=self.locale) if items else ""
@@ -193,6 +213,9 @@ class Babel(English):
         return format_date(day, format="medium", locale=self.locale)
 
 
+YEAR_WORDS = ("de", "года")  # what stands around the year in a long date: "de 2020", "2020 года"
+
+
 class French(Babel):
     def date(self, day):
         # The first of the month is "1er" in French (the UN's French documents: "1er janvier").
@@ -228,6 +251,12 @@ CHINESE_DIGITS = "零一二三四五六七八九"
 class Chinese(Babel):
     def date(self, day):
         return f"{day.year}年{day.month}月{day.day}日"
+
+    def date_range(self, start, end):
+        if start == end or start.year != end.year:
+            return super().date_range(start, end) if start == end else f"{self.date(start)}至{self.date(end)}"
+        said = f"{end.day}日" if start.month == end.month else f"{end.month}月{end.day}日"
+        return f"{self.date(start)}至{said}"
 
     def plural(self, value, one, many=None, **forms):
         return f"{self.count(value)}{forms.get('other', many or one)}"
@@ -380,6 +409,7 @@ LANGUAGES: dict[str, English] = {
 assert tuple(LANGUAGES) == OFFICIAL, "a way of saying figures for each official language, in their order"
 
 _speaking: ContextVar[English] = ContextVar("sgr_language")
+_running: ContextVar[bool] = ContextVar("sgr_running_text", default=False)
 
 
 def style() -> English:
@@ -394,3 +424,15 @@ def speaking(code: str):
         yield LANGUAGES[code]
     finally:
         _speaking.reset(token)
+
+
+@contextlib.contextmanager
+def running_text():
+    """What is said inside is running text (a paragraph), not a table's cell or a note: English says its
+    counts under 10 in words. The other languages' rules come with their catalogues (their counts stay
+    figures: a word would have to agree with its noun's gender)."""
+    token = _running.set(True)
+    try:
+        yield
+    finally:
+        _running.reset(token)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.paths import Data, draft_file
+from pipeline.paths import Data, dossier_file, draft_file
 from pipeline.store.files import read_table, write_parquet
 
 
@@ -29,6 +29,10 @@ class History:
     @property
     def charts(self) -> Path:
         return self.layout.charts
+
+    def dossier(self, as_of: dt.date) -> Path:
+        assert self.reports is not None, "a drafts folder is needed to write the dossier"
+        return dossier_file(self.reports, as_of)
 
     def draft(self, as_of: dt.date, language: str = "en") -> Path:
         """The draft in English, or in another official language (SG-report-draft-<D>-fr.docx)."""
