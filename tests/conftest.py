@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from pipeline.contract import TABLES
-from pipeline.paths import draft_file
+from pipeline.paths import dossier_file, draft_file
 from tests.installed import SKIPPED, require
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +25,7 @@ SAMPLE = ROOT / "sources"
 TEMPLATE = ROOT / "reports" / "template"
 AS_OF = "2021-06-24"
 D = dt.date(2021, 6, 24)
-SYMBOL = "A/76/xxx"  # a draft as of 24 June 2021 is of the report due in February 2022: seventy-sixth session
+SYMBOL = "A/75/xxx"  # a draft dated 24 June 2021: the seventy-fifth session was in course (pipeline/sessions.py)
 DAY_BEFORE, DAY_AFTER = dt.date(2021, 6, 23), dt.date(2021, 6, 25)
 
 
@@ -85,8 +85,11 @@ def materialise(
     compare_with=None,
     languages=None,
     template=None,
+    pdf="no",
+    provenance_comments=None,
 ):
-    """One in-process run of every asset (or of `selection`), as `sgr draft` runs them."""
+    """One in-process run of every asset (or of `selection`), as `sgr draft` runs them; the tagged PDFs only when
+    asked (the shared six-language run makes them, once)."""
     from assets.definitions import defs
     from assets.partitions import edition_to_run
     from assets.resources import Settings
@@ -95,6 +98,7 @@ def materialise(
     config |= {"compare_with": compare_with} if compare_with else {}
     config |= {"languages": languages} if languages else {}
     config |= {"template": str(template)} if template else {}
+    config |= {"pdf": pdf} | ({"provenance_comments": provenance_comments} if provenance_comments else {})
     instance = instance or dg.DagsterInstance.ephemeral()
     job = defs.resolve_implicit_global_asset_job_def()
     return job.execute_in_process(
@@ -145,6 +149,10 @@ class Published:
     def draft(self) -> Path:
         return draft_file(self.drafts, D)
 
+    @property
+    def dossier(self) -> Path:
+        return dossier_file(self.drafts, D)
+
 
 def session_folder(tmp_path_factory) -> Path:
     """The folder all workers of a session share: under pytest-xdist each worker's base folder sits in it."""
@@ -188,6 +196,7 @@ def dagster_home(tmp_path_factory):
     """Runs of the tests never go into the project's own .dagster_home."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DAGSTER_HOME", str(tmp_path_factory.mktemp("dagster_home")))
+        patch.setenv("SGR_PDF", "no")  # LibreOffice's export for the tests that check it only (test_documents)
         yield
 
 
@@ -307,7 +316,12 @@ def translated(published, tmp_path_factory) -> Translated:
         if not made.exists():
             shutil.copytree(published.data, root / "data")
             result = materialise(
-                SAMPLE, root / "data", root / "drafts", selection=["draft_report"], languages=",".join(LANGUAGES)
+                SAMPLE,
+                root / "data",
+                root / "drafts",
+                selection=["draft_report"],
+                languages=",".join(LANGUAGES),
+                pdf="yes" if shutil.which("soffice") else "no",
             )
             assert result.success
             made.write_text(json.dumps(summary(result)["materializations"]["draft_report"]["metadata"], default=str))

@@ -23,12 +23,12 @@ def report_row(day: str, cutoff: str | None = None, kind: str = "sg_report") -> 
     )
 
 
-def test_editions_from_the_calendar_their_cutoffs_and_sessions():
+def test_editions_from_the_calendar_and_their_cutoffs():
     rows = [report_row("2026-02-10", "2025-12-31"), report_row("2022-02-22"), report_row("2022-05-17", kind="imrf")]
     editions = editions_from(rows)
-    assert [(e.key, e.cutoff, e.session) for e in editions] == [
-        ("2022", dt.date(2022, 1, 25), 76),  # 4 weeks before the due date by default
-        ("2026", dt.date(2025, 12, 31), 80),  # the calendar's own cut-off
+    assert [(e.key, e.cutoff) for e in editions] == [
+        ("2022", dt.date(2022, 1, 25)),  # 4 weeks before the due date by default
+        ("2026", dt.date(2025, 12, 31)),  # the calendar's own cut-off
     ]
     assert edition_for(editions, dt.date(2021, 6, 24)).key == "2022"
     assert edition_for(editions, dt.date(2022, 1, 26)).key == "2026"

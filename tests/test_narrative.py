@@ -90,19 +90,21 @@ def test_a_missing_figure_is_said_not_blanked(tmp_path):
 def test_a_sentence_can_leave_out_a_figure_without_a_value(tmp_path):
     text = "The target was{% if t is stated %} {{ t }}{% else %} not set{% endif %}; {{ n }}{% if n is stated %}!{% endif %}\n"
     blocks = render(tmp_path, text, {"t": Fact(None, "usd", SOURCE), "n": Fact(0.0, "count")})
-    assert blocks[0].text == "The target was not set; 0!"  # zero is a value; only a missing figure is left out
+    assert blocks[0].text == "The target was not set; zero!"  # zero is a value; only a missing figure is left out
 
 
 def test_filters_say_counts_lists_and_objectives_in_un_style(tmp_path):
     text = (
         "{{ [a | plural('challenge', 'challenges'), b | plural('priority', 'priorities')] | reject('zero') | series }};\n"
-        "{{ [2, 5, 12] | series }}; {% for o in [12, 18] %}{{ o | objective | lower }}{{ loop | sep }}{% endfor %};\n"
+        "{{ [2, 5, 12] | series }}; {% for o in [12, 18] %}objective {{ o }}{{ loop | sep }}{% endfor %}: "
+        "{{ 18 | objective }};\n"
         "{{ c | plural('row', 'rows') }}.\n"
     )
     blocks = render(tmp_path, text, {"a": Fact(0.0, "count"), "b": Fact(3.0, "count", SOURCE), "c": 1})
-    assert (
-        blocks[0].text
-        == "3 priorities; 2, 5 and 12; screening and referral and skills development and recognition; 1 row."
+    # Under 10 in words in running text (the Editorial Manual); references stay figures; objectives by their titles.
+    assert blocks[0].text == (
+        "three priorities; 2, 5 and 12; objective 12 and objective 18: Invest in skills development and facilitate "
+        "mutual recognition of skills, qualifications and competences; one row."
     )
     assert blocks[0].provenances == [SOURCE]  # the list keeps the figure's provenance
 

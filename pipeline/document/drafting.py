@@ -49,7 +49,8 @@ def load_config(
     config.setdefault("word_limit", WORD_LIMIT_DEFAULT)
     if edition is not None:
         config |= config.get("editions", {}).get(edition.key, {})
-    issued = dt.date.fromisoformat(config["date"]) if config.get("date") else as_of
+    given = config.get("date")  # "2025-02-10", or a TOML date (date = 2025-02-10)
+    issued = (given if isinstance(given, dt.date) else dt.date.fromisoformat(given)) if given else as_of
     if issued is not None:
         session = session_on(issued)
         config["issued"] = issued

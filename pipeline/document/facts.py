@@ -179,7 +179,7 @@ def context(
         # The date compared with, and the edition it is the cut-off of ("" for an ad hoc date, or none).
         "compared_with": style().date(compare_with) if compare_with else "",
         "previous_edition": dates.previous.title if dates and dates.previous else "",
-        "thematic_areas": len(THEMATIC_AREAS),
+        "thematic_areas": Fact(len(THEMATIC_AREAS), "count"),  # reference data: said as a count, cited nowhere
         "m49_regions": list(M49_REGIONS),
         "regional_commissions": len(REGIONS),  # one review per commission and cycle
     }
@@ -240,6 +240,12 @@ def is_stated(value: Fact | object) -> bool:
     return (value.value if isinstance(value, Fact) else value) is not None
 
 
+def said_as(value: Fact, words: str) -> Fact:
+    """A figure said in words that need not repeat it ("the whole of their commitments"), keeping its
+    provenance: the sentence still states it, and the dossier still traces it."""
+    return replace(value, phrase=words)
+
+
 def change(now: Fact, before: Fact) -> str:
     """`{{ now | change(previous) }}` in a table's cell: how a figure moved between two columns."""
     return style().change(now.value, before.value, now.unit)
@@ -248,6 +254,7 @@ def change(now: Fact, before: Fact) -> str:
 FILTERS = {
     "change": change,
     "plural": plural,
+    "said_as": said_as,
     "cite": cite,
     "series": series,
     "sep": separator,
