@@ -59,7 +59,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "or no: the provenance is in the dossier beside the draft)",
     )
     draft.add_argument(
-        "--no-pdf", action="store_true", help="make no tagged PDF beside each draft (default: one, where LibreOffice is)"
+        "--no-pdf", action="store_true", help="make no tagged PDF beside each draft (default: one where LibreOffice is)"
     )
     draft.add_argument("--verbose", action="store_true", help="show Dagster's own log")
     comments = commands.add_parser(

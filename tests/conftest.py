@@ -306,7 +306,8 @@ class Translated:
 @pytest.fixture(scope="session")
 def translated(published, tmp_path_factory) -> Translated:
     """A copy of the published run drafted again in the six official languages: only the drafting step, from
-    the tables the English draft was made from. Made once per session, as `published` is."""
+    the tables the English draft was made from, with the provenance comments a drafter may ask for (so that
+    each language's figures can be read back) and the tagged PDFs. Made once per session, as `published` is."""
     from pipeline.languages.official import LANGUAGES
 
     require("fonts")
@@ -322,6 +323,7 @@ def translated(published, tmp_path_factory) -> Translated:
                 selection=["draft_report"],
                 languages=",".join(LANGUAGES),
                 pdf="yes" if shutil.which("soffice") else "no",
+                provenance_comments="yes",
             )
             assert result.success
             made.write_text(json.dumps(summary(result)["materializations"]["draft_report"]["metadata"], default=str))

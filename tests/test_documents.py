@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from tests.conftest import ROOT, SYMBOL
+from pipeline.paths import pdf_file
 from tests.installed import require
 
 VALIDATE = ROOT / "tests/validate_docx.mjs"
@@ -38,33 +39,35 @@ def test_every_draft_is_valid_open_xml(validator, published, translated):
 
 
 @pytest.fixture(scope="module")
-def rendered(translated, tmp_path_factory):
-    """Each language's draft as LibreOffice renders it to PDF, converted in one run of LibreOffice."""
+def rendered(translated):
+    """Each language's draft as the pipeline exported it: a tagged PDF beside the .docx (pipeline/document/
+    tagged_pdf.py), made by the session's six-language run."""
     require("libreoffice")
-    folder = tmp_path_factory.mktemp("rendered")
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(folder), *map(str, translated.paths.values())],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return {code: folder / f"{path.stem}.pdf" for code, path in translated.paths.items()}
+    pdfs = {code: pdf_file(path) for code, path in translated.paths.items()}
+    assert translated.metadata["tagged_pdf"] == [str(pdfs["en"]), *(str(p) for c, p in pdfs.items() if c != "en")]
+    return pdfs
 
 
 def _text(pdf, *pages: str) -> str:
     return subprocess.run(["pdftotext", *pages, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def test_libreoffice_renders_every_page_with_the_symbol(rendered):
+def test_each_draft_has_its_tagged_pdf_and_every_page_after_the_first_the_symbol(rendered):
     pdf = rendered["en"]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info  # the structure a screen reader follows
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert 8 <= pages <= 20
     for page in range(1, pages + 1):
-        text = _text(pdf, "-f", str(page), "-l", str(page), "-layout")
-        assert text.strip().splitlines()[0].strip() == SYMBOL, f"page {page}"
+        lines = [line.strip() for line in _text(pdf, "-f", str(page), "-l", str(page), "-layout").splitlines()]
+        lines = [line for line in lines if line]
+        if page == 1:  # the masthead, with no running head above it
+            assert lines[0].split() == ["United", "Nations", SYMBOL], lines[0]
+        else:
+            assert lines[0] == SYMBOL and lines[-1] == f"{page}/{pages}", (page, lines[0], lines[-1])
     full = _text(pdf)
-    assert "Source: country_networks table (country_networks/country_networks.csv), data as of 24 June 2021." in full
+    assert "Source: United Nations Network on Migration." in full
+    assert "country_networks" not in full and ".csv" not in full  # the drafters' working material is elsewhere
 
 
 def test_every_language_renders_with_fonts_that_have_its_glyphs(rendered):

@@ -20,6 +20,7 @@ from pipeline.document.alignment import check_aligned
 from pipeline.document.drafting import published_dates
 from pipeline.document.narrative import NarrativeError
 from pipeline.editions import resolve
+from pipeline.languages import un_style
 from pipeline.languages.forms import LANGUAGES
 from pipeline.paths import Template
 from pipeline.store import Store
@@ -56,6 +57,19 @@ def test_the_forms_of_each_language():
     assert zh.figure(17_500_000, "usd") == "1,750万美元"
     assert ar.figure(17_500_000, "usd") == "17.5 مليون دولار"
     assert fr.date(dt.date(2024, 12, 5)) == "5 décembre 2024" and fr.date(dt.date(2024, 12, 1)) == "1er décembre 2024"
+    # Date ranges say the month and year once, as each language's UN documents do.
+    august, september = dt.date(2021, 8, 31), dt.date(2021, 9, 1)
+    november = (dt.date(2020, 11, 12), dt.date(2020, 11, 13))
+    assert [LANGUAGES[c].date_range(*november) for c in CODES] == [
+        "12–13 November 2020",
+        "12–13 novembre 2020",
+        "12–13 de noviembre de 2020",
+        "12–13 ноября 2020 года",
+        "2020年11月12日至13日",
+        "12–13 تشرين الثاني/نوفمبر 2020",
+    ]
+    assert fr.date_range(august, september) == "31 août–1er septembre 2021"
+    assert es.date_range(august, september) == "31 de agosto–1 de septiembre de 2021"
     assert es.date(dt.date(2024, 12, 5)) == "5 de diciembre de 2024"
     assert ru.date(dt.date(2024, 12, 5)) == "5 декабря 2024 года"
     assert zh.date(dt.date(2024, 12, 5)) == "2024年12月5日"
@@ -120,13 +134,16 @@ def _structure(path):
 def test_every_language_has_english_paragraphs_footnotes_tables_and_charts(drafts):
     paths, _, _ = drafts
     english = _structure(paths["en"])
-    assert english["numbered paragraphs"] > 20 and english["footnotes"] > 10 and english["pictures"] >= 4
+    assert english["numbered paragraphs"] > 20 and english["pictures"] >= 2 and english["figure anchors"] > 20
     for code in CODES[1:]:
         assert _structure(paths[code]) == english, code
 
 
 def _said(text: str, code: str) -> Decimal:
-    """A figure as a language says it, read back with Babel: the number, times its scale word."""
+    """A figure as a language says it, read back with Babel: the number, times its scale word; English's
+    counts under 10 in words."""
+    if code == "en" and text in un_style.ONES[:10]:
+        return Decimal(un_style.ONES.index(text))
     number = NUMBER.search(text).group(0)
     locale, symbols = ("ar", "latn") if code == "ar" else (code, None)
     plain = re.sub(r"[\u00a0\u202f ]", "", number)
@@ -149,6 +166,8 @@ def test_every_key_figure_stated_in_each_language_is_its_row_of_key_figures(draf
             if name not in figures or figures[name]["value"] is None or figures[name]["unit"] == "number":
                 continue
             said = rest.split(", as of ")[0]
+            if not NUMBER.search(said) and said not in un_style.ONES:
+                continue  # said in words that need not repeat it ("the whole of their commitments")
             value, unit = Decimal(str(figures[name]["value"])), figures[name]["unit"]
             tolerance = {"usd": Decimal("0.05") * (10**9 if value >= 10**9 else 10**6), "percent": Decimal("0.0005")}
             allowed = tolerance.get(unit, Decimal(0)) if unit != "usd" or value >= 10**6 else Decimal("0.5")
@@ -181,20 +200,12 @@ def test_the_arabic_draft_runs_right_to_left(drafts):
     assert "<w:bidi/>" not in zipfile.ZipFile(paths["en"]).read("word/document.xml").decode()
 
 
-def test_french_and_spanish_footnote_marks_stand_before_the_full_stop(drafts):
-    paths, _, _ = drafts
-    for code, before in (("en", False), ("fr", True), ("es", True)):
-        body = docx.Document(str(paths[code])).element.body
-        for reference in list(body.iter(qn("w:footnoteReference")))[:5]:
-            run = reference.getparent()
-            following = run.getnext()
-            after = "".join(t.text or "" for t in following.iter(qn("w:t"))) if following is not None else ""
-            assert (after == ".") is before, (code, after)
-
-
 def test_english_alone_by_default_and_the_languages_asked_for_beside_it(drafts, published):
     _, _, metadata = drafts
-    assert sorted(p.name for p in published.drafts.glob("*.docx")) == [f"SG-report-draft-{AS_OF}.docx"]
+    assert sorted(p.name for p in published.drafts.glob("*.docx")) == [
+        f"SG-report-draft-{AS_OF}-dossier.docx",  # in English only, the drafters' language
+        f"SG-report-draft-{AS_OF}.docx",
+    ]
     assert list(metadata["languages"]) == CODES
     assert "languages" not in published.summary["materializations"]["draft_report"]["metadata"]
 

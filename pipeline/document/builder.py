@@ -37,7 +37,7 @@ from pipeline.editions import Dates
 from pipeline.languages.forms import LANGUAGES, speaking
 from pipeline.paths import Template
 from pipeline.review.anchors import Anchors
-from pipeline.review.carried_comments import Carried, carry
+from pipeline.review.carried_comments import CARRIED, RESOLVED, TO_SETTLE, Carried, carry
 from pipeline.review.returned_drafts import PIPELINE_AUTHOR
 
 AUTHOR, INITIALS = PIPELINE_AUTHOR, "SGR"  # how returned drafts tell the pipeline's comments from reviewers'
@@ -144,7 +144,9 @@ class Builder:
             self._file(path, "annex")
         # Each draft carries the comments made on drafts in its language (ReportInputs: only those).
         if self.inputs.comments or self.inputs.changes:
-            self.made.carried = carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes)
+            carried = self.made.carried = carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes)
+            self.made.comments_carried, self.made.comments_to_settle = carried.count(CARRIED), carried.count(TO_SETTLE)
+            self.made.comments_resolved = carried.count(RESOLVED)
         separate_comment_ids(self.document)
         if self.language.right_to_left:
             right_to_left(self.document)

@@ -9,6 +9,7 @@ language; the provenance and comments are laid out here from what the report rec
 
 from __future__ import annotations
 
+from babel import Locale
 from docx.oxml.ns import qn
 
 from pipeline.document import word_template as t
@@ -26,9 +27,9 @@ TITLE = "Drafters’ dossier"
 class Dossier(Builder):
     """Built after the report, from what the report recorded (`Made`)."""
 
-    def __init__(self, inputs: ReportInputs, template: Template, report: Made):
+    def __init__(self, inputs: ReportInputs, template: Template, report: Made, translations: dict[str, Made]):
         super().__init__(inputs, template)
-        self.report = report
+        self.report, self.translations = report, translations
 
     def build(self) -> Made:
         body = self.document.element.body
@@ -49,8 +50,9 @@ class Dossier(Builder):
         self._provenance()
         if self.report.carried is not None:
             reviewers_annexes(self, self.report.carried)
-            for name in ("comments_carried", "comments_to_settle", "comments_resolved"):
-                setattr(self.report, name, getattr(self.made, name))
+        for code, made in self.translations.items():
+            if made.carried is not None:
+                reviewers_annexes(self, made.carried, f"the {Locale.parse(code).get_display_name('en')} draft")
         self._pictures()
         core_properties(self.document, {**self.config, "subtitle": TITLE}, self.inputs, "en")
         return self.made
@@ -83,9 +85,9 @@ class Dossier(Builder):
             self.add(description, t.SUMMARY)
 
 
-def compose_dossier(inputs: ReportInputs, template: Template, report: Made):
-    """The dossier of the English draft, built but not yet saved."""
+def compose_dossier(inputs: ReportInputs, template: Template, report: Made, translations: dict[str, Made]):
+    """The dossier of the English draft and the translations drafted with it, built but not yet saved."""
     with speaking("en"):
-        dossier = Dossier(inputs, template, report)
+        dossier = Dossier(inputs, template, report, translations)
         dossier.build()
     return dossier.document

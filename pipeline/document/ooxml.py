@@ -6,7 +6,6 @@ separator (0) notes that Word draws between the body and the notes.
 """
 
 import re
-from copy import deepcopy
 
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
@@ -99,10 +98,9 @@ class Footnotes:
         self.next_id = 1
         self.texts: list[str] = []
 
-    def add(self, paragraph: Paragraph, text: str, before_punctuation: bool = False, mark: str = "") -> int:
-        """A footnote whose reference mark ends `paragraph`; or, in French and Spanish, stands before its
-        closing punctuation ("… 2024¹."). A `mark` ("*") stands for Word's number, as the masthead's
-        footnote on the provisional agenda has it."""
+    def add(self, paragraph: Paragraph, text: str, mark: str = "") -> int:
+        """A footnote whose reference mark ends `paragraph`. A `mark` ("*") stands for Word's number, as the
+        masthead's footnote on the provisional agenda has it."""
         number = self.next_id
         self.next_id += 1
         self.texts.append(text)
@@ -121,21 +119,8 @@ class Footnotes:
             + (f"<w:t>{mark}</w:t>" if mark else "")
             + "</w:r>"
         )
-        texts = paragraph._p.findall(f"{qn('w:r')}/{qn('w:t')}")
-        last = texts[-1] if texts else None
-        if before_punctuation and last is not None and last.text and last.text[-1] in CLOSING_PUNCTUATION:
-            closing = deepcopy(last.getparent())
-            closing.find(qn("w:t")).text = last.text[-1]
-            last.text = last.text[:-1]
-            last.set(qn("xml:space"), "preserve")
-            last.getparent().addnext(called)
-            called.addnext(closing)
-        else:
-            paragraph._p.append(called)
+        paragraph._p.append(called)
         return number
-
-
-CLOSING_PUNCTUATION = ".;:!?"
 
 
 def right_to_left(document) -> None:

@@ -1,5 +1,5 @@
-"""The drafters' annexes on reviewers' comments: those to settle (their anchor is gone), then every comment
-by chapter, reviewer and state and every change proposed in tracked changes."""
+"""The dossier's chapters on reviewers' comments on a language's drafts: those to settle (their anchor is
+gone), then every comment by chapter, reviewer and state and every change proposed in tracked changes."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from pipeline.languages import un_style
 from pipeline.review.carried_comments import CARRIED, RESOLVED, TO_SETTLE, Carried, day
 
 
-def reviewers_annexes(builder, carried: Carried) -> None:
-    """The annexes on reviewers' comments: those to settle, then every comment and change for the drafters."""
-    made, add, styles = builder.made, builder.add, builder.styles
-    made.comments_carried, made.comments_to_settle = carried.count(CARRIED), carried.count(TO_SETTLE)
-    made.comments_resolved = carried.count(RESOLVED)
+def reviewers_annexes(builder, carried: Carried, of: str = "") -> None:
+    """Reviewers' comments to settle, then every comment and change, on the drafts `of` a language ("the French
+    draft"; nothing for English's)."""
+    add, styles = builder.add, builder.styles
+    counts = {state: carried.count(state) for state in (CARRIED, TO_SETTLE, RESOLVED)}
+    on = f" on {of}" if of else ""
     if carried.to_settle:
-        builder.annex("Reviewers' comments to settle")
+        builder.annex(f"Reviewers’ comments to settle{on}")
         add(
             "These comments were on text that is no longer in the draft (a paragraph removed or rewritten "
             "in the template); each is shown with the text it was on.",
@@ -38,11 +39,11 @@ def reviewers_annexes(builder, carried: Carried) -> None:
             [2.6, 2.4, 5.4, 5.6],
             False,
         )
-    builder.annex("Reviewers' comments and proposed changes")
+    builder.annex(f"Reviewers’ comments and proposed changes{on}")
     files = sorted({th.root["file"] for th in carried.threads} | {c["file"] for c in carried.changes})
     add(
-        f"From {un_style.series(files)}: {_count(made.comments_carried, 'comment')} carried into this draft on "
-        f"the text they were on, {made.comments_to_settle} to settle and {made.comments_resolved} resolved and "
+        f"From {un_style.series(files)}: {_count(counts[CARRIED], 'comment')} carried into this draft on "
+        f"the text they were on, {counts[TO_SETTLE]} to settle and {counts[RESOLVED]} resolved and "
         f"dropped; {_count(len(carried.changes), 'change')} proposed in tracked changes.",
         t.SUMMARY,
     )

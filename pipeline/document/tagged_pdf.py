@@ -20,7 +20,10 @@ from pipeline.store.files import write_atomically
 
 INSTALL = "install LibreOffice (Debian: apt-get install libreoffice-writer-nogui)"
 PDF_A_2B = "2"  # LibreOffice's SelectPdfVersion
-OPTIONS = {"UseTaggedPDF": {"type": "boolean", "value": "true"}, "SelectPdfVersion": {"type": "long", "value": PDF_A_2B}}
+OPTIONS = {
+    "UseTaggedPDF": {"type": "boolean", "value": "true"},
+    "SelectPdfVersion": {"type": "long", "value": PDF_A_2B},
+}
 TIMEOUT_S = 600
 
 

@@ -40,7 +40,7 @@ _round = un_style._round  # the same rounding as English's, so every language st
 class English:
     """The forms of un_style.py, unchanged."""
 
-    code, right_to_left, footnote_before_punctuation = "en", False, False
+    code, right_to_left = "en", False
 
     def figure(self, value, unit):
         return self.count(value) if unit == "count" and value is not None else un_style.figure(value, unit)
@@ -104,11 +104,10 @@ class Words:
 class Babel(English):
     """A language said with CLDR's data (Babel), in the forms of `words`."""
 
-    def __init__(self, code: str, words: Words, group: str | None = None, footnote_before_punctuation=False):
+    def __init__(self, code: str, words: Words, group: str | None = None):
         self.code, self.words, self.group = code, words, group
         self.locale = Locale.parse(code)
         self.right_to_left = self.locale.text_direction == "rtl"
-        self.footnote_before_punctuation = footnote_before_punctuation
 
     def number(self, value: Decimal | float | int, places: int = 1) -> str:
         pattern = "#,##0" + ("." + "#" * places if places else "")
@@ -321,7 +320,6 @@ LANGUAGES: dict[str, English] = {
             session="{ordinal} session",
             no_figure="aucun chiffre enregistré",
         ),
-        footnote_before_punctuation=True,
     ),
     # Spanish: decimal comma, thousands by a fixed space (not CLDR's point), "1%" without a space.
     "es": Spanish(
@@ -343,7 +341,6 @@ LANGUAGES: dict[str, English] = {
             no_figure="ninguna cifra registrada",
         ),
         group=NBSP,
-        footnote_before_punctuation=True,
     ),
     # Russian: "млн долл. США", "процента" as the UN's Russian documents write them.
     "ru": Russian(
