@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ROOT, SYMBOL
 from pipeline.paths import pdf_file
+from tests.conftest import ROOT, SYMBOL
 from tests.installed import require
 
 VALIDATE = ROOT / "tests/validate_docx.mjs"

@@ -108,11 +108,12 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     document = docx.Document(str(drafts / "SG-report-draft-2026-01-13.docx"))
     text = "\n".join(p.text for p in document.paragraphs)
     assert [c.text for c in document.tables[0].rows[0].cells] == ["United Nations", "A/80/xxx"]
-    assert "Eightieth session" in text
+    assert "Eightieth session" in text  # dated 13 January 2026, in the session opened on 9 September 2025
     # Its reviews chapter separates the cycle under review from the previous one.
-    assert "In the cycle under review (2024-2025), 5 reviews were held" in text and "In the 2020-2021 cycle" in text
+    # Year ranges with an en dash, numbers under 10 in words (the Editorial Manual), whatever the data write.
+    assert "In the cycle under review (2024–2025), five reviews were held" in text and "In the 2020–2021 cycle" in text
     cycles = next(table for table in document.tables if table.rows[0].cells[0].text == "Cycle")
-    assert [row.cells[0].text for row in cycles.rows[1:]] == ["2020-2021", "2024-2025 (under review)"]
+    assert [row.cells[0].text for row in cycles.rows[1:]] == ["2020–2021", "2024–2025 (under review)"]
     networks_then, networks_now = second["country_networks"][1], second["country_networks"][0]
     assert f"from {networks_then:.0f} to {networks_now:.0f} country networks" in text
     compared = document.tables[-1]
@@ -124,7 +125,7 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     ]
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in compared.rows[1:]}
     deposits_then, deposits_now = second["mptf_deposits_total_usd"][1], second["mptf_deposits_total_usd"][0]
-    assert rows["mptf_deposits_total_usd"] == [
+    assert rows["Deposits to the Fund"] == [
         un_style.usd(deposits_then),
         un_style.usd(deposits_now),
         f"up {un_style.usd(deposits_now - deposits_then)}",

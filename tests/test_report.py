@@ -13,6 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from pipeline.catalogue import FIGURES
+from pipeline.document import editorial
 from pipeline.document import word_template as t
 from pipeline.document.ooxml import COMMENT_ID_OFFSET
 from pipeline.paths import dossier_file
@@ -352,7 +353,9 @@ def test_a_draft_dated_before_any_data_says_so(published_copy, sample_copy):
         sample_copy, published_copy / "data", published_copy / "drafts", "2018-12-31", list(AFTER_PUBLICATION)
     )
     assert result.success
-    text = body_text(docx.Document(str(published_copy / "drafts/SG-report-draft-2018-12-31.docx")))
+    document = docx.Document(str(published_copy / "drafts/SG-report-draft-2018-12-31.docx"))
+    assert editorial.check(document, 8500) == []
+    text = body_text(document)
     assert "zero regional reviews of the Global Compact had been held" in text
     assert "deposits of $0 had been received; the Steering Committee had set no capitalization target" in text
     assert "covering zero of its five thematic areas" in text and "the largest number in" not in text

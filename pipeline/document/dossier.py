@@ -12,12 +12,13 @@ from __future__ import annotations
 from babel import Locale
 from docx.oxml.ns import qn
 
+from pipeline.document import editorial
 from pipeline.document import word_template as t
 from pipeline.document.builder import Builder, Made, ReportInputs
 from pipeline.document.front_page import core_properties, running_head
 from pipeline.document.reviewers_annexes import reviewers_annexes
 from pipeline.document.table_layout import grid
-from pipeline.languages.forms import speaking
+from pipeline.languages.forms import DEFAULT, speaking
 from pipeline.paths import Template
 from pipeline.reference import THEMATIC_AREAS_NOTE
 
@@ -27,9 +28,11 @@ TITLE = "Drafters’ dossier"
 class Dossier(Builder):
     """Built after the report, from what the report recorded (`Made`)."""
 
-    def __init__(self, inputs: ReportInputs, template: Template, report: Made, translations: dict[str, Made]):
+    def __init__(
+        self, inputs: ReportInputs, template: Template, report: Made, translations: dict[str, Made], findings: list
+    ):
         super().__init__(inputs, template)
-        self.report, self.translations = report, translations
+        self.report, self.translations, self.findings = report, translations, findings
 
     def build(self) -> Made:
         body = self.document.element.body
@@ -45,6 +48,7 @@ class Dossier(Builder):
         )
         for path in self.template.dossier_files():
             self._file(path, "dossier")
+        self._editorial()
         self.add("Reference data to check", t.CHAPTER)
         self.add(THEMATIC_AREAS_NOTE, t.SUMMARY)
         self._provenance()
@@ -59,6 +63,23 @@ class Dossier(Builder):
 
     def annex(self, title: str) -> None:
         self.add(title, t.CHAPTER)
+
+    def _editorial(self) -> None:
+        self.add("Editorial check", t.CHAPTER)
+        if not self.findings:
+            self.add(
+                "The report passes the editorial check (pipeline/document/editorial.py): no working material in "
+                "its text, the session and symbol of its date, numbers under 10 in words in running text, en "
+                "dashes in ranges, typographic quotation marks, every picture described, no running head on "
+                "page 1 and the word limit kept.",
+                t.SUMMARY,
+            )
+            return
+        self.add(
+            f"What an editor would send back ({len(self.findings):,}): mend the template or report.toml.", t.SUMMARY
+        )
+        rows = [[f.where, f.rule, f.text] for f in self.findings]
+        grid(self.styles, ["Where", "Rule", "Text"], rows, [False] * 3, [2.6, 6.0, 8.0], False)
 
     def _provenance(self) -> None:
         self.add("Provenance of every figure", t.CHAPTER)
@@ -85,9 +106,13 @@ class Dossier(Builder):
             self.add(description, t.SUMMARY)
 
 
-def compose_dossier(inputs: ReportInputs, template: Template, report: Made, translations: dict[str, Made]):
-    """The dossier of the English draft and the translations drafted with it, built but not yet saved."""
-    with speaking("en"):
-        dossier = Dossier(inputs, template, report, translations)
+def compose_dossier(inputs: ReportInputs, template: Template, drafts: dict):
+    """The dossier of the English draft and the translations drafted with it (`drafts`: by language, what
+    compose made), built but not yet saved."""
+    _, report, document = drafts[DEFAULT]
+    translations = {code: made for code, (_, made, _) in drafts.items() if code != DEFAULT}
+    with speaking(DEFAULT):
+        findings = editorial.check(document, inputs.config["word_limit"])
+        dossier = Dossier(inputs, template, report, translations, findings)
         dossier.build()
     return dossier.document

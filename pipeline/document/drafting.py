@@ -124,10 +124,7 @@ def drafts_in(
             check_aligned(template, language)  # before anything is read or written
     inputs = replace(gather(store, dates, template), provenance_comments=provenance_comments)
     drafts = {language: compose(in_language(inputs, template, language), template) for language in languages}
-    dossier = None
-    if DEFAULT in drafts:
-        translations = {code: made for code, (_, made, _) in drafts.items() if code != DEFAULT}
-        dossier = compose_dossier(inputs, template, drafts[DEFAULT][1], translations)
+    dossier = compose_dossier(inputs, template, drafts) if DEFAULT in drafts else None
     saved = {store.history.draft(inputs.as_of, language): document for language, (_, _, document) in drafts.items()}
     for path, document in saved.items():
         write_atomically(path, lambda p, d=document: d.save(str(p)))
