@@ -245,6 +245,7 @@ def test_the_report_has_one_annex_and_the_dossier_the_working_material(draft, pu
         "Source files used",
         "Data validation",
         "Changes since the previous draft",
+        "Editorial check",
         "Reference data to check",
         "Provenance of every figure",
         "Descriptions of the figures",
@@ -269,6 +270,7 @@ def test_the_report_has_one_annex_and_the_dossier_the_working_material(draft, pu
     ]
     assert "This is the first draft: there is no earlier draft to compare." in text
     assert "The names of the thematic areas are unverified" in text
+    assert "The report passes the editorial check" in text
     provenance = next(table for table in dossier.tables if table.rows[0].cells[0].text == "Where")
     rows = [[c.text for c in row.cells] for row in provenance.rows[1:]]
     networks = next(row for row in rows if row[2] == "country_networks")
