@@ -41,6 +41,8 @@ def returned_copy(published_copy, sources, name="reviewer.docx"):
         paragraph.runs[0], text="Say which networks opened this year.", author="Jane Reviewer", initials="JR"
     )
     document.add_comment(figure, text="Check against the Coordinator's note.", author="Ahmed Rahman", initials="AR")
+    # Reviewers select sentences more often than numbers: this one covers the whole paragraph and its figures.
+    document.add_comment(paragraph.runs, text="Shorten this paragraph.", author="Li Wei", initials="LW")
     target = sources / "returned" / name
     target.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(target))
@@ -81,17 +83,22 @@ def test_comments_follow_their_figure_and_paragraph_after_a_data_change(publishe
     result = materialise(sample_copy, data, drafts, as_of="2021-12-31")
     assert result.success
     made = result.asset_materializations_for_node("draft_report")[0].metadata
-    assert made["reviewers_comments_carried"].value == 2 and made["reviewers_comments_to_settle"].value == 0
+    assert made["reviewers_comments_carried"].value == 3 and made["reviewers_comments_to_settle"].value == 0
     document, by_author = carried(drafts / "SG-report-draft-2021-12-31.docx")
     paragraph, figure = summary_paragraph(document)
     assert figure.text != was
     on_figure = by_author["Ahmed Rahman"]
     assert on_figure.text.startswith("Check against the Coordinator's note.")
-    assert f"The value was {was} when this was written; it is now {figure.text}." in on_figure.text
+    assert f"Since this comment: Country networks {was} → {figure.text}." in on_figure.text
     assert figure_run_text(document, on_figure.comment_id) == figure.text
-    on_paragraph = by_author["Jane Reviewer"]
+    on_paragraph = by_author["Jane Reviewer"]  # on the paragraph's first words: no figure under it
     assert anchored_paragraph(document, on_paragraph.comment_id).text == paragraph.text
-    assert "The value was" not in on_paragraph.text
+    assert "Since this comment" not in on_paragraph.text
+    # The comment on the whole paragraph lists every figure that moved under it, and only those.
+    on_all = by_author["Li Wei"].text
+    moved = on_all.split("Since this comment: ")[1].split(".\n")[0].split("; ")
+    assert f"Country networks {was} → {figure.text}" in moved and len(moved) >= 2
+    assert not any(m.split(" → ")[0].rsplit(" ", 1)[1] == m.split(" → ")[1] for m in moved)
     dossier = "\n".join(p.text for p in docx.Document(str(dossier_file(drafts, dt.date(2021, 12, 31)))).paragraphs)
     assert "Reviewers’ comments and proposed changes" in dossier and "Reviewers’ comments to settle" not in dossier
 
@@ -118,7 +125,7 @@ def test_a_paragraph_added_before_and_one_rewritten(published_copy, sample_copy,
     )
     result = materialise(sample_copy, data, drafts, template=template)
     made = result.asset_materializations_for_node("draft_report")[0].metadata
-    assert made["reviewers_comments_to_settle"].value == 2
+    assert made["reviewers_comments_to_settle"].value == 3  # on the paragraph, its start and its figure
     document, by_author = carried(draft_file(drafts, D))
     assert by_author == {}
     dossier = docx.Document(str(dossier_file(drafts, D)))
@@ -198,7 +205,7 @@ def test_a_reply_thread_a_resolved_comment_and_a_tracked_change(published_copy, 
     ]
     result = materialise(sample_copy, data, drafts)
     made = result.asset_materializations_for_node("draft_report")[0].metadata
-    assert made["reviewers_comments_resolved"].value == 1 and made["reviewers_comments_carried"].value == 3
+    assert made["reviewers_comments_resolved"].value == 1 and made["reviewers_comments_carried"].value == 4
     document, carried_by = carried(draft_file(drafts, D))
     assert carried_by["Maria Lopez"].text.startswith("Too long.\nReply from Ahmed Rahman (")
     assert "): Agreed, shorten it." in carried_by["Maria Lopez"].text

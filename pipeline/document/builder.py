@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from pipeline.catalogue import CHARTS, REPORT_TABLES, TOTAL, provenance_of
+from pipeline.catalogue.figures import LABELS as FIGURE_LABELS
 from pipeline.catalogue.model import STATED_UNITS
 from pipeline.contract import FAMILIES, PUBLIC_SOURCES, TABLES
 from pipeline.document import charts
@@ -144,7 +145,9 @@ class Builder:
             self._file(path, "annex")
         # Each draft carries the comments made on drafts in its language (ReportInputs: only those).
         if self.inputs.comments or self.inputs.changes:
-            carried = self.made.carried = carry(self.document, self.anchors, self.inputs.comments, self.inputs.changes)
+            carried = self.made.carried = carry(
+                self.document, self.anchors, self.inputs.comments, self.inputs.changes, FIGURE_LABELS
+            )
             self.made.comments_carried, self.made.comments_to_settle = carried.count(CARRIED), carried.count(TO_SETTLE)
             self.made.comments_resolved = carried.count(RESOLVED)
         separate_comment_ids(self.document)

@@ -46,6 +46,7 @@ class Anchors:
         self._next_id = 0
         self.placed: dict[str, list] = {}  # anchor -> the runs it spans (for comments put back on it)
         self.text: dict[str, str] = {}  # anchor -> its text in this draft
+        self.figures: dict[str, str] = {}  # a figure's anchor -> the key figure it states
 
     def paragraph(self, source_file: str, source_line: str) -> str:
         identity = f"{source_file}\n{source_line.strip()}"
@@ -55,7 +56,9 @@ class Anchors:
     def figure(self, paragraph: str, figure: str) -> str:
         identity = f"{paragraph}\n{figure}"
         self._made[identity] += 1
-        return _hashed(FIGURE, f"{identity}\n{self._made[identity]}")
+        name = _hashed(FIGURE, f"{identity}\n{self._made[identity]}")
+        self.figures[name] = figure
+        return name
 
     @staticmethod
     def table(name: str) -> str:

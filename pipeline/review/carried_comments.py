@@ -10,6 +10,7 @@ comment by chapter, author and state, and the tracked changes the reviewers prop
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from docx.oxml.ns import qn
@@ -63,19 +64,37 @@ def day(stamp: str) -> str:
         return stamp
 
 
-def _text(thread: Thread, now: str | None) -> str:
+def _text(thread: Thread, anchors: Anchors, labels: dict[str, str]) -> str:
     root = thread.root
     lines = [root["text"]]
     for reply in thread.replies:
         lines.append(f"Reply from {reply['author']} ({day(reply['date'])}): {reply['text']}")
-    was = root["anchored_text"].strip()
-    if now is not None and kind_of(root["anchor"] or "") == "figure" and was and was != now.strip():
-        lines.append(f"The value was {was} when this was written; it is now {now.strip()}.")
+    moved = _moved(root, anchors, labels)
+    if moved:
+        lines.append(f"Since this comment: {'; '.join(moved)}.")
     lines.append(f"(Carried from {root['file']}, {day(root['date'])}.)")
     return "\n".join(lines)
 
 
-def carry(document, anchors: Anchors, comments: list[dict], changes: list[dict]) -> Carried:
+def _moved(root: dict, anchors: Anchors, labels: dict[str, str]) -> list[str]:
+    """Each figure the comment's range covered (on the figure, or on a sentence or paragraph holding it) whose
+    value is not what it was when the comment was written: "Country networks 71 → 72"."""
+    was = json.loads(root.get("figures") or "{}")
+    if not was and kind_of(root["anchor"] or "") == "figure":  # a comment read before figures were recorded
+        was = {root["anchor"]: root["anchored_text"]}
+    order = {anchor: place for place, anchor in enumerate(anchors.text)}  # as the draft reads
+    moved = []
+    for anchor, then in sorted(was.items(), key=lambda item: order.get(item[0], -1)):
+        now = anchors.text.get(anchor)
+        if now is not None and then.strip() and then.strip() != now.strip():
+            name = anchors.figures.get(anchor, "")
+            moved.append(f"{labels.get(name, name or 'a figure')} {then.strip()} → {now.strip()}")
+    return moved
+
+
+def carry(
+    document, anchors: Anchors, comments: list[dict], changes: list[dict], labels: dict[str, str] | None = None
+) -> Carried:
     """Put each unresolved thread back on its anchor; mark the others resolved or to settle."""
     threads = threads_of(comments)
     for thread in threads:
@@ -84,10 +103,11 @@ def carry(document, anchors: Anchors, comments: list[dict], changes: list[dict])
             thread.state = RESOLVED
         elif anchor in anchors.placed and anchors.placed[anchor]:
             runs = anchors.placed[anchor]
-            now = anchors.text.get(anchor) if kind_of(anchor) == "figure" else None
             root = thread.root
             initials = "".join(word[0] for word in root["author"].split()[:3]).upper() or "R"
-            comment = document.add_comment(runs, text=_text(thread, now), author=root["author"], initials=initials)
+            comment = document.add_comment(
+                runs, text=_text(thread, anchors, labels or {}), author=root["author"], initials=initials
+            )
             if root["date"]:
                 comment._comment_elm.set(qn("w:date"), root["date"])
         else:

@@ -12,6 +12,7 @@ against the same size limits first. The pipeline's own provenance comments are l
 
 from __future__ import annotations
 
+import json
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from pipeline.limits import Limits, over
 from pipeline.paths import Sources
 from pipeline.readers.workbooks import OLE, inflation
 from pipeline.review.anchors import PREFIX as ANCHOR_PREFIX
+from pipeline.review.anchors import kind_of
 from pipeline.store.files import local_copy
 
 
@@ -60,6 +62,7 @@ class Comment:
     anchored_text: str = ""  # the text its range covers
     context: str = ""  # the whole text of the anchor it is on (a paragraph, a caption)
     chapter: str = ""
+    figures: str = "{}"  # the figures its range covers, as JSON: {figure anchor: its text when written}
 
 
 @dataclass
@@ -169,6 +172,7 @@ def read_returned(path: Path, shown: str, limits: Limits) -> Returned:
                 where.get("text", ""),
                 where.get("context", ""),
                 where.get("chapter", ""),
+                json.dumps(where.get("figures", {}), sort_keys=True),
             )
         )
     for comment in returned.comments:  # a reply names its parent by the parent's last paragraph
@@ -219,6 +223,9 @@ def _walk(document, shown: str) -> tuple[dict[str, dict], list[Change], int]:
                 open_anchors[element.get(_w("id"))] = name
                 paragraph_text.setdefault(name, [])
                 anchors += 1
+                if kind_of(name) == "figure":
+                    for comment_id in active:  # a figure inside a comment's range
+                        ranges[comment_id]["figures"].add(name)
                 for comment_id in waiting:  # a range Word started before the paragraph's own bookmark
                     ranges[comment_id]["anchor"] = ranges[comment_id]["outer"] = name
                 waiting.clear()
@@ -227,7 +234,15 @@ def _walk(document, shown: str) -> tuple[dict[str, dict], list[Change], int]:
         elif event == "start" and tag == _w("commentRangeStart"):
             comment_id = element.get(_w("id"))
             outer = next(iter(open_anchors.values()), None)
-            ranges[comment_id] = {"anchor": _innermost(open_anchors), "outer": outer, "text": "", "chapter": chapter}
+            innermost = _innermost(open_anchors)
+            on_figure = {innermost} if innermost and kind_of(innermost) == "figure" else set()
+            ranges[comment_id] = {
+                "anchor": innermost,
+                "outer": outer,
+                "text": "",
+                "chapter": chapter,
+                "figures": on_figure,
+            }
             active.add(comment_id)
             if not open_anchors:
                 waiting.add(comment_id)
@@ -262,6 +277,7 @@ def _walk(document, shown: str) -> tuple[dict[str, dict], list[Change], int]:
     for where in ranges.values():
         outer = where.get("outer") or where.get("anchor")
         where["context"] = "".join(paragraph_text.get(outer, [])) if outer else ""
+        where["figures"] = {name: "".join(paragraph_text.get(name, [])) for name in where.get("figures", ())}
     return ranges, changes, anchors
 
 
