@@ -426,7 +426,14 @@ def test_key_figures_as_of_two_dates_and_the_comparison_table():
     t["key_figures"] = compute_key_figures(t, D, earlier).to_pandas(date_as_object=False)
     compared = {r["figure"]: r for r in table("figures_compared", t)}
     assert len(compared) == len(FIGURES)
-    assert compared["country_networks"] == {"figure": "country_networks", "previous": 1.0, "now": 2.0, "unit": "count"}
+    assert compared["country_networks"] == {
+        "figure": "country_networks",
+        "previous": 1.0,
+        "now": 2.0,
+        "unit": "count",
+        "counted_to": None,  # a stock: as of the date compared with
+        "stated": False,  # no report was drafted then: counted now
+    }
     assert compared["mptf_delivery_rate"]["previous"] is None
     # Nothing to compare with (the first edition): the table is empty, the figures have no previous value.
     t["key_figures"] = compute_key_figures(t, D).to_pandas(date_as_object=False)

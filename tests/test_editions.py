@@ -10,6 +10,8 @@ import pytest
 
 from assets.partitions import EDITIONS, editions_of, sync_editions
 from assets.resources import DATES_TAG, Settings
+from pipeline.catalogue import FIGURES
+from pipeline.catalogue.model import BY_YEAR
 from pipeline.contract import warnings_for
 from pipeline.editions import UNSCHEDULED, Dates, edition_for, editions_from, find, previous
 from pipeline.languages import un_style
@@ -98,7 +100,11 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     assert partitions == {"2022", "2026"}
     first, second = figures_of(runs["2022"]), figures_of(runs["2026"])
     assert {previous for _, previous in first.values()} == {None}  # the first edition has none before it
-    assert {name: now for name, (now, _) in first.items()} == {name: previous for name, (_, previous) in second.items()}
+    # The later edition's earlier column is what the earlier edition stated (its draft was made here), but for
+    # the flows by year: the earlier report, as of 25 January 2022, held part of 2022; they count to end-2021.
+    yearly = {name for name, figure in FIGURES.items() if figure.grain == BY_YEAR}
+    stated = {name: now for name, (now, _) in first.items() if name not in yearly}
+    assert stated == {name: previous for name, (_, previous) in second.items() if name not in yearly}
     # An edition's figures are those of a run as of its cut-off.
     ad_hoc = materialise(sample_copy, data, drafts, as_of="2026-01-13", instance=instance, selection=["key_figures"])
     assert {name: now for name, (now, _) in figures_of(ad_hoc).items()} == {n: v for n, (v, _) in second.items()}
@@ -125,11 +131,17 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     ]
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in compared.rows[1:]}
     deposits_then, deposits_now = second["mptf_deposits_total_usd"][1], second["mptf_deposits_total_usd"][0]
-    assert rows["Deposits to the Fund"] == [
+    assert rows["Deposits to the Fund, cumulative (to the end of 2021)"] == [
         un_style.usd(deposits_then),
         un_style.usd(deposits_now),
         f"up {un_style.usd(deposits_now - deposits_then)}",
     ]
+    # Last: a run as of 31 December 2021 rewrites the 2022 edition's figures.
+    end_2021 = figures_of(
+        materialise(sample_copy, data, drafts, as_of="2021-12-31", instance=instance, selection=["key_figures"])
+    )
+    assert {n: second[n][1] for n in yearly} == {n: end_2021[n][0] for n in yearly}
+    assert second["mptf_deposits_year_usd"][1] == 3_150_000  # 2021's deposits, not January 2022's partial year
 
 
 def test_the_june_2021_briefing_compared_with_march(published_copy, sample_copy):
@@ -137,6 +149,19 @@ def test_the_june_2021_briefing_compared_with_march(published_copy, sample_copy)
     result = materialise(sample_copy, published_copy / "data", published_copy / "drafts", compare_with="2021-03-31")
     figures = figures_of(result)
     assert figures["country_networks"] == (52, 45) and figures["champion_countries"] == (23, 20)
+    # No report was issued on 31 March 2021: the column is a count made now, and the flows by year count to the
+    # end of 2020, so that 2021's deposits show as a change rather than "unchanged".
+    document = docx.Document(str(published_copy / "drafts/SG-report-draft-2021-06-24.docx"))
+    compared = document.tables[-1]
+    assert [c.text for c in compared.rows[0].cells][1] == "As counted now for 31 March 2021"
+    rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in compared.rows[1:]}
+    assert rows["Country networks"] == ["45", "52", "up 7"] and rows["Champion countries"] == ["20", "23", "up 3"]
+    assert rows["Deposits to the Fund, cumulative (to the end of 2020)"][2].startswith("up $")
+    assert rows["Deposits for the year (to the end of 2020)"] == ["$11.3 million", "$3.2 million", "down $8.2 million"]
+    annex = "\n".join(p.text for p in document.paragraphs).split("Key figures in this report and in the previous one")[
+        1
+    ]
+    assert "_" not in annex and "_" not in "".join(c.text for row in compared.rows for c in row.cells)
 
 
 def test_changes_in_un_style():

@@ -36,6 +36,7 @@ from pipeline.catalogue.model import (
     Frames,
     ReportTable,
     TableColumn,
+    counted_to,
 )
 from pipeline.catalogue.records import PREVIOUS_FIGURES
 from pipeline.config import Freshness
@@ -52,6 +53,7 @@ assert len(FIGURES) == len(figures.FIGURES) and len(REPORT_TABLES) == len(data_t
 assert not FIGURES.keys() & REPORT_TABLES.keys(), "the template reads figures and tables by name: one name, one thing"
 assert all(chart.table in REPORT_TABLES for chart in CHARTS.values())
 
+STATED, RECOUNTED = "stated", "recounted"  # where a previous value comes from
 KEY_FIGURES_SCHEMA = pa.schema(
     [
         ("figure", pa.string()),
@@ -65,6 +67,11 @@ KEY_FIGURES_SCHEMA = pa.schema(
         # is none, or when the figure had no value then.
         ("previous_value", pa.float64()),
         ("previous_as_of", pa.date32()),
+        # The day the previous value counts to: the date compared with, or for a flow by year the end of the
+        # last year ended by then (model.counted_to); and whether it is what the previous report stated or a
+        # count made now ("stated", "recounted").
+        ("previous_counted_to", pa.date32()),
+        ("previous_source", pa.string()),
     ]
 )
 FIELD_TYPES = {
@@ -162,13 +169,23 @@ def _value(value: float | None) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def compute_key_figures(frames: Frames, as_of: dt.date, compare_with: dt.date | None = None) -> pa.Table:
-    """Each key figure as of D, with its rows, and as of the date compared with when there is one."""
+def compute_key_figures(
+    frames: Frames, as_of: dt.date, compare_with: dt.date | None = None, stated: pa.Table | None = None
+) -> pa.Table:
+    """Each key figure as of D, with its rows, and as of the date compared with when there is one: as the
+    previous report `stated` it when it was drafted here, else counted now to the day its grain allows."""
+    said = {} if stated is None else {r["figure"]: r for r in stated.to_pylist()}
     day = pd.Timestamp(as_of)
     records = []
     for figure in FIGURES.values():
         value, counted = _compute(figure, frames, day)
-        previous = None if compare_with is None else _value(_compute(figure, frames, pd.Timestamp(compare_with))[0])
+        to = None if compare_with is None else counted_to(figure.grain, compare_with)
+        previous = None if to is None else _value(_compute(figure, frames, pd.Timestamp(to))[0])
+        source = None if to is None else RECOUNTED
+        stated_on = said[figure.name]["as_of"] if figure.name in said else None
+        # A yearly flow the previous report stated inside a year held part of that year: counted again instead.
+        if to is not None and stated_on is not None and counted_to(figure.grain, stated_on) == stated_on:
+            previous, to, source = said[figure.name]["value"], stated_on, STATED
         records.append(
             {
                 "figure": figure.name,
@@ -180,6 +197,8 @@ def compute_key_figures(frames: Frames, as_of: dt.date, compare_with: dt.date | 
                 "source_files": source_files(counted),
                 "previous_value": previous,
                 "previous_as_of": compare_with,
+                "previous_counted_to": to,
+                "previous_source": source,
             }
         )
     return pa.Table.from_pylist(records, schema=KEY_FIGURES_SCHEMA)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.catalogue.model import COUNT, NUMBER, PERCENT, USD, Counted, Figure, Frames
+from pipeline.catalogue.model import BY_DATE, BY_YEAR, COUNT, NUMBER, PERCENT, STOCK, USD, Counted, Figure, Frames
 from pipeline.contract import TABLES, rows
 from pipeline.contract.as_of import InYear
 
@@ -95,6 +95,7 @@ FIGURES: list[Figure] = [
         {"country_networks": ("level", "established_on", "closed_on")},
         NETWORK_OPEN,
         lambda t, d: count(rows.networks(t, d, "country")),
+        grain=STOCK,
     ),
     Figure(
         "regional_networks",
@@ -103,6 +104,7 @@ FIGURES: list[Figure] = [
         {"country_networks": ("level", "established_on", "closed_on")},
         NETWORK_OPEN,
         lambda t, d: count(rows.networks(t, d, "regional")),
+        grain=STOCK,
     ),
     Figure(
         "champion_countries",
@@ -111,6 +113,7 @@ FIGURES: list[Figure] = [
         {"champions": ("joined_on", "left_on")},
         CHAMPION_OPEN,
         lambda t, d: count(rows.champions(t, d)),
+        grain=STOCK,
     ),
     Figure(
         "champion_countries_with_network",
@@ -122,6 +125,7 @@ FIGURES: list[Figure] = [
         },
         CHAMPION_OPEN,
         _champions_with_network,
+        grain=STOCK,
     ),
     Figure(
         "regional_reviews_held",
@@ -130,6 +134,7 @@ FIGURES: list[Figure] = [
         {"reviews": ("end_date",)},
         REVIEW_HELD,
         lambda t, d: count(rows.reviews_held(t, d)),
+        grain=BY_DATE,
     ),
     Figure(
         "member_states_in_reviews",
@@ -138,6 +143,7 @@ FIGURES: list[Figure] = [
         {"reviews": ("review_id", "end_date"), "review_participants": ("review_id", "iso3")},
         REVIEW_HELD,
         _member_states_in_reviews,
+        grain=BY_DATE,
     ),
     Figure(
         "reviews_in_person_or_hybrid",
@@ -146,6 +152,7 @@ FIGURES: list[Figure] = [
         {"reviews": ("end_date", "format")},
         REVIEW_HELD,
         _in_person_or_hybrid,
+        grain=BY_DATE,
     ),
     Figure(
         "mptf_contributors",
@@ -154,6 +161,7 @@ FIGURES: list[Figure] = [
         {"contributions": ("contributor", "year", "deposit_usd")},
         UP_TO_YEAR,
         _contributors,
+        grain=BY_YEAR,
     ),
     Figure(
         "mptf_deposits_total_usd",
@@ -162,6 +170,7 @@ FIGURES: list[Figure] = [
         {"contributions": ("year", "deposit_usd")},
         UP_TO_YEAR,
         lambda t, d: total(rows.contributions(t, d), "deposit_usd"),
+        grain=BY_YEAR,
     ),
     Figure(
         "mptf_commitments_total_usd",
@@ -170,6 +179,7 @@ FIGURES: list[Figure] = [
         {"contributions": ("year", "commitment_usd")},
         UP_TO_YEAR,
         lambda t, d: total(rows.contributions(t, d), "commitment_usd"),
+        grain=BY_YEAR,
     ),
     Figure(
         "mptf_deposits_year_usd",
@@ -178,6 +188,7 @@ FIGURES: list[Figure] = [
         {"contributions": ("year", "deposit_usd")},
         IN_YEAR,
         _deposits_of_year,
+        grain=BY_YEAR,
     ),
     Figure(
         "mptf_target_year_usd",
@@ -186,6 +197,7 @@ FIGURES: list[Figure] = [
         {"targets": ("year", "capitalization_target_usd")},
         IN_YEAR,
         _target,
+        grain=BY_YEAR,
     ),
     Figure(
         "mptf_deposits_year_share_of_target",
@@ -194,6 +206,7 @@ FIGURES: list[Figure] = [
         {"contributions": ("year", "deposit_usd"), "targets": ("year", "capitalization_target_usd")},
         IN_YEAR,
         lambda t, d: share(_deposits_of_year(t, d), _target(t, d)),
+        grain=BY_YEAR,
     ),
     Figure(
         "mptf_joint_programmes",
@@ -202,6 +215,7 @@ FIGURES: list[Figure] = [
         {"joint_programmes": ("approved_on",)},
         PROGRAMME_APPROVED,
         lambda t, d: count(rows.programmes(t, d)),
+        grain=BY_DATE,
     ),
     Figure(
         "mptf_joint_programmes_budget_usd",
@@ -210,6 +224,7 @@ FIGURES: list[Figure] = [
         {"joint_programmes": ("approved_on", "budget_usd")},
         PROGRAMME_APPROVED,
         lambda t, d: total(rows.programmes(t, d), "budget_usd"),
+        grain=BY_DATE,
     ),
     Figure(
         "mptf_thematic_areas_covered",
@@ -218,6 +233,7 @@ FIGURES: list[Figure] = [
         {"joint_programmes": ("approved_on", "thematic_area")},
         PROGRAMME_APPROVED,
         lambda t, d: distinct(rows.programmes(t, d), "thematic_area"),
+        grain=BY_DATE,
     ),
     Figure(
         "mptf_most_common_thematic_area",
@@ -226,6 +242,7 @@ FIGURES: list[Figure] = [
         {"joint_programmes": ("approved_on", "thematic_area")},
         PROGRAMME_APPROVED,
         _most_common_area,
+        grain=BY_DATE,
     ),
     Figure(
         "mptf_concept_notes_received",
@@ -234,6 +251,7 @@ FIGURES: list[Figure] = [
         {"concept_notes": ("submitted_on",)},
         NOTE_SUBMITTED,
         lambda t, d: count(rows.notes(t, d)),
+        grain=BY_DATE,
     ),
     Figure(
         "mptf_pipeline",
@@ -242,6 +260,7 @@ FIGURES: list[Figure] = [
         {"concept_notes": ("submitted_on", "status")},
         NOTE_SUBMITTED,
         lambda t, d: count(rows.notes(t, d, PIPELINE)),
+        grain=BY_DATE,
     ),
     Figure(
         "mptf_pipeline_prioritized",
@@ -250,6 +269,7 @@ FIGURES: list[Figure] = [
         {"concept_notes": ("submitted_on", "status")},
         NOTE_SUBMITTED,
         lambda t, d: count(rows.notes(t, d, ("prioritized",))),
+        grain=BY_DATE,
     ),
     Figure(
         "mptf_net_funded_usd",
@@ -258,6 +278,7 @@ FIGURES: list[Figure] = [
         {"transfers": ("year", "net_funded_usd")},
         UP_TO_YEAR,
         lambda t, d: total(rows.transfers(t, d), "net_funded_usd"),
+        grain=BY_YEAR,
     ),
     Figure(
         "mptf_expenditure_usd",
@@ -266,6 +287,7 @@ FIGURES: list[Figure] = [
         {"transfers": ("year", "expenditure_usd")},
         UP_TO_YEAR,
         lambda t, d: total(rows.transfers(t, d), "expenditure_usd"),
+        grain=BY_YEAR,
     ),
     Figure(
         "mptf_delivery_rate",
@@ -275,6 +297,7 @@ FIGURES: list[Figure] = [
         {"transfers": ("year", "net_funded_usd", "expenditure_usd")},
         UP_TO_YEAR,
         lambda t, d: ratio(rows.transfers(t, d), "expenditure_usd", "net_funded_usd"),
+        grain=BY_YEAR,
     ),
 ]
 
@@ -288,8 +311,8 @@ LABELS = {
     "member_states_in_reviews": "Member States taking part in the reviews",
     "reviews_in_person_or_hybrid": "Reviews held in person or in a hybrid format",
     "mptf_contributors": "Contributors to the Fund",
-    "mptf_deposits_total_usd": "Deposits to the Fund",
-    "mptf_commitments_total_usd": "Commitments to the Fund",
+    "mptf_deposits_total_usd": "Deposits to the Fund, cumulative",
+    "mptf_commitments_total_usd": "Commitments to the Fund, cumulative",
     "mptf_deposits_year_usd": "Deposits for the year",
     "mptf_target_year_usd": "Capitalization target for the year",
     "mptf_deposits_year_share_of_target": "Deposits for the year as a share of the target",
@@ -300,8 +323,8 @@ LABELS = {
     "mptf_concept_notes_received": "Concept notes received",
     "mptf_pipeline": "Concept notes in the pipeline",
     "mptf_pipeline_prioritized": "Concept notes prioritized for funding",
-    "mptf_net_funded_usd": "Transferred to participating organizations",
-    "mptf_expenditure_usd": "Expenditure reported",
+    "mptf_net_funded_usd": "Transferred to participating organizations, cumulative",
+    "mptf_expenditure_usd": "Expenditure reported, cumulative",
     "mptf_delivery_rate": "Delivery rate",
 }
 assert LABELS.keys() == {f.name for f in FIGURES}, "every key figure has a reader's name, and only those"

@@ -7,6 +7,7 @@ them, the report binds them to the drafters' template, docs/contract.md describe
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -31,6 +32,20 @@ Counted = tuple[float | None, list[pd.DataFrame]]
 Derived = tuple[pd.DataFrame, list[pd.DataFrame]]
 
 
+# A figure's time grain: what it can be compared at. A stock is as of a date (networks open on D); a flow
+# by date sums what is dated by D (programmes approved); a flow by year sums whole years (deposits, transfers:
+# the sources carry a year, not a date), so it is compared only up to the end of a year that has ended.
+STOCK, BY_DATE, BY_YEAR = "stock", "flow by date", "flow by year"
+
+
+def counted_to(grain: str, day: dt.date) -> dt.date:
+    """The day a figure of `grain` can be counted to as of `day`: the day itself, or for a flow by year the
+    end of the last year ended by then (31 December of the year before, unless `day` is a 31 December)."""
+    if grain != BY_YEAR or (day.month, day.day) == (12, 31):
+        return day
+    return dt.date(day.year - 1, 12, 31)
+
+
 @dataclass(frozen=True)
 class Figure:
     name: str
@@ -39,6 +54,7 @@ class Figure:
     reads: Mapping[str, tuple[str, ...]]  # table -> the columns it reads
     as_of: Predicate  # which rows count on D
     compute: Callable[[Frames, pd.Timestamp], Counted]  # given only what `reads` declares, `as_of` applied
+    grain: str = STOCK
 
 
 @dataclass(frozen=True)

@@ -146,9 +146,14 @@ def figures_compared(t: Frames, day: pd.Timestamp) -> Derived:
     """Each key figure now and as of the date compared with; no rows when there is none (the first edition)."""
     figures = t["key_figures"]
     if not len(figures) or figures["previous_as_of"].isna().all():
-        return pd.DataFrame(columns=["figure", "previous", "now", "unit"]), []
+        return pd.DataFrame(columns=["figure", "previous", "now", "unit", "counted_to", "stated"]), []
     frame = figures.rename(columns={"value": "now", "previous_value": "previous"})
-    return frame[["figure", "previous", "now", "unit"]].reset_index(drop=True), []
+    # A flow by year compared at a day inside a year counts to the end of the year before: the row says so.
+    frame["counted_to"] = figures["previous_counted_to"].where(
+        figures["previous_counted_to"] != figures["previous_as_of"]
+    )
+    frame["stated"] = figures["previous_source"] == "stated"
+    return frame[["figure", "previous", "now", "unit", "counted_to", "stated"]].reset_index(drop=True), []
 
 
 SOURCE_FILES = ("path", "table", "family", "sha256", "rows_read", "first_seen")
@@ -273,13 +278,25 @@ RECORD_TABLES = [
         "figures_compared",
         "Key figures in this report and in the previous one",
         "each key figure as of D and as of the date compared with (the previous edition's data cut-off)",
-        {"key_figures": (*FIGURES_READ, "previous_value", "previous_as_of")},
-        (Field("figure", TEXT), Field("previous", ROW_UNIT), Field("now", ROW_UNIT), Field("unit", TEXT)),
+        {"key_figures": (*FIGURES_READ, "previous_value", "previous_as_of", "previous_counted_to", "previous_source")},
+        (
+            Field("figure", TEXT),
+            Field("previous", ROW_UNIT),
+            Field("now", ROW_UNIT),
+            Field("unit", TEXT),
+            Field("counted_to", DATE, "the end of the last year ended by the date compared with (a flow by year)"),
+            Field("stated", FLAG, "the previous value is what the previous report stated, not a count made now"),
+        ),
         figures_compared,
         columns=(
-            TableColumn("Key figure", "{{ figure | figure_label }}", 5.6),
             TableColumn(
-                "Previous report (as of {{ compared_with }})",
+                "Key figure",
+                "{{ figure | figure_label }}{% if counted_to %} (to the end of {{ counted_to.year }}){% endif %}",
+                5.6,
+            ),
+            TableColumn(
+                "{% if previous_stated %}Previous report (as of {{ compared_with }}){% else %}As counted now for "
+                "{{ compared_with }}{% endif %}",
                 "{% if previous is stated %}{{ previous }}{% else %}not stated{% endif %}",
                 3.4,
                 right=True,

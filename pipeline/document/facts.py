@@ -44,6 +44,8 @@ class Fact:
     phrase: str | None = None
     before: float | None = None  # its value as of the date compared with (the previous edition's cut-off)
     compared: bool = False  # whether there was a date to compare with
+    # A flow by year compared at a day inside a year: the end of the year its earlier value counts to.
+    counted_to: dt.date | None = None
 
     @property
     def previous(self) -> Fact:
@@ -161,7 +163,11 @@ def figure_facts(figures: pa.Table) -> dict[str, Fact]:
             figure=True,
         )
         compared = row.get("previous_as_of") is not None
-        facts[row["figure"]] = Fact(row["value"], row["unit"], provenance, None, row.get("previous_value"), compared)
+        to = row.get("previous_counted_to")
+        to = to if to is not None and to != row.get("previous_as_of") else None
+        facts[row["figure"]] = Fact(
+            row["value"], row["unit"], provenance, None, row.get("previous_value"), compared, to
+        )
     return facts
 
 
@@ -179,6 +185,8 @@ def context(
         # The date compared with, and the edition it is the cut-off of ("" for an ad hoc date, or none).
         "compared_with": style().date(compare_with) if compare_with else "",
         "previous_edition": dates.previous.title if dates and dates.previous else "",
+        # The previous report's figures as it stated them (its draft was made here), not counted again now.
+        "previous_stated": any(r.get("previous_source") == "stated" for r in figures.to_pylist()),
         "thematic_areas": Fact(len(THEMATIC_AREAS), "count"),  # reference data: said as a count, cited nowhere
         "m49_regions": list(M49_REGIONS),
         "regional_commissions": len(REGIONS),  # one review per commission and cycle

@@ -26,6 +26,16 @@ class History:
         kept = sorted(self.layout.history(edition).glob("key_figures-*.parquet"))
         return read_table(kept[-1], columns=columns) if kept else None
 
+    def issued_figures(self, edition: str, due: dt.date | None) -> pa.Table | None:
+        """The key figures of the edition as issued: those of its last draft counted as of its due date or
+        before (its last draft, when the calendar gives no due date); None when it was never so drafted."""
+        issued = None
+        for path in sorted(self.layout.history(edition).glob("key_figures-*.parquet")):
+            kept = read_table(path, columns=["figure", "value", "as_of"])
+            if kept.num_rows and (due is None or kept.column("as_of")[0].as_py() <= due):
+                issued = kept
+        return issued
+
     @property
     def charts(self) -> Path:
         return self.layout.charts
