@@ -12,6 +12,7 @@ from pipeline.catalogue.model import (
     DATE,
     FLAG,
     LIST,
+    NUMBER,
     ROW_UNIT,
     TEXT,
     Derived,
@@ -22,6 +23,7 @@ from pipeline.catalogue.model import (
 )
 from pipeline.config import Freshness
 from pipeline.deadlines import deadlines_from, freshness_window, next_deadline, stale_families
+from pipeline.reference import THEMATIC_AREAS
 
 # The key figures of the last draft written (data/drafts/), read as a table of its own.
 PREVIOUS_FIGURES = "previous_key_figures"
@@ -146,14 +148,24 @@ def figures_compared(t: Frames, day: pd.Timestamp) -> Derived:
     """Each key figure now and as of the date compared with; no rows when there is none (the first edition)."""
     figures = t["key_figures"]
     if not len(figures) or figures["previous_as_of"].isna().all():
-        return pd.DataFrame(columns=["figure", "previous", "now", "unit", "counted_to", "stated"]), []
+        columns = ["figure", "previous", "now", "unit", "counted_to", "stated", "previous_name", "now_name"]
+        return pd.DataFrame(columns=columns), []
     frame = figures.rename(columns={"value": "now", "previous_value": "previous"})
     # A flow by year compared at a day inside a year counts to the end of the year before: the row says so.
     frame["counted_to"] = figures["previous_counted_to"].where(
         figures["previous_counted_to"] != figures["previous_as_of"]
     )
     frame["stated"] = figures["previous_source"] == "stated"
-    return frame[["figure", "previous", "now", "unit", "counted_to", "stated"]].reset_index(drop=True), []
+    # A figure that names something (the thematic area with the most programmes) is shown by its name.
+    named = frame["unit"] == NUMBER
+    for column in ("previous", "now"):
+        frame[f"{column}_name"] = frame[column].where(named).map(_area_name)
+    columns = ["figure", "previous", "now", "unit", "counted_to", "stated", "previous_name", "now_name"]
+    return frame[columns].reset_index(drop=True), []
+
+
+def _area_name(number) -> str | None:
+    return None if pd.isna(number) else f"{int(number)}. {THEMATIC_AREAS[int(number)]}"
 
 
 SOURCE_FILES = ("path", "table", "family", "sha256", "rows_read", "first_seen")
@@ -286,6 +298,8 @@ RECORD_TABLES = [
             Field("unit", TEXT),
             Field("counted_to", DATE, "the end of the last year ended by the date compared with (a flow by year)"),
             Field("stated", FLAG, "the previous value is what the previous report stated, not a count made now"),
+            Field("previous_name", TEXT, "what the previous value names (a thematic area)"),
+            Field("now_name", TEXT, "what the value names"),
         ),
         figures_compared,
         columns=(
@@ -297,11 +311,17 @@ RECORD_TABLES = [
             TableColumn(
                 "{% if previous_stated %}Previous report (as of {{ compared_with }}){% else %}As counted now for "
                 "{{ compared_with }}{% endif %}",
-                "{% if previous is stated %}{{ previous }}{% else %}not stated{% endif %}",
+                "{% if previous_name %}{{ previous_name }}{% elif previous is stated %}{{ previous }}{% else %}not "
+                "stated{% endif %}",
                 3.4,
                 right=True,
             ),
-            TableColumn("This report (as of {{ as_of }})", "now", 3.4, right=True),
+            TableColumn(
+                "This report (as of {{ as_of }})",
+                "{% if now_name %}{{ now_name }}{% else %}{{ now }}{% endif %}",
+                3.4,
+                True,
+            ),
             TableColumn("Change", "{{ now | change(previous) }}", 3.6, right=True),
         ),
         states_data=False,
