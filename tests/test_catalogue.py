@@ -433,6 +433,8 @@ def test_key_figures_as_of_two_dates_and_the_comparison_table():
         "unit": "count",
         "counted_to": None,  # a stock: as of the date compared with
         "stated": False,  # no report was drafted then: counted now
+        "previous_name": None,  # a count names nothing
+        "now_name": None,
     }
     assert compared["mptf_delivery_rate"]["previous"] is None
     # Nothing to compare with (the first edition): the table is empty, the figures have no previous value.
