@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dagster as dg
@@ -47,6 +48,7 @@ def draft_metadata(target: Path, dates, inputs, made) -> dict:
         "path": dg.MetadataValue.path(str(target)),
         "as_of": dates.as_of.isoformat(),
         "edition": dates.edition.title,
+        "edition_state": dates.edition.state(dt.date.today()),
         "compared_with": dates.compare_with.isoformat() if dates.compare_with else "nothing (no earlier edition)",
         "session": inputs.config["session"],
         "symbol": inputs.config["symbol"],

@@ -24,6 +24,9 @@ CUTOFF_BEFORE_DUE = dt.timedelta(weeks=4)
 UNSCHEDULED = "unscheduled"  # a date after the last edition's cut-off: the next report, not yet in the calendar
 
 
+IN_PREPARATION, ISSUED = "in preparation", "issued"
+
+
 class UnknownEdition(ValueError):
     pass
 
@@ -35,6 +38,10 @@ class Edition:
     due: dt.date | None
     cutoff: dt.date | None
     tentative: bool = False
+
+    def state(self, today: dt.date) -> str:
+        """`in preparation` until its due date, `issued` after it (an edition with no due date: in preparation)."""
+        return ISSUED if self.due is not None and today > self.due else IN_PREPARATION
 
     def as_of(self, today: dt.date) -> dt.date:
         """The date its figures are counted as of: the cut-off, or today while the cut-off is ahead."""

@@ -8,6 +8,7 @@ line, column, value where known), never a bare traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,7 +196,11 @@ def report(ran: Ran) -> int:
         print(check_report("Warnings (reported, not blocking):", warnings), file=sys.stderr)
         return EXIT_FAILED
     print_figures(result, dates)
-    print(f"Edition: {dates.edition.title}")
+    from pipeline.languages import un_style
+
+    state = dates.edition.state(dt.date.today())
+    due = f", due {un_style.date(dates.edition.due)}" if dates.edition.due else ""
+    print(f"Edition: {dates.edition.title} ({state}{due})")
     print(check_report("Warnings (reported, not blocking):", warnings))
     made = result.asset_materializations_for_node("draft_report")[0].metadata
     words, limit = made["words"].value, made["word_limit"].value
