@@ -144,6 +144,22 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     assert second["mptf_deposits_year_usd"][1] == 3_150_000  # 2021's deposits, not January 2022's partial year
 
 
+def test_the_previous_report_is_compared_as_it_was_stated_not_as_counted_again(published_copy, sample_copy):
+    """The 2022 edition drafted, then a country network of 2021 added to the sources, then the 2026 edition
+    drafted: its earlier column says what the 2022 report stated (53), not today's count (54); redrafting 2022
+    after the change does not move that record."""
+    data, drafts, instance = published_copy / "data", published_copy / "drafts", dg.DagsterInstance.ephemeral()
+    assert materialise(sample_copy, data, drafts, "", instance=instance, edition="2022").success
+    networks = sample_copy / "country_networks/country_networks.csv"
+    networks.write_text(networks.read_text() + "NET-ISL,country,ISL,UN Network on Migration in Iceland,2021-05-04,\n")
+    assert materialise(sample_copy, data, drafts, "", instance=instance, edition="2022").success  # a redraft
+    later = materialise(sample_copy, data, drafts, "", instance=instance, edition="2026")
+    assert later.success
+    assert figures_of(later)["country_networks"][1] == 53  # as stated; counted now it would be 54
+    compared = docx.Document(str(drafts / "SG-report-draft-2026-01-13.docx")).tables[-1]
+    assert [c.text for c in compared.rows[0].cells][1] == "Previous report (as of 25 January 2022)"
+
+
 def test_the_june_2021_briefing_compared_with_march(published_copy, sample_copy):
     """The Network Coordinator's June 2021 briefing: from 45 to 52 country networks, from 20 to 23 Champions."""
     result = materialise(sample_copy, published_copy / "data", published_copy / "drafts", compare_with="2021-03-31")

@@ -37,7 +37,7 @@ def key_figures(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         edition_of(context)  # inside: a run without an edition undoes the publication it made
         frames = read_inputs(store, edition, columns_read(FIGURES.values()))
         previous = dates.previous  # an edition this pipeline drafted: the figures it stated, as issued
-        stated = store.history.issued_figures(previous.key, previous.due) if previous else None
+        stated = store.history.issued_figures(previous.key, previous.due, previous.cutoff) if previous else None
         figures = compute_key_figures(frames, dates.as_of, dates.compare_with, stated)
         path = store.published.write(KEY_FIGURES, figures, edition=edition)
         store.published.write(KEY_FIGURES, figures)  # the latest figures, whichever edition they are of

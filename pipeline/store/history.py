@@ -11,6 +11,13 @@ import pyarrow as pa
 from pipeline.paths import Data, dossier_file, draft_file
 from pipeline.store.files import read_table, write_parquet
 
+KEPT = ["figure", "value", "as_of"]
+
+
+def _drafted_on(kept: Path) -> dt.date:
+    """The day a kept set of figures was drafted, from its name (key_figures-<UTC stamp>.parquet)."""
+    return dt.datetime.strptime(kept.stem.removeprefix("key_figures-")[:8], "%Y%m%d").date()
+
 
 class History:
     def __init__(self, layout: Data, reports: Path | None = None):
@@ -26,15 +33,19 @@ class History:
         kept = sorted(self.layout.history(edition).glob("key_figures-*.parquet"))
         return read_table(kept[-1], columns=columns) if kept else None
 
-    def issued_figures(self, edition: str, due: dt.date | None) -> pa.Table | None:
-        """The key figures of the edition as issued: those of its last draft counted as of its due date or
-        before (its last draft, when the calendar gives no due date); None when it was never so drafted."""
-        issued = None
-        for path in sorted(self.layout.history(edition).glob("key_figures-*.parquet")):
-            kept = read_table(path, columns=["figure", "value", "as_of"])
-            if kept.num_rows and (due is None or kept.column("as_of")[0].as_py() <= due):
-                issued = kept
-        return issued
+    def issued_figures(self, edition: str, due: dt.date | None, cutoff: dt.date | None) -> pa.Table | None:
+        """The key figures of the edition as issued: those of its last draft made on or before its due date; or,
+        drafted only later (a backfill), of its first draft counted as of its cut-off. A redraft after that leaves
+        them be. None when it was never drafted so here."""
+        kept = sorted(self.layout.history(edition).glob("key_figures-*.parquet"))
+        by_then = [p for p in kept if due is None or _drafted_on(p) <= due]
+        if by_then:
+            return read_table(by_then[-1], columns=KEPT)
+        for path in kept:
+            figures = read_table(path, columns=KEPT)
+            if figures.num_rows and figures.column("as_of")[0].as_py() == cutoff:
+                return figures
+        return None
 
     @property
     def charts(self) -> Path:
