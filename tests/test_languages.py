@@ -22,10 +22,10 @@ from pipeline.document.narrative import NarrativeError
 from pipeline.editions import resolve
 from pipeline.languages import un_style
 from pipeline.languages.forms import LANGUAGES
-from pipeline.paths import Template
+from pipeline.paths import Template, draft_file
 from pipeline.store import Store
 from runtime import cli
-from tests.conftest import AS_OF, ROOT, SAMPLE, TEMPLATE, materialise
+from tests.conftest import AS_OF, ROOT, SAMPLE, TEMPLATE, D, materialise
 
 CODES = list(LANGUAGES)
 TRANSLATIONS = [f"draft_report_{code}" for code in CODES[1:]]
@@ -336,3 +336,29 @@ def test_the_translations_are_a_code_location_of_their_own_after_the_english_dra
 
 def snapshot(folder) -> dict:
     return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_annex_comparing_reports_names_each_figure_in_the_drafts_language(published_copy, sample_copy):
+    selection = ["key_figures", "report_tables", "draft_report"]
+    drafts = published_copy / "drafts"
+    languages = "fr,es,ru,zh,ar"
+    assert materialise(
+        sample_copy,
+        published_copy / "data",
+        drafts,
+        compare_with="2021-03-31",
+        languages=languages,
+        selection=selection,
+    ).success
+    for code in languages.split(","):
+        compared = docx.Document(str(draft_file(drafts, D, code))).tables[-1]
+        cells = [c.text for row in compared.rows for c in row.cells]
+        assert cells and not any("_" in text for text in cells), code  # no machine name, in any language
+    french = docx.Document(str(draft_file(drafts, D, "fr"))).tables[-1]
+    assert [french.rows[1].cells[0].text, french.rows[1].cells[1].text, french.rows[1].cells[2].text] == [
+        "Réseaux nationaux",
+        "45",
+        "52",
+    ]
+    chinese = docx.Document(str(draft_file(drafts, D, "zh"))).tables[-1]
+    assert chinese.rows[1].cells[0].text == "国家网络"

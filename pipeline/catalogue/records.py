@@ -276,7 +276,7 @@ RECORD_TABLES = [
         ),
         figure_changes,
         columns=(
-            TableColumn("Key figure", "{{ figure | figure_label }}"),
+            TableColumn("Key figure", "{{ figure_labels[figure] }}"),
             TableColumn(
                 "Previous draft (as of {{ previous_draft.as_of }})",
                 "{% if stated_before %}{{ previous }}{% else %}not stated{% endif %}",
@@ -305,7 +305,7 @@ RECORD_TABLES = [
         columns=(
             TableColumn(
                 "Key figure",
-                "{{ figure | figure_label }}{% if counted_to %} (to the end of {{ counted_to.year }}){% endif %}",
+                "{{ figure_labels[figure] }}{% if counted_to %} (to the end of {{ counted_to.year }}){% endif %}",
                 5.6,
             ),
             TableColumn(

@@ -171,6 +171,10 @@ def figure_facts(figures: pa.Table) -> dict[str, Fact]:
     return facts
 
 
+# What a table's cell may read besides its row: the draft's words for the figures it names.
+CELL_WORDS = ("figure_labels",)
+
+
 def context(
     as_of: dt.date, config: dict, figures: pa.Table, tables: dict[str, pa.Table], dates: Dates | None = None
 ) -> dict:
@@ -187,6 +191,8 @@ def context(
         "previous_edition": dates.previous.title if dates and dates.previous else "",
         # The previous report's figures as it stated them (its draft was made here), not counted again now.
         "previous_stated": any(r.get("previous_source") == "stated" for r in figures.to_pylist()),
+        # Each key figure as a reader names it, in the draft's language ([figure_labels] of its report.toml).
+        "figure_labels": {**LABELS, **config.get("figure_labels", {})},
         "thematic_areas": Fact(len(THEMATIC_AREAS), "count"),  # reference data: said as a count, cited nowhere
         "m49_regions": list(M49_REGIONS),
         "regional_commissions": len(REGIONS),  # one review per commission and cycle
@@ -270,6 +276,5 @@ FILTERS = {
     "iso": lambda day: day.isoformat(),
     "roman": un_style.roman,
     "objective": lambda number: OBJECTIVES[int(number)][0],  # its title as the Global Compact gives it
-    "figure_label": lambda name: LABELS[str(name)],
 }
 TESTS = {"zero": is_zero, "stated": is_stated}
