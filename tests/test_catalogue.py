@@ -514,3 +514,11 @@ def test_a_compute_that_reads_an_undeclared_column_or_table_fails_naming_it(monk
     monkeypatch.setitem(FIGURES, "country_networks", of_champions)
     with pytest.raises(UndeclaredRead, match="country_networks reads 'champions', which its declaration"):
         compute_key_figures(rows, D)
+
+
+def test_a_flow_by_year_is_counted_to_the_end_of_the_last_year_ended():
+    from pipeline.catalogue.model import BY_DATE, BY_YEAR, STOCK, counted_to
+
+    assert counted_to(BY_YEAR, dt.date(2022, 1, 25)) == dt.date(2021, 12, 31)  # 2022 had barely begun
+    assert counted_to(BY_YEAR, dt.date(2021, 12, 31)) == dt.date(2021, 12, 31)  # the whole year is in
+    assert counted_to(STOCK, dt.date(2022, 1, 25)) == counted_to(BY_DATE, dt.date(2022, 1, 25)) == dt.date(2022, 1, 25)
