@@ -9,6 +9,7 @@ preparation is read from the calendar at each evaluation, so the condition runs 
 """
 
 import datetime as dt
+import warnings
 
 import dagster as dg
 
@@ -39,9 +40,12 @@ AUTOMATION = (
     dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed() & EditionInPreparation()
 )
 
-follow_changes = dg.AutomationConditionSensorDefinition(
-    "follow_changes",
-    target=dg.AssetSelection.all(),
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    use_user_code_server=True,  # the condition reads the calendar
-)
+with warnings.catch_warnings():
+    # Evaluating on the code server is a beta parameter: said once here, not to every drafter at every run.
+    warnings.simplefilter("ignore", dg.BetaWarning)
+    follow_changes = dg.AutomationConditionSensorDefinition(
+        "follow_changes",
+        target=dg.AssetSelection.all(),
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        use_user_code_server=True,  # the condition reads the calendar
+    )

@@ -433,6 +433,7 @@ def test_key_figures_as_of_two_dates_and_the_comparison_table():
         "unit": "count",
         "counted_to": None,  # a stock: as of the date compared with
         "stated": False,  # no report was drafted then: counted now
+        "of_one_year": False,
         "previous_name": None,  # a count names nothing
         "now_name": None,
     }

@@ -173,7 +173,7 @@ def test_the_june_2021_briefing_compared_with_march(published_copy, sample_copy)
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in compared.rows[1:]}
     assert rows["Country networks"] == ["45", "52", "up 7"] and rows["Champion countries"] == ["20", "23", "up 3"]
     assert rows["Deposits to the Fund, cumulative (to the end of 2020)"][2].startswith("up $")
-    assert rows["Deposits for the year (to the end of 2020)"] == ["$11.3 million", "$3.2 million", "down $8.2 million"]
+    assert rows["Deposits for the year (2020)"] == ["$11.3 million", "$3.2 million", "down $8.2 million"]
     annex = "\n".join(p.text for p in document.paragraphs).split("Key figures in this report and in the previous one")[
         1
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.catalogue.figures import FIGURES
 from pipeline.catalogue.model import (
     COUNT,
     DATE,
@@ -22,6 +23,7 @@ from pipeline.catalogue.model import (
     TableColumn,
 )
 from pipeline.config import Freshness
+from pipeline.contract.as_of import InYear
 from pipeline.deadlines import deadlines_from, freshness_window, next_deadline, stale_families
 from pipeline.reference import THEMATIC_AREAS
 
@@ -144,24 +146,28 @@ def figure_changes(t: Frames, day: pd.Timestamp) -> Derived:
     return pd.DataFrame(changes, columns=columns), []
 
 
+COMPARED = ["figure", "previous", "now", "unit", "counted_to", "stated", "of_one_year", "previous_name", "now_name"]
+
+
 def figures_compared(t: Frames, day: pd.Timestamp) -> Derived:
     """Each key figure now and as of the date compared with; no rows when there is none (the first edition)."""
     figures = t["key_figures"]
     if not len(figures) or figures["previous_as_of"].isna().all():
-        columns = ["figure", "previous", "now", "unit", "counted_to", "stated", "previous_name", "now_name"]
-        return pd.DataFrame(columns=columns), []
+        return pd.DataFrame(columns=COMPARED), []
     frame = figures.rename(columns={"value": "now", "previous_value": "previous"})
     # A flow by year compared at a day inside a year counts to the end of the year before: the row says so.
     frame["counted_to"] = figures["previous_counted_to"].where(
         figures["previous_counted_to"] != figures["previous_as_of"]
     )
     frame["stated"] = figures["previous_source"] == "stated"
+    # A figure of one year (the year's deposits, the year's target) is of that year, not "to the end" of it.
+    of_one_year = {f.name for f in FIGURES if isinstance(f.as_of, InYear)}
+    frame["of_one_year"] = figures["figure"].isin(of_one_year)
     # A figure that names something (the thematic area with the most programmes) is shown by its name.
     named = frame["unit"] == NUMBER
     for column in ("previous", "now"):
         frame[f"{column}_name"] = frame[column].where(named).map(_area_name)
-    columns = ["figure", "previous", "now", "unit", "counted_to", "stated", "previous_name", "now_name"]
-    return frame[columns].reset_index(drop=True), []
+    return frame[COMPARED].reset_index(drop=True), []
 
 
 def _area_name(number) -> str | None:
@@ -298,6 +304,7 @@ RECORD_TABLES = [
             Field("unit", TEXT),
             Field("counted_to", DATE, "the end of the last year ended by the date compared with (a flow by year)"),
             Field("stated", FLAG, "the previous value is what the previous report stated, not a count made now"),
+            Field("of_one_year", FLAG, "a figure of one year (the year's deposits or target)"),
             Field("previous_name", TEXT, "what the previous value names (a thematic area)"),
             Field("now_name", TEXT, "what the value names"),
         ),
@@ -305,7 +312,8 @@ RECORD_TABLES = [
         columns=(
             TableColumn(
                 "Key figure",
-                "{{ figure_labels[figure] }}{% if counted_to %} (to the end of {{ counted_to.year }}){% endif %}",
+                "{{ figure_labels[figure] }}{% if counted_to and of_one_year %} ({{ counted_to.year }}){% elif "
+                "counted_to %} (to the end of {{ counted_to.year }}){% endif %}",
                 5.6,
             ),
             TableColumn(
