@@ -362,3 +362,10 @@ def test_the_annex_comparing_reports_names_each_figure_in_the_drafts_language(pu
     ]
     chinese = docx.Document(str(draft_file(drafts, D, "zh"))).tables[-1]
     assert chinese.rows[1].cells[0].text == "国家网络"
+
+
+def test_no_mark_of_the_narrative_is_left_in_any_language(drafts):
+    paths, _, _ = drafts
+    for code, path in paths.items():
+        text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+        assert not re.search("[\ue000-\uf8ff]", text), code

@@ -117,3 +117,10 @@ def test_every_table_with_columns_can_be_placed_and_every_cell_names_a_field():
         fields = {f.name for f in table.fields} | set(CELL_WORDS)
         for column in table.columns:
             assert set(names_in(column.template)) <= fields, (table.name, column.header)
+
+
+def test_a_line_ending_in_a_tag_keeps_its_end(tmp_path):
+    """Jinja's trim_blocks would join the next line (and its line mark) to a line ending in `{% endif %}`."""
+    text = "covering {% if n == 5 %}all {{ n }}{% else %}{{ n }} of five{% endif %}\nthematic areas.\n"
+    blocks = render(tmp_path, text, {"n": Fact(5.0, "count", SOURCE)})
+    assert blocks[0].text == "covering all five thematic areas."

@@ -28,6 +28,7 @@ WORKING_MATERIAL = {
     "digest": re.compile(r"\b[0-9a-f]{12,}\b"),
     "ISO date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
 }
+LEAKED = re.compile("[\ue000-\uf8ff]")  # private-use characters: the narrative's marks, never text
 YEAR_RANGE = re.compile(r"\b(?:19|20)\d{2}-(?:(?:19|20)\d{2}|\d{2})\b(?!-)")
 REPEATED_MONTH = re.compile(rf"\b\d{{1,2}} ({MONTHS}) (\d{{4}})–\d{{1,2}} \1 \2\b")
 STRAIGHT = re.compile(r"['\"]")
@@ -76,6 +77,9 @@ def _text_rules(text: str, where: str) -> list[Finding]:
         Finding(f"no {kind} (the drafters' working material belongs in the dossier)", where, match.group(0))
         for kind, pattern in WORKING_MATERIAL.items()
         for match in pattern.finditer(text)
+    ]
+    found += [
+        Finding("no pipeline mark left in the text", where, _around(text, m.start())) for m in LEAKED.finditer(text)
     ]
     found += [Finding("an en dash in a range of years", where, m.group(0)) for m in YEAR_RANGE.finditer(text)]
     found += [Finding("a date range names its month once", where, m.group(0)) for m in REPEATED_MONTH.finditer(text)]

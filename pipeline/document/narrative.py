@@ -170,7 +170,10 @@ class Narrative:
             elif not stripped or TAGS_ONLY.match(stripped):
                 lines.append(stripped)
             else:
-                lines.append(f"{LINE}{number}{LINE_END}{stripped}")
+                # Jinja's trim_blocks eats the newline after a line's closing tag, which would run the next
+                # line (and its mark) into this one: a space after the tag keeps the line's end.
+                tail = " " if stripped.endswith("%}") else ""
+                lines.append(f"{LINE}{number}{LINE_END}{stripped}{tail}")
         return "\n".join(lines) + "\n"
 
     def _check_names(self, shown_as: str) -> None:
