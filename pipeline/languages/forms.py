@@ -75,9 +75,6 @@ class English:
     def session(self, number: int) -> str:
         return f"{un_style.ordinal(number)} session"
 
-    def chart_date(self, day: dt.date) -> str:
-        return day.strftime("%d %b %Y")
-
 
 @dataclass(frozen=True)
 class Words:
@@ -207,9 +204,6 @@ class Babel(English):
     def ordinal(self, number: int) -> str:
         text = num2words(number, lang=self.code, to="ordinal", **self.ordinal_options)
         return text[0].upper() + text[1:]
-
-    def chart_date(self, day: dt.date) -> str:
-        return format_date(day, format="medium", locale=self.locale)
 
 
 YEAR_WORDS = ("de", "года")  # what stands around the year in a long date: "de 2020", "2020 года"
