@@ -294,6 +294,7 @@ def test_comments_on_a_translation_follow_it_into_the_next_draft_in_that_languag
     again = [p for p in french.paragraphs if p.style.name == "SG Summary" and re.search(r"\d", p.text)]
     on = by_author["Marie Relectrice"]
     assert on.text.startswith("Préciser la période.")
+    assert "(Repris de returned/relecture.docx, " in on.text and "Carried from" not in on.text  # in French
     assert anchored_paragraph(french, on.comment_id).text == again[1].text
     _, english = carried(drafts / "SG-report-draft-2021-12-31.docx")
     assert "Marie Relectrice" not in english

@@ -131,11 +131,21 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     ]
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in compared.rows[1:]}
     deposits_then, deposits_now = second["mptf_deposits_total_usd"][1], second["mptf_deposits_total_usd"][0]
-    assert rows["Deposits to the Fund, cumulative (to the end of 2021)"] == [
-        un_style.usd(deposits_then),
+    # The baseline of a flow by year is said in its own cell; the change is that of the two amounts shown.
+    assert rows["Deposits to the Fund, cumulative"] == [
+        f"{un_style.usd(deposits_then)} (to the end of 2021)",
         un_style.usd(deposits_now),
-        f"up {un_style.usd(deposits_now - deposits_then)}",
+        un_style.change(deposits_now, deposits_then, "usd"),
     ]
+    assert rows["Deposits for the year"][:2] == [
+        "$3.2 million (2021)",
+        f"{un_style.usd(second['mptf_deposits_year_usd'][0])} (2026)",
+    ]
+    # The annex opens with a sentence naming both reports, the earlier by its date and symbol.
+    assert (
+        "The table below compares the key figures of the present report, counted as of 13 January 2026, with "
+        "those stated in the report of 22 February 2022 (A/76/xxx), counted as of 25 January 2022." in text
+    )
     # Last: a run as of 31 December 2021 rewrites the 2022 edition's figures.
     end_2021 = figures_of(
         materialise(sample_copy, data, drafts, as_of="2021-12-31", instance=instance, selection=["key_figures"])
@@ -172,8 +182,12 @@ def test_the_june_2021_briefing_compared_with_march(published_copy, sample_copy)
     assert [c.text for c in compared.rows[0].cells][1] == "As counted now for 31 March 2021"
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in compared.rows[1:]}
     assert rows["Country networks"] == ["45", "52", "up 7"] and rows["Champion countries"] == ["20", "23", "up 3"]
-    assert rows["Deposits to the Fund, cumulative (to the end of 2020)"][2].startswith("up $")
-    assert rows["Deposits for the year (2020)"] == ["$11.3 million", "$3.2 million", "down $8.2 million"]
+    assert rows["Deposits to the Fund, cumulative"][0].endswith(" (to the end of 2020)")
+    assert rows["Deposits to the Fund, cumulative"][2].startswith("up $")
+    # $11.3 million to $3.2 million is down $8.1 million as printed (the unrounded amounts differ by 8.15).
+    assert rows["Deposits for the year"] == ["$11.3 million (2020)", "$3.2 million (2021)", "down $8.1 million"]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "with the same figures counted from the present sources as of 31 March 2021." in text
     annex = "\n".join(p.text for p in document.paragraphs).split("Key figures in this report and in the previous one")[
         1
     ]
@@ -182,6 +196,11 @@ def test_the_june_2021_briefing_compared_with_march(published_copy, sample_copy)
 
 def test_changes_in_un_style():
     assert un_style.change(30_000_000, 17_700_000, "usd") == "up $12.3 million"
+    # A change agrees with the figures as printed: 74.9 to 73.4 per cent, $3.2 to $13.9 million.
+    assert un_style.change(0.734, 0.7494, "percent") == "down 1.5 percentage points"
+    assert un_style.change(13_940_000, 3_150_000, "usd") == "up $10.7 million"
+    assert un_style.change(0.7491, 0.7494, "percent") == "unchanged"
+    assert un_style.change(1_200_000, 850_000, "usd") == "up $350,000"
     assert un_style.change(45, 52, "count") == "down 7"
     assert un_style.change(0.749, 0.7, "percent") == "up 4.9 percentage points"
     assert un_style.change(3, 3, "count") == "unchanged"

@@ -354,14 +354,20 @@ def test_the_annex_comparing_reports_names_each_figure_in_the_drafts_language(pu
         compared = docx.Document(str(draft_file(drafts, D, code))).tables[-1]
         cells = [c.text for row in compared.rows for c in row.cells]
         assert cells and not any("_" in text for text in cells), code  # no machine name, in any language
+        # The baseline of a flow by year and the recount's heading are in the draft's language too.
+        assert not any("to the end of" in text or "As counted now" in text for text in cells), code
     french = docx.Document(str(draft_file(drafts, D, "fr"))).tables[-1]
     assert [french.rows[1].cells[0].text, french.rows[1].cells[1].text, french.rows[1].cells[2].text] == [
         "Réseaux nationaux",
         "45",
         "52",
     ]
+    rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in french.rows}
+    assert rows["Chiffre clé"][0] == "Chiffres recalculés au 31 mars 2021"
+    assert rows["Versements au Fonds, en cumul"][0].endswith(" (fin 2020)")
     chinese = docx.Document(str(draft_file(drafts, D, "zh"))).tables[-1]
     assert chinese.rows[1].cells[0].text == "国家网络"
+    assert any(c.text.endswith("（截至2020年底）") and " （" not in c.text for row in chinese.rows for c in row.cells)
 
 
 def test_no_mark_of_the_narrative_is_left_in_any_language(drafts):

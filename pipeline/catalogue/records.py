@@ -310,24 +310,24 @@ RECORD_TABLES = [
         ),
         figures_compared,
         columns=(
-            TableColumn(
-                "Key figure",
-                "{{ figure_labels[figure] }}{% if counted_to and of_one_year %} ({{ counted_to.year }}){% elif "
-                "counted_to %} (to the end of {{ counted_to.year }}){% endif %}",
-                5.6,
-            ),
+            TableColumn("Key figure", "{{ figure_labels[figure] }}", 5.6),
+            # A flow by year counted to a year-end says so in its own cell: the baseline is that column's. The words
+            # ([comparison_words]) hold their own leading space, which Chinese does without.
             TableColumn(
                 "{% if previous_stated %}Previous report (as of {{ compared_with }}){% else %}As counted now for "
                 "{{ compared_with }}{% endif %}",
-                "{% if previous_name %}{{ previous_name }}{% elif previous is stated %}{{ previous }}{% else %}not "
-                "stated{% endif %}",
-                3.4,
+                "{% if previous_name %}{{ previous_name }}{% elif previous is stated %}{{ previous }}"
+                "{% if counted_to and of_one_year %}{{ comparison_words.of_year.format(year=counted_to.year) }}"
+                "{% elif counted_to %}{{ comparison_words.to_end_of.format(year=counted_to.year) }}{% endif %}"
+                "{% else %}{{ comparison_words.not_stated }}{% endif %}",
+                3.6,
                 right=True,
             ),
             TableColumn(
                 "This report (as of {{ as_of }})",
-                "{% if now_name %}{{ now_name }}{% else %}{{ now }}{% endif %}",
-                3.4,
+                "{% if now_name %}{{ now_name }}{% else %}{{ now }}{% if of_one_year %}"
+                "{{ comparison_words.of_year.format(year=year) }}{% endif %}{% endif %}",
+                3.6,
                 True,
             ),
             TableColumn("Change", "{{ now | change(previous) }}", 3.6, right=True),

@@ -146,7 +146,12 @@ class Builder:
         # Each draft carries the comments made on drafts in its language (ReportInputs: only those).
         if self.inputs.comments or self.inputs.changes:
             carried = self.made.carried = carry(
-                self.document, self.anchors, self.inputs.comments, self.inputs.changes, FIGURE_LABELS
+                self.document,
+                self.anchors,
+                self.inputs.comments,
+                self.inputs.changes,
+                {**FIGURE_LABELS, **self.config.get("figure_labels", {})},
+                self.config.get("comment_words"),
             )
             self.made.comments_carried, self.made.comments_to_settle = carried.count(CARRIED), carried.count(TO_SETTLE)
             self.made.comments_resolved = carried.count(RESOLVED)

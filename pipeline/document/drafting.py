@@ -35,29 +35,44 @@ class NothingPublished(Exception):
 
 
 def load_config(
-    template: Template, edition: Edition | None = None, language: str = DEFAULT, as_of: dt.date | None = None
+    template: Template,
+    edition: Edition | None = None,
+    language: str = DEFAULT,
+    as_of: dt.date | None = None,
+    previous: Edition | None = None,
 ) -> dict:
     """report.toml, with the masthead of its date: the date the report.toml or the edition's own table
     ([editions."2026"]) gives, else the data's as-of date; the General Assembly session in course on that date;
     the symbol, agenda item and provisional agenda of that session ([sessions."79"]), else a visible
     placeholder symbol. A translation's report.toml is read over English's: what it does not say, English's
-    does."""
+    does. The previous edition, when there is one, is named by its symbol and the day it was due."""
     config = _toml(template, DEFAULT)
     if language != DEFAULT:
         for key, value in _toml(template, language).items():
             config[key] = {**config[key], **value} if isinstance(value, dict) and key in config else value
     config.setdefault("word_limit", WORD_LIMIT_DEFAULT)
+    sessions = config.get("sessions", {})
+    if previous is not None and previous.due is not None:
+        config["previous_issued"] = (
+            _issued(config.get("editions", {}).get(previous.key, {}).get("date")) or previous.due
+        )
+        number = session_on(config["previous_issued"])
+        config["previous_symbol"] = sessions.get(str(number), {}).get("symbol") or f"A/{number}/{PLACEHOLDER_NUMBER}"
     if edition is not None:
         config |= config.get("editions", {}).get(edition.key, {})
-    given = config.get("date")  # "2025-02-10", or a TOML date (date = 2025-02-10)
-    issued = (given if isinstance(given, dt.date) else dt.date.fromisoformat(given)) if given else as_of
+    issued = _issued(config.get("date")) or as_of
     if issued is not None:
         session = session_on(issued)
         config["issued"] = issued
         config["session"] = LANGUAGES[language].session(session)
         config["symbol"] = f"A/{session}/{PLACEHOLDER_NUMBER}"
-        config |= config.get("sessions", {}).get(str(session), {})
+        config |= sessions.get(str(session), {})
     return config
+
+
+def _issued(given: str | dt.date | None) -> dt.date | None:
+    """A masthead date as report.toml gives it: "2025-02-10", a TOML date (date = 2025-02-10), or none."""
+    return (given if isinstance(given, dt.date) else dt.date.fromisoformat(given)) if given else None
 
 
 def _toml(template: Template, language: str) -> dict:
@@ -80,7 +95,7 @@ def gather(store: Store, dates: Dates, template: Template) -> ReportInputs:
             f"the figures and tables were derived as of {', '.join(sorted(map(str, derived_as_of)))}, not "
             f"{as_of.isoformat()}: materialise key_figures and report_tables as of {as_of.isoformat()} first"
         )
-    config = load_config(template, dates.edition, as_of=as_of)
+    config = load_config(template, dates.edition, as_of=as_of, previous=dates.previous)
     comments, changes = returned(store, edition)
     return ReportInputs(as_of, config, figures, tables, store.history.charts, dates, comments, changes)
 
@@ -89,7 +104,9 @@ def in_language(inputs: ReportInputs, template: Template, language: str) -> Repo
     """The drafts' inputs for one language: its report.toml and forms, and the reviewers' comments and changes
     made on drafts in that language (a returned draft that does not say is English)."""
     config = (
-        inputs.config if language == DEFAULT else load_config(template, inputs.dates.edition, language, inputs.as_of)
+        inputs.config
+        if language == DEFAULT
+        else load_config(template, inputs.dates.edition, language, inputs.as_of, inputs.dates.previous)
     )
     comments, changes = (
         [row for row in rows if (row.get("language") or DEFAULT) == language]

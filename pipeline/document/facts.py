@@ -172,7 +172,7 @@ def figure_facts(figures: pa.Table) -> dict[str, Fact]:
 
 
 # What a table's cell may read besides its row: the draft's words for the figures it names.
-CELL_WORDS = ("figure_labels",)
+CELL_WORDS = ("figure_labels", "comparison_words", "year")
 
 
 def context(
@@ -193,6 +193,11 @@ def context(
         "previous_stated": any(r.get("previous_source") == "stated" for r in figures.to_pylist()),
         # Each key figure as a reader names it, in the draft's language ([figure_labels] of its report.toml).
         "figure_labels": {**LABELS, **config.get("figure_labels", {})},
+        # The words of the comparison's cells ("(to the end of 2021)"), in the draft's language.
+        "comparison_words": config["comparison_words"],
+        # The previous report as the calendar and the sessions name it: its symbol and the day it was due.
+        "previous_symbol": config.get("previous_symbol", ""),
+        "previous_issued": style().date(config["previous_issued"]) if config.get("previous_issued") else "",
         "thematic_areas": Fact(len(THEMATIC_AREAS), "count"),  # reference data: said as a count, cited nowhere
         "m49_regions": list(M49_REGIONS),
         "regional_commissions": len(REGIONS),  # one review per commission and cycle

@@ -55,6 +55,9 @@ def grid(
                 row.cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if all(widths_cm):
         table.autofit = False
+        # The grid's columns as well as the cells': LibreOffice lays a table out by its grid alone.
+        for column, width in zip(table.columns, widths_cm, strict=True):
+            column.width = Cm(width)
         for row in table.rows:
             for cell, width in zip(row.cells, widths_cm, strict=True):
                 cell.width = Cm(width)

@@ -176,14 +176,16 @@ class Babel(English):
             return w.not_before
         if now is None:
             return w.no_longer
+        now, before = un_style.as_shown(now, unit), un_style.as_shown(before, unit)
         if now == before:
             return w.unchanged
-        moved = abs(now - before)
+        moved = float(abs(now - before))
         if unit == "usd":
             amount = self.usd(moved)
         elif unit == "percent":
             points = _round(100 * moved, "0.1")
-            amount = (w.points[0] if points == 1 else w.points[1]).format(n=self.number(points))
+            # One point or many by CLDR's category: French says "1,5 point" (one covers 0 to 2).
+            amount = w.points[self.locale.plural_form(points) != "one"].format(n=self.number(points))
         elif unit == "number":
             return w.was.format(n=un_style.number(before))
         else:

@@ -24,6 +24,23 @@ def usd(value: float) -> str:
     return f"${_round(value, '1'):,}"
 
 
+def as_shown(value: float | None, unit: str) -> Decimal | float | None:
+    """The value as a report prints it ($3.2 million is 3,200,000; 74.9 per cent is 0.749), so that a change
+    agrees with the two figures a reader sees: 74.9 to 73.4 per cent is down 1.5 points, not the 1.4 between
+    the unrounded shares."""
+    if value is None:
+        return None
+    if unit == "usd":
+        for scale in (1e9, 1e6):
+            scaled = _round(value / scale, "0.1")
+            if scaled >= 1:
+                return scaled * Decimal(int(scale))
+        return _round(value, "1")
+    if unit == "percent":
+        return _round(100 * value, "0.1") / 100
+    return value
+
+
 def count(value: float) -> str:
     if value != int(value):
         raise ValueError(f"a count must be a whole number: {value}")
@@ -87,10 +104,11 @@ def change(now: float | None, before: float | None, unit: str) -> str:
         return "not stated in the previous report"
     if now is None:
         return "no longer stated"
+    now, before = as_shown(now, unit), as_shown(before, unit)
     if now == before:
         return "unchanged"
     direction = "up" if now > before else "down"
-    moved = abs(now - before)
+    moved = float(abs(now - before))
     if unit == "usd":
         return f"{direction} {usd(moved)}"
     if unit == "percent":

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from docx.oxml.ns import qn
 
-from pipeline.languages import un_style
+from pipeline.languages.forms import style
 from pipeline.review.anchors import Anchors, kind_of
 
 CARRIED, TO_SETTLE, RESOLVED = "carried", "to settle", "resolved"
@@ -58,21 +58,30 @@ def threads_of(comments: list[dict]) -> list[Thread]:
 
 
 def day(stamp: str) -> str:
+    """A comment's date as the draft's language writes it (English outside a draft)."""
     try:
-        return un_style.date(dt.date.fromisoformat(stamp[:10]))
+        return style().date(dt.date.fromisoformat(stamp[:10]))
     except ValueError:
         return stamp
 
 
-def _text(thread: Thread, anchors: Anchors, labels: dict[str, str]) -> str:
+# The words around a carried comment, in English; a draft in another language gives its own ([comment_words]).
+WORDS = {
+    "since": "Since this comment: {moved}.",
+    "reply": "Reply from {author} ({date}): {text}",
+    "carried": "(Carried from {file}, {date}.)",
+}
+
+
+def _text(thread: Thread, anchors: Anchors, labels: dict[str, str], words: dict[str, str]) -> str:
     root = thread.root
     lines = [root["text"]]
     for reply in thread.replies:
-        lines.append(f"Reply from {reply['author']} ({day(reply['date'])}): {reply['text']}")
+        lines.append(words["reply"].format(author=reply["author"], date=day(reply["date"]), text=reply["text"]))
     moved = _moved(root, anchors, labels)
     if moved:
-        lines.append(f"Since this comment: {'; '.join(moved)}.")
-    lines.append(f"(Carried from {root['file']}, {day(root['date'])}.)")
+        lines.append(words["since"].format(moved="; ".join(moved)))
+    lines.append(words["carried"].format(file=root["file"], date=day(root["date"])))
     return "\n".join(lines)
 
 
@@ -93,9 +102,15 @@ def _moved(root: dict, anchors: Anchors, labels: dict[str, str]) -> list[str]:
 
 
 def carry(
-    document, anchors: Anchors, comments: list[dict], changes: list[dict], labels: dict[str, str] | None = None
+    document,
+    anchors: Anchors,
+    comments: list[dict],
+    changes: list[dict],
+    labels: dict[str, str] | None = None,
+    words: dict[str, str] | None = None,
 ) -> Carried:
-    """Put each unresolved thread back on its anchor; mark the others resolved or to settle."""
+    """Put each unresolved thread back on its anchor; mark the others resolved or to settle. `labels` name the
+    figures and `words` say the rest in the draft's language."""
     threads = threads_of(comments)
     for thread in threads:
         anchor = thread.root["anchor"]
@@ -106,7 +121,10 @@ def carry(
             root = thread.root
             initials = "".join(word[0] for word in root["author"].split()[:3]).upper() or "R"
             comment = document.add_comment(
-                runs, text=_text(thread, anchors, labels or {}), author=root["author"], initials=initials
+                runs,
+                text=_text(thread, anchors, labels or {}, {**WORDS, **(words or {})}),
+                author=root["author"],
+                initials=initials,
             )
             if root["date"]:
                 comment._comment_elm.set(qn("w:date"), root["date"])
