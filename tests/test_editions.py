@@ -162,7 +162,19 @@ def test_the_previous_report_is_compared_as_it_was_stated_not_as_counted_again(p
     assert materialise(sample_copy, data, drafts, "", instance=instance, edition="2022").success
     networks = sample_copy / "country_networks/country_networks.csv"
     networks.write_text(networks.read_text() + "NET-ISL,country,ISL,UN Network on Migration in Iceland,2021-05-04,\n")
-    assert materialise(sample_copy, data, drafts, "", instance=instance, edition="2022").success  # a redraft
+    again = materialise(sample_copy, data, drafts, "", instance=instance, edition="2022")  # a redraft
+    assert again.success
+    # The issued record stays that of the first draft as of its cut-off, and the UI is told so.
+    drafted = next(
+        m for m in again.asset_materializations_for_node("draft_report") if m.asset_key == dg.AssetKey("draft_report")
+    )
+    kept = sorted((data / "drafts/2022").glob("key_figures-*.parquet"))
+    as_of_cutoff = [p for p in kept if str(pq.read_table(p, columns=["as_of"]).column(0)[0]) == "2022-01-25"]
+    assert len(as_of_cutoff) == 2 and drafted.tags["sgr/edition_state"] == "issued"
+    assert drafted.metadata["issued_record"].text == (
+        f"issued: the key figures kept at {as_of_cutoff[0].name} stand as the report issued, whatever is redrafted "
+        "since"
+    )
     later = materialise(sample_copy, data, drafts, "", instance=instance, edition="2026")
     assert later.success
     assert figures_of(later)["country_networks"][1] == 53  # as stated; counted now it would be 54

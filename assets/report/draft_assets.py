@@ -1,6 +1,8 @@
 """Report: the draft Secretary-General's report as a Word document (pipeline/document/), in English and, when
 the run's settings ask, in the other official languages, from the same rows."""
 
+import datetime as dt
+
 import dagster as dg
 
 from assets.automation import AUTOMATION
@@ -45,6 +47,7 @@ def draft_report(context: dg.AssetExecutionContext):
     store.history.keep_figures(dates.edition.key, inputs.figures)
     metadata = draft_metadata(store.history.draft(as_of), dates, inputs, drafts[DEFAULT][1])
     metadata["dossier"] = dg.MetadataValue.path(str(store.history.dossier(as_of)))
+    metadata["issued_record"] = issued_record(store, dates.edition)
     metadata |= pdf_metadata(exported)
     if exported is not None and exported.missing:
         context.log.warning(exported.missing)
@@ -60,7 +63,8 @@ def draft_report(context: dg.AssetExecutionContext):
                 for code, (_, m, _) in drafts.items()
             }
         )
-    yield dg.MaterializeResult(metadata=metadata)
+    # The edition's state as a tag of the materialization: the UI shows it beside each draft of the partition.
+    yield dg.MaterializeResult(metadata=metadata, tags={"sgr/edition_state": metadata["edition_state"]})
     # Drafted with English, a translation is its asset's materialization (the translations' code location).
     for code, (made_from, made, _) in list(drafts.items())[1:]:
         context.log_event(
@@ -70,3 +74,17 @@ def draft_report(context: dg.AssetExecutionContext):
                 metadata=draft_metadata(store.history.draft(as_of, code), dates, made_from, made),
             )
         )
+
+
+def issued_record(store, edition) -> str:
+    """Which kept figures stand as the edition issued, in words: what the next report compares with."""
+    if edition.state(dt.date.today()) != "issued":
+        return (
+            f"in preparation until {edition.due.isoformat()}: every source change redrafts it"
+            if edition.due
+            else ("in preparation (no due date in the calendar)")
+        )
+    record = store.history.issued_record(edition.key, edition.due, edition.cutoff)
+    if record is None:
+        return "issued, but never drafted here by its due date or as of its cut-off: the next report recounts it"
+    return f"issued: the key figures kept at {record.name} stand as the report issued, whatever is redrafted since"

@@ -33,19 +33,24 @@ class History:
         kept = sorted(self.layout.history(edition).glob("key_figures-*.parquet"))
         return read_table(kept[-1], columns=columns) if kept else None
 
-    def issued_figures(self, edition: str, due: dt.date | None, cutoff: dt.date | None) -> pa.Table | None:
-        """The key figures of the edition as issued: those of its last draft made on or before its due date; or,
-        drafted only later (a backfill), of its first draft counted as of its cut-off. A redraft after that leaves
-        them be. None when it was never drafted so here."""
+    def issued_record(self, edition: str, due: dt.date | None, cutoff: dt.date | None) -> Path | None:
+        """The kept key figures that stand as the edition issued: those of its last draft made on or before its
+        due date; or, drafted only later (a backfill), of its first draft counted as of its cut-off. A redraft
+        after that leaves them be. None when it was never drafted so here."""
         kept = sorted(self.layout.history(edition).glob("key_figures-*.parquet"))
         by_then = [p for p in kept if due is None or _drafted_on(p) <= due]
         if by_then:
-            return read_table(by_then[-1], columns=KEPT)
+            return by_then[-1]
         for path in kept:
-            figures = read_table(path, columns=KEPT)
+            figures = read_table(path, columns=["as_of"])
             if figures.num_rows and figures.column("as_of")[0].as_py() == cutoff:
-                return figures
+                return path
         return None
+
+    def issued_figures(self, edition: str, due: dt.date | None, cutoff: dt.date | None) -> pa.Table | None:
+        """The key figures of the edition as issued (issued_record)."""
+        record = self.issued_record(edition, due, cutoff)
+        return read_table(record, columns=KEPT) if record is not None else None
 
     @property
     def charts(self) -> Path:
