@@ -12,6 +12,7 @@ from assets.previews import draft_metadata, pdf_metadata
 from assets.resources import LOCKED, POOL
 from pipeline.document.drafting import drafts_in
 from pipeline.document.narrative import NarrativeError
+from pipeline.editions import ISSUED
 from pipeline.languages.forms import DEFAULT
 
 
@@ -64,7 +65,8 @@ def draft_report(context: dg.AssetExecutionContext):
             }
         )
     # The edition's state as a tag of the materialization: the UI shows it beside each draft of the partition.
-    yield dg.MaterializeResult(metadata=metadata, tags={"sgr/edition_state": metadata["edition_state"]})
+    state_tag = metadata["edition_state"].replace(" ", "-")  # a tag's value takes no spaces
+    yield dg.MaterializeResult(metadata=metadata, tags={"sgr/edition_state": state_tag})
     # Drafted with English, a translation is its asset's materialization (the translations' code location).
     for code, (made_from, made, _) in list(drafts.items())[1:]:
         context.log_event(
@@ -78,11 +80,11 @@ def draft_report(context: dg.AssetExecutionContext):
 
 def issued_record(store, edition) -> str:
     """Which kept figures stand as the edition issued, in words: what the next report compares with."""
-    if edition.state(dt.date.today()) != "issued":
+    if edition.state(dt.date.today()) != ISSUED:
         return (
             f"in preparation until {edition.due.isoformat()}: every source change redrafts it"
             if edition.due
-            else ("in preparation (no due date in the calendar)")
+            else "in preparation (no due date in the calendar)"
         )
     record = store.history.issued_record(edition.key, edition.due, edition.cutoff)
     if record is None:
