@@ -26,6 +26,7 @@ from pipeline.paths import Template, draft_file
 from pipeline.store import Store
 from runtime import cli
 from tests.conftest import AS_OF, ROOT, SAMPLE, TEMPLATE, D, materialise
+from tests.installed import require
 
 CODES = list(LANGUAGES)
 TRANSLATIONS = [f"draft_report_{code}" for code in CODES[1:]]
@@ -218,6 +219,7 @@ def test_each_translation_is_an_asset_that_follows_the_english_draft_once_asked_
     from assets.resources import Settings
     from assets.translations import defs
 
+    require("fonts")  # the Chinese draft's charts
     data, drafts = published_copy / "data", published_copy / "drafts"
     instance = dg.DagsterInstance.ephemeral()
 
@@ -339,6 +341,7 @@ def snapshot(folder) -> dict:
 
 
 def test_the_annex_comparing_reports_names_each_figure_in_the_drafts_language(published_copy, sample_copy):
+    require("fonts")  # the Chinese and Arabic drafts' charts
     selection = ["key_figures", "report_tables", "draft_report"]
     drafts = published_copy / "drafts"
     languages = "fr,es,ru,zh,ar"
