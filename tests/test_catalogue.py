@@ -434,10 +434,17 @@ def test_key_figures_as_of_two_dates_and_the_comparison_table():
         "counted_to": None,  # a stock: as of the date compared with
         "stated": False,  # no report was drafted then: counted now
         "of_one_year": False,
+        "previous_year": None,  # not a figure of one year
+        "year_running": False,
         "previous_name": None,  # a count names nothing
         "now_name": None,
     }
     assert compared["mptf_delivery_rate"]["previous"] is None
+    # The year's deposits as of a day inside the year are the year so far: not compared with a whole year's. The
+    # year's target is set ahead of its year: compared as of each date.
+    deposits, target = compared["mptf_deposits_year_usd"], compared["mptf_target_year_usd"]
+    assert (deposits["of_one_year"], deposits["year_running"], deposits["previous_year"]) == (True, True, 2019)
+    assert (target["of_one_year"], target["year_running"], target["previous_year"]) == (True, False, 2020)
     # Nothing to compare with (the first edition): the table is empty, the figures have no previous value.
     t["key_figures"] = compute_key_figures(t, D).to_pandas(date_as_object=False)
     assert table("figures_compared", t) == []

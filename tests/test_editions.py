@@ -121,7 +121,7 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     cycles = next(table for table in document.tables if table.rows[0].cells[0].text == "Cycle")
     assert [row.cells[0].text for row in cycles.rows[1:]] == ["2020–2021", "2024–2025 (under review)"]
     networks_then, networks_now = second["country_networks"][1], second["country_networks"][0]
-    assert f"from {networks_then:.0f} to {networks_now:.0f} country networks" in text
+    assert f"the number of country networks has gone from {networks_then:.0f} to {networks_now:.0f}" in text
     compared = document.tables[-1]
     assert [c.text for c in compared.rows[0].cells] == [
         "Key figure",
@@ -137,10 +137,16 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
         un_style.usd(deposits_now),
         un_style.change(deposits_now, deposits_then, "usd"),
     ]
-    assert rows["Deposits for the year"][:2] == [
+    # The year's deposits as of 13 January 2026 are 2026's so far: named so, and not compared with 2021's.
+    assert rows["Deposits for the year"] == [
         "$3.2 million (2021)",
-        f"{un_style.usd(second['mptf_deposits_year_usd'][0])} (2026)",
+        f"{un_style.usd(second['mptf_deposits_year_usd'][0])} (2026 so far)",
+        "2026 not yet ended",
     ]
+    # The year's target is set ahead of its year: the earlier report's was 2022's, compared as of each date.
+    assert rows["Capitalization target for the year"] == ["$30 million (2022)", "$30 million (2026)", "unchanged"]
+    # The Summary compares deposits with their total at the end of the last year the earlier report had ended.
+    assert f"Deposits had risen from {un_style.usd(deposits_then)} at the end of 2021." in text
     # The annex opens with a sentence naming both reports, the earlier by its date and symbol.
     assert (
         "The table below compares the key figures of the present report, counted as of 13 January 2026, with "
@@ -196,8 +202,8 @@ def test_the_june_2021_briefing_compared_with_march(published_copy, sample_copy)
     assert rows["Country networks"] == ["45", "52", "up 7"] and rows["Champion countries"] == ["20", "23", "up 3"]
     assert rows["Deposits to the Fund, cumulative"][0].endswith(" (to the end of 2020)")
     assert rows["Deposits to the Fund, cumulative"][2].startswith("up $")
-    # $11.3 million to $3.2 million is down $8.1 million as printed (the unrounded amounts differ by 8.15).
-    assert rows["Deposits for the year"] == ["$11.3 million (2020)", "$3.2 million (2021)", "down $8.1 million"]
+    # 2021's deposits so far are not compared with the whole of 2020's.
+    assert rows["Deposits for the year"] == ["$11.3 million (2020)", "$3.2 million (2021 so far)", "2021 not yet ended"]
     text = "\n".join(p.text for p in document.paragraphs)
     assert "with the same figures counted from the present sources as of 31 March 2021." in text
     annex = "\n".join(p.text for p in document.paragraphs).split("Key figures in this report and in the previous one")[

@@ -197,7 +197,7 @@ FIGURES: list[Figure] = [
         {"targets": ("year", "capitalization_target_usd")},
         IN_YEAR,
         _target,
-        grain=BY_YEAR,
+        grain=STOCK,  # set for the year ahead of it: the target in force on D, compared as of each date
     ),
     Figure(
         "mptf_deposits_year_share_of_target",

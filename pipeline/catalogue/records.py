@@ -9,6 +9,7 @@ import pandas as pd
 
 from pipeline.catalogue.figures import FIGURES
 from pipeline.catalogue.model import (
+    BY_YEAR,
     COUNT,
     DATE,
     FLAG,
@@ -16,6 +17,7 @@ from pipeline.catalogue.model import (
     NUMBER,
     ROW_UNIT,
     TEXT,
+    YEAR,
     Derived,
     Field,
     Frames,
@@ -146,7 +148,19 @@ def figure_changes(t: Frames, day: pd.Timestamp) -> Derived:
     return pd.DataFrame(changes, columns=columns), []
 
 
-COMPARED = ["figure", "previous", "now", "unit", "counted_to", "stated", "of_one_year", "previous_name", "now_name"]
+COMPARED = [
+    "figure",
+    "previous",
+    "now",
+    "unit",
+    "counted_to",
+    "stated",
+    "of_one_year",
+    "previous_year",
+    "year_running",
+    "previous_name",
+    "now_name",
+]
 
 
 def figures_compared(t: Frames, day: pd.Timestamp) -> Derived:
@@ -163,6 +177,12 @@ def figures_compared(t: Frames, day: pd.Timestamp) -> Derived:
     # A figure of one year (the year's deposits, the year's target) is of that year, not "to the end" of it.
     of_one_year = {f.name for f in FIGURES if isinstance(f.as_of, InYear)}
     frame["of_one_year"] = figures["figure"].isin(of_one_year)
+    frame["previous_year"] = (
+        pd.to_datetime(figures["previous_counted_to"]).dt.year.astype("Int64").where(frame["of_one_year"])
+    )
+    # D's own year is still running: its value is the year's so far, which no whole year can be compared with.
+    flows = {f.name for f in FIGURES if f.grain == BY_YEAR}
+    frame["year_running"] = frame["of_one_year"] & figures["figure"].isin(flows) & ((day.month, day.day) != (12, 31))
     # A figure that names something (the thematic area with the most programmes) is shown by its name.
     named = frame["unit"] == NUMBER
     for column in ("previous", "now"):
@@ -305,6 +325,8 @@ RECORD_TABLES = [
             Field("counted_to", DATE, "the end of the last year ended by the date compared with (a flow by year)"),
             Field("stated", FLAG, "the previous value is what the previous report stated, not a count made now"),
             Field("of_one_year", FLAG, "a figure of one year (the year's deposits or target)"),
+            Field("previous_year", YEAR, "the year the previous value is of, or counts to the end of"),
+            Field("year_running", FLAG, "a flow of one year whose year had not ended by D: the year so far"),
             Field("previous_name", TEXT, "what the previous value names (a thematic area)"),
             Field("now_name", TEXT, "what the value names"),
         ),
@@ -317,7 +339,7 @@ RECORD_TABLES = [
                 "{% if previous_stated %}Previous report (as of {{ compared_with }}){% else %}As counted now for "
                 "{{ compared_with }}{% endif %}",
                 "{% if previous_name %}{{ previous_name }}{% elif previous is stated %}{{ previous }}"
-                "{% if counted_to and of_one_year %}{{ comparison_words.of_year.format(year=counted_to.year) }}"
+                "{% if of_one_year %}{{ comparison_words.of_year.format(year=previous_year) }}"
                 "{% elif counted_to %}{{ comparison_words.to_end_of.format(year=counted_to.year) }}{% endif %}"
                 "{% else %}{{ comparison_words.not_stated }}{% endif %}",
                 3.6,
@@ -325,12 +347,19 @@ RECORD_TABLES = [
             ),
             TableColumn(
                 "This report (as of {{ as_of }})",
-                "{% if now_name %}{{ now_name }}{% else %}{{ now }}{% if of_one_year %}"
+                "{% if now_name %}{{ now_name }}{% else %}{{ now }}{% if year_running %}"
+                "{{ comparison_words.so_far.format(year=year) }}{% elif of_one_year %}"
                 "{{ comparison_words.of_year.format(year=year) }}{% endif %}{% endif %}",
                 3.6,
                 True,
             ),
-            TableColumn("Change", "{{ now | change(previous) }}", 3.6, right=True),
+            TableColumn(
+                "Change",
+                "{% if year_running %}{{ comparison_words.year_running.format(year=year) }}"
+                "{% else %}{{ now | change(previous) }}{% endif %}",
+                3.6,
+                right=True,
+            ),
         ),
         states_data=False,
         keep_together=False,

@@ -44,15 +44,17 @@ class Fact:
     phrase: str | None = None
     before: float | None = None  # its value as of the date compared with (the previous edition's cut-off)
     compared: bool = False  # whether there was a date to compare with
-    # A flow by year compared at a day inside a year: the end of the year its earlier value counts to.
+    # The day the value counts to: for an earlier value, the date compared with, or for a flow by year the end of
+    # the last year ended by then (`at the end of {{ mptf_deposits_total_usd.previous.counted_to.year }}`).
     counted_to: dt.date | None = None
+    before_counted_to: dt.date | None = None
 
     @property
     def previous(self) -> Fact:
         """`{{ country_networks.previous }}`: the value in the previous report; no value says so."""
         provenance = self.provenance and replace(self.provenance, name=f"{self.provenance.name}.previous")
         phrase = None if self.compared else "no previous report"
-        return Fact(self.before, self.unit, provenance, phrase)
+        return Fact(self.before, self.unit, provenance, phrase, counted_to=self.before_counted_to)
 
     @property
     def change(self) -> Fact:
@@ -163,10 +165,13 @@ def figure_facts(figures: pa.Table) -> dict[str, Fact]:
             figure=True,
         )
         compared = row.get("previous_as_of") is not None
-        to = row.get("previous_counted_to")
-        to = to if to is not None and to != row.get("previous_as_of") else None
         facts[row["figure"]] = Fact(
-            row["value"], row["unit"], provenance, None, row.get("previous_value"), compared, to
+            row["value"],
+            row["unit"],
+            provenance,
+            before=row.get("previous_value"),
+            compared=compared,
+            before_counted_to=row.get("previous_counted_to"),
         )
     return facts
 
@@ -183,6 +188,8 @@ def context(
     plain = {
         "as_of": style().date(as_of),
         "year": str(as_of.year),
+        # D's year has not ended: what the sources record for it is the year so far (they carry years, not dates).
+        "year_running": (as_of.month, as_of.day) != (12, 31),
         "symbol": config["symbol"],
         "word_limit": style().count(config["word_limit"]),
         "edition": dates.edition.title if dates else "",
