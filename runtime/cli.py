@@ -298,6 +298,9 @@ def print_comments(path: Path) -> int:
 
 
 def print_figures(result, dates) -> None:
+    from pipeline.catalogue import FIGURES
+    from pipeline.catalogue.model import BY_YEAR
+    from pipeline.contract.as_of import InYear
     from pipeline.languages import un_style
 
     made = result.asset_materializations_for_node("key_figures")[0].metadata
@@ -310,14 +313,20 @@ def print_figures(result, dates) -> None:
         print("Compared with: nothing (no earlier edition in the calendar, and no --compare-with)")
         return
     print(f"Compared with {dates.compare_with.isoformat()}:")
-    print(f"  {'key figure':<34} {'then':>18} {'now':>18}   change")
+    print(f"  {'key figure':<34} {'then':>30} {'now':>28}   change")
+    running = (dates.as_of.month, dates.as_of.day) != (12, 31)
     for row in made["figures"].value:
-        then = (
-            un_style.figure(row["previous_value"], row["unit"]) if row["previous_value"] is not None else "not stated"
-        )
-        now = un_style.figure(row["value"], row["unit"])
-        moved = un_style.change(row["value"], row["previous_value"], row["unit"])
-        print(f"  {row['figure']:<34} {then:>18} {now:>18}   {moved}")
+        figure, unit = FIGURES[row["figure"]], row["unit"]
+        then = un_style.figure(row["previous_value"], unit) if row["previous_value"] is not None else "not stated"
+        to = row.get("previous_counted_to")
+        if to and to != dates.compare_with.isoformat():
+            then += f" ({to[:4]})" if isinstance(figure.as_of, InYear) else f" (end {to[:4]})"
+        now = un_style.figure(row["value"], unit)
+        moved = un_style.change(row["value"], row["previous_value"], unit)
+        if running and figure.grain == BY_YEAR and isinstance(figure.as_of, InYear):
+            now, moved = f"{now} ({dates.as_of.year} so far)", f"{dates.as_of.year} not yet ended"
+        print(f"  {row['figure']:<34} {then:>30} {now:>28}   {moved}")
+    print("  (end YYYY): a flow by year, counted then to the end of the last year ended (the sources carry years)")
 
 
 if __name__ == "__main__":

@@ -48,8 +48,14 @@ def key_figures(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "as_of": dates.as_of.isoformat(),
             "compared_with": dates.compare_with.isoformat() if dates.compare_with else "nothing (no earlier edition)",
             "path": dg.MetadataValue.path(str(path)),
-            # The run's own figures: what it reports, whatever a later run writes to the file.
-            "figures": dg.MetadataValue.json(shown.to_pylist()),
+            # The run's own figures: what it reports, whatever a later run writes to the file; with the day each
+            # earlier value counts to (a flow by year: the end of the last year ended by the date compared with).
+            "figures": dg.MetadataValue.json(
+                [
+                    row | {"previous_counted_to": to.isoformat() if to else None}
+                    for row, to in zip(shown.to_pylist(), figures["previous_counted_to"].to_pylist(), strict=True)
+                ]
+            ),
             "preview": dg.MetadataValue.md(markdown_preview(shown, rows=len(FIGURES))),
         }
     )
