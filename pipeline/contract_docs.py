@@ -67,6 +67,15 @@ Nothing the report states is typed in: every figure is counted from the rows abo
 report's reference date D (`SGR_AS_OF`), published in `key_figures` with the tables, rows and
 files it was counted from, and stated in the draft with a Word comment that says so. Declared
 in `pipeline/catalogue/figures.py`.
+
+Each figure declares its time grain, which says how it is compared with the previous report (Annex I):
+a **stock** is compared as of each date (networks open on D); a **flow by date** sums what is dated by
+each date (programmes approved); a **flow by year** sums whole calendar years, since contributions and
+transfers carry a year, not a date: the earlier value counts to the end of the last year ended by the
+date compared with, and the row says so ("to the end of 2021"). A flow of one year (the year's deposits)
+counted on a day inside its year is the year so far, named so and not compared with a whole year. The
+previous report's figures are those it stated as issued (its last draft made by its due date), when it
+was drafted here; otherwise they are counted now, and the column is headed so.
 """
 
 TABLES_INTRODUCTION = """\
@@ -131,10 +140,15 @@ def contract_markdown() -> str:
         lines += [f"## {family}", ""]
         for table in tables_of(family):
             lines += _table_section(table)
-    lines += [FIGURES_INTRODUCTION, "| figure | unit | definition | reads | as of |", "| --- | --- | --- | --- | --- |"]
+    lines += [
+        FIGURES_INTRODUCTION,
+        "| figure | unit | definition | reads | as of | grain |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for figure in FIGURES.values():
         reads = "; ".join(f"{t} ({', '.join(c)})" for t, c in figure.reads.items())
-        lines.append(f"| {figure.name} | {figure.unit} | {_cell(figure.words)} | {reads} | {figure.as_of.words} |")
+        cells = [figure.name, figure.unit, _cell(figure.words), reads, figure.as_of.words, figure.grain]
+        lines.append("| " + " | ".join(cells) + " |")
     lines += ["", TABLES_INTRODUCTION, "| table | title | holds | reads |", "| --- | --- | --- | --- |"]
     for table in REPORT_TABLES.values():
         shown = f"{table.title}{' (shown as a table)' if table.columns else ''}"
