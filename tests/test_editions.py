@@ -121,7 +121,7 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     cycles = next(table for table in document.tables if table.rows[0].cells[0].text == "Cycle")
     assert [row.cells[0].text for row in cycles.rows[1:]] == ["2020–2021", "2024–2025 (under review)"]
     networks_then, networks_now = second["country_networks"][1], second["country_networks"][0]
-    assert f"the number of country networks has gone from {networks_then:.0f} to {networks_now:.0f}" in text
+    assert f"from {networks_then:.0f} to {networks_now:.0f} country networks" in text
     compared = document.tables[-1]
     assert [c.text for c in compared.rows[0].cells] == [
         "Key figure",
@@ -140,13 +140,23 @@ def test_every_edition_backfilled_each_as_of_its_cutoff_and_compared_with_the_pr
     # The year's deposits as of 13 January 2026 are 2026's so far: named so, and not compared with 2021's.
     assert rows["Deposits for the year"] == [
         "$3.2 million (2021)",
-        f"{un_style.usd(second['mptf_deposits_year_usd'][0])} (2026 so far)",
-        "2026 not yet ended",
+        f"{un_style.usd(second['mptf_deposits_year_usd'][0])} (1–13 January 2026)",
+        "not comparable",
     ]
     # The year's target is set ahead of its year: the earlier report's was 2022's, compared as of each date.
     assert rows["Capitalization target for the year"] == ["$30 million (2022)", "$30 million (2026)", "unchanged"]
     # The Summary compares deposits with their total at the end of the last year the earlier report had ended.
-    assert f"Deposits had risen from {un_style.usd(deposits_then)} at the end of 2021." in text
+    moved = un_style.change(deposits_now, deposits_then, "usd").removeprefix("up ")
+    assert (
+        f"Deposits had risen by {moved} since the end of 2021, when they stood at {un_style.usd(deposits_then)}."
+        in text
+    )
+    # The annex says on what basis the Fund's yearly flows are compared, and what the year in course covers.
+    assert (
+        "The Fund’s contributions and transfers, which are recorded by calendar year, are compared as of 31 December "
+        "2021, the end of the last year ended by 25 January 2022. A figure for the year in course covers 1 January to "
+        "13 January 2026 and is not compared with the whole of an earlier year." in text
+    )
     # The annex opens with a sentence naming both reports, the earlier by its date and symbol.
     assert (
         "The table below compares the key figures of the present report, counted as of 13 January 2026, with "
@@ -203,8 +213,14 @@ def test_the_june_2021_briefing_compared_with_march(published_copy, sample_copy)
     assert rows["Deposits to the Fund, cumulative"][0].endswith(" (to the end of 2020)")
     assert rows["Deposits to the Fund, cumulative"][2].startswith("up $")
     # 2021's deposits so far are not compared with the whole of 2020's.
-    assert rows["Deposits for the year"] == ["$11.3 million (2020)", "$3.2 million (2021 so far)", "2021 not yet ended"]
+    assert rows["Deposits for the year"] == [
+        "$11.3 million (2020)",
+        "$3.2 million (1 January–24 June 2021)",
+        "not comparable",
+    ]
     text = "\n".join(p.text for p in document.paragraphs)
+    # The Summary's deposits since the end of 2020 (about $17.5 million, as the June 2021 briefing said).
+    assert "Deposits had risen by $3.2 million since the end of 2020, when they stood at $17.5 million." in text
     assert "with the same figures counted from the present sources as of 31 March 2021." in text
     annex = "\n".join(p.text for p in document.paragraphs).split("Key figures in this report and in the previous one")[
         1

@@ -348,14 +348,14 @@ RECORD_TABLES = [
             TableColumn(
                 "This report (as of {{ as_of }})",
                 "{% if now_name %}{{ now_name }}{% else %}{{ now }}{% if year_running %}"
-                "{{ comparison_words.so_far.format(year=year) }}{% elif of_one_year %}"
+                "{{ comparison_words.so_far.format(period=year_to_date) }}{% elif of_one_year %}"
                 "{{ comparison_words.of_year.format(year=year) }}{% endif %}{% endif %}",
                 3.6,
                 True,
             ),
             TableColumn(
                 "Change",
-                "{% if year_running %}{{ comparison_words.year_running.format(year=year) }}"
+                "{% if year_running %}{{ comparison_words.not_comparable }}"
                 "{% else %}{{ now | change(previous) }}{% endif %}",
                 3.6,
                 right=True,

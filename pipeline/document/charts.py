@@ -89,11 +89,16 @@ def _objective(words: dict, number: int) -> str:
     return words["objective"].format(n=number, title=OBJECTIVES[number][1])
 
 
+def _wrapped(label: str) -> str:
+    return textwrap.fill(label, 14, break_long_words=False, break_on_hyphens=False)
+
+
 def networks_over_time(frame: pd.DataFrame, words: dict) -> bytes:
     figure = _figure(6.5)
     axes = figure.add_subplot()
+    # A day inside a year is said in full, on two lines, so that it does not run into the year-end beside it.
     labels = [
-        style().date(d) if (d.month, d.day) != (12, 31) else words["end_of_year"].format(year=d.year)
+        _wrapped(style().date(d)) if (d.month, d.day) != (12, 31) else words["end_of_year"].format(year=d.year)
         for d in frame["date"]
     ]
     axes.plot(labels, frame["country_networks"], color=UN_BLUE, marker="o", label=words["country_networks"])

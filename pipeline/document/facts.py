@@ -66,6 +66,14 @@ class Fact:
         return Fact(moved, self.unit, self.provenance, style().change(self.value, self.before, self.unit))
 
     @property
+    def difference(self) -> Fact:
+        """`{{ mptf_deposits_total_usd.difference }}`: by how much it moved (`$7.2 million`), taken from the two
+        figures as printed; no value when either is missing."""
+        now, before = un_style.as_shown(self.value, self.unit), un_style.as_shown(self.before, self.unit)
+        moved = None if now is None or before is None else float(abs(now - before))
+        return Fact(moved, self.unit, self.provenance)
+
+    @property
     def text(self) -> str:
         return self.phrase if self.phrase is not None else style().figure(self.value, self.unit)
 
@@ -177,7 +185,7 @@ def figure_facts(figures: pa.Table) -> dict[str, Fact]:
 
 
 # What a table's cell may read besides its row: the draft's words for the figures it names.
-CELL_WORDS = ("figure_labels", "comparison_words", "year")
+CELL_WORDS = ("figure_labels", "comparison_words", "year", "year_to_date")
 
 
 def context(
@@ -190,6 +198,7 @@ def context(
         "year": str(as_of.year),
         # D's year has not ended: what the sources record for it is the year so far (they carry years, not dates).
         "year_running": (as_of.month, as_of.day) != (12, 31),
+        "year_to_date": style().date_range(dt.date(as_of.year, 1, 1), as_of),
         "symbol": config["symbol"],
         "word_limit": style().count(config["word_limit"]),
         "edition": dates.edition.title if dates else "",
