@@ -530,3 +530,35 @@ def test_a_flow_by_year_is_counted_to_the_end_of_the_last_year_ended():
     assert counted_to(BY_YEAR, dt.date(2022, 1, 25)) == dt.date(2021, 12, 31)  # 2022 had barely begun
     assert counted_to(BY_YEAR, dt.date(2021, 12, 31)) == dt.date(2021, 12, 31)  # the whole year is in
     assert counted_to(STOCK, dt.date(2022, 1, 25)) == counted_to(BY_DATE, dt.date(2022, 1, 25)) == dt.date(2022, 1, 25)
+
+
+def test_a_flow_by_year_compared_inside_a_year_counts_whole_years_and_at_a_year_end_the_whole_year():
+    t = frames(
+        contributions=[
+            contribution("Germany", 2020, 5e6, 4e6),
+            contribution("Germany", 2021, 1e6, 1e6),
+            contribution("Norway", 2022, 9e6, 9e6),
+        ],
+        targets=[{"year": 2021, "capitalization_target_usd": 4e6}, {"year": 2022, "capitalization_target_usd": 5e6}],
+    )
+    now = dt.date(2022, 6, 30)
+
+    def compared(day: dt.date) -> dict:
+        return {r["figure"]: r for r in compute_key_figures(t, now, day).to_pylist()}
+
+    # Compared at 30 June 2021: 2021's deposits are not in the earlier column, which counts to the end of 2020.
+    inside = compared(dt.date(2021, 6, 30))
+    assert inside["mptf_deposits_total_usd"]["previous_value"] == 4e6
+    assert inside["mptf_deposits_total_usd"]["previous_counted_to"] == dt.date(2020, 12, 31)
+    assert inside["mptf_deposits_year_usd"]["previous_value"] == 4e6  # 2020's, the last whole year then
+    # The target, set ahead of its year, is that in force on the date compared with.
+    assert inside["mptf_target_year_usd"]["previous_value"] == 4e6
+    # Compared at 31 December 2021: the whole of 2021 is in.
+    end = compared(dt.date(2021, 12, 31))
+    assert end["mptf_deposits_total_usd"]["previous_value"] == 5e6
+    assert end["mptf_deposits_total_usd"]["previous_counted_to"] == dt.date(2021, 12, 31)
+    assert end["mptf_deposits_year_usd"]["previous_value"] == 1e6
+    t["key_figures"] = compute_key_figures(t, now, dt.date(2021, 6, 30)).to_pandas(date_as_object=False)
+    rows = {r["figure"]: r for r in table("figures_compared", t, as_of=now)}
+    assert rows["mptf_deposits_total_usd"]["counted_to"] == dt.date(2020, 12, 31)  # the row says so
+    assert rows["country_networks"]["counted_to"] is None  # a stock: as of the date itself
