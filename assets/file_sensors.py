@@ -19,7 +19,7 @@ import dagster as dg
 
 from assets.keys import TRANSLATED
 from assets.partitions import edition_to_request
-from assets.resources import RUN_TAG, Settings
+from assets.resources import FIRST_RUN_TAG, RUN_TAG, Settings
 from pipeline.paths import ENGLISH, Template, relative_name, within
 
 # Dagster's sensor daemon looks at most every 5 s; a file is taken as written once seen unchanged on two
@@ -138,8 +138,13 @@ def run_request(
     stats: dict,
     selection: list[str],
     settings: Settings,
+    seen: dict[str, str] | None = None,
+    first: str | None = None,
 ) -> dg.RunRequest | dg.SkipReason:
-    cursor = json.loads(context.cursor) if context.cursor else {}
+    """A run of `selection` for the real changes since the cursor. A sensor with no cursor yet takes the files
+    `seen` (path: SHA-256, what is already published) as seen when their content is the same. `first`: the
+    state of the sources a first publication reads, kept in its tags."""
+    cursor = json.loads(context.cursor) if context.cursor else adopted(seen or {})
     before = state_of(cursor)
     changes, cursor = detect_changes(cursor, stats, _sha256_in(folder), time.time())
     context.update_cursor(json.dumps(cursor))
@@ -151,8 +156,20 @@ def run_request(
         run_key=f"{name}:{before}->{state_of(cursor)}",
         asset_selection=[dg.AssetKey(k) for k in selection],
         partition_key=edition_to_request(context, settings),
-        tags={**RUN_TAG, **SAVED, "sgr/trigger": name, "sgr/changes": describe(changes)},
+        tags={
+            **RUN_TAG,
+            **SAVED,
+            "sgr/trigger": name,
+            "sgr/changes": describe(changes),
+            **({FIRST_RUN_TAG: first} if first else {}),
+        },
     )
+
+
+def adopted(seen: dict[str, str]) -> dict:
+    """A first cursor that knows the content of `seen` but not its files' times: each is hashed once, and taken
+    as seen if it is the same."""
+    return {"files": {path: {"sha256": digest, "stat": None} for path, digest in seen.items()}, "pending": {}}
 
 
 def watch_from_now(context: dg.SensorEvaluationContext, folder: Path, stats: dict, why: str) -> dg.SkipReason:

@@ -86,6 +86,9 @@ LOCKED = {"settings", "data_lock", "run_dates"}
 # Runs that write the data carry this tag; dagster.yaml lets one of them run at a time.
 RUN_TAG = {"sgr/writes": "data"}
 DATES_TAG = "sgr/dates"
+# The sources a first publication read (assets/ingest/source_sensors.py): one such run for the same files. Hidden
+# from the runs' pages (Dagster hides the tags under this prefix): it is the sensors' bookkeeping, not a drafter's.
+FIRST_RUN_TAG = ".dagster/sgr_first_publication"
 
 
 @dg.resource(

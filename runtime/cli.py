@@ -225,6 +225,8 @@ def check_report(title: str, evaluations) -> str:
 
 
 def failure_report(result, errors) -> str:
+    from assets.validate.contract_checks import BLOCKED
+
     if result.asset_materializations_for_node("published_tables"):
         headline = [
             "sgr draft failed: the tables were validated, but no draft could be made from them; nothing was",
@@ -249,6 +251,8 @@ def failure_report(result, errors) -> str:
         data = event.step_failure_data
         if data.error and "DagsterAssetCheckFailedError" in data.error.cls_name:
             continue  # already listed under Errors
+        if data.user_failure_data and BLOCKED in data.user_failure_data.metadata:
+            continue  # the failed blocking checks, already listed under Errors
         if data.user_failure_data and data.user_failure_data.description:
             text = data.user_failure_data.description
         else:

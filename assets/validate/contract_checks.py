@@ -18,19 +18,32 @@ from pipeline.validation.table_checks import Checked, check_contract, check_tabl
 from pipeline.validation.verdicts import CONTRACT_CHECK, WARNINGS_CHECK
 
 
+def with_breaks(text: str) -> str:
+    """Lines as the UI keeps them: it renders a description as Markdown, which joins lines without a hard
+    break (two spaces at a line's end) into one."""
+    lines = text.split("\n")
+    return "\n".join(
+        f"{line}  " if line and i + 1 < len(lines) and lines[i + 1] else line for i, line in enumerate(lines)
+    )
+
+
 def check_result(table: Table, checked: Checked) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         asset_key=table.name,
         check_name=checked.check,
         passed=not checked.failed,
         severity=dg.AssetCheckSeverity.ERROR if checked.check == CONTRACT_CHECK else dg.AssetCheckSeverity.WARN,
-        description=checked.verdict.description,
+        description=with_breaks(checked.verdict.description),
         metadata={
             **checked.counts,
             "unchanged_since_last_validated": checked.verdict.reused,
             "results": dg.MetadataValue.md(results_markdown(checked.verdict.results)),
         },
     )
+
+
+# The metadata key of a step that stopped on failed blocking checks: their rows are in the checks' own results.
+BLOCKED = "Blocking checks failed"
 
 
 def check_specs(table: Table) -> list[dg.AssetCheckSpec]:
@@ -84,9 +97,20 @@ def family_checks(family: str) -> dg.AssetChecksDefinition:
             for spec, table in selected:
                 if spec.name == WARNINGS_CHECK:
                     results[spec.key] = check_table_warnings(store, table, run_id, as_of)
+            broken = []
             for spec, table in selected:
                 result = results[spec.key]
-                yield check_result(table, result.result() if isinstance(result, Future) else result)
+                checked = result.result() if isinstance(result, Future) else result
+                yield check_result(table, checked)
+                if checked.failed and spec.blocking:
+                    broken.append(checked.verdict.description)
+        if broken:
+            # In words, ahead of Dagster's own error for a failed blocking check (a stack trace): the rows to mend.
+            raise dg.Failure(
+                description=with_breaks("\n\n".join(broken)),
+                metadata={BLOCKED: len(broken), "Not published": "the published tables and the last draft are kept"},
+                allow_retries=False,
+            )
 
     return _checks
 
