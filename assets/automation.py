@@ -45,6 +45,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", dg.BetaWarning)
     follow_changes = dg.AutomationConditionSensorDefinition(
         "follow_changes",
+        description="Carries a change along: what follows an asset a drafter (or another run) materialized is "
+        "requested in turn, for every edition in preparation, never past a failed blocking check, never into an "
+        "edition already issued.",
         target=dg.AssetSelection.all(),
         default_status=dg.DefaultSensorStatus.RUNNING,
         use_user_code_server=True,  # the condition reads the calendar

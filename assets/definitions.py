@@ -7,10 +7,11 @@ import dagster as dg
 from assets import comments, derive, ingest, report, validate
 from assets.automation import follow_changes
 from assets.executor import executor
+from assets.keys import DRAFT_JOB
 from assets.refresh_schedule import refresh_before_deadlines
 from assets.resources import Settings, data_lock, run_dates
 
-ALL_ASSETS = "all_assets"
+ALL_ASSETS = DRAFT_JOB
 
 defs = dg.Definitions.merge(
     ingest.defs,
@@ -22,7 +23,15 @@ defs = dg.Definitions.merge(
         sensors=[follow_changes],
         schedules=[refresh_before_deadlines],
         # Every asset as one named job: what a run whose steps go to other processes reconstructs there.
-        jobs=[dg.define_asset_job(ALL_ASSETS, selection=dg.AssetSelection.all())],
+        jobs=[
+            dg.define_asset_job(
+                ALL_ASSETS,
+                selection=dg.AssetSelection.all(),
+                description="Reads the sources, validates and publishes them, counts the key figures and drafts the "
+                "report, for one edition: every run the sensors and the schedule start, each with the assets it "
+                "needs (a family's tables after a save, everything before the first publication).",
+            )
+        ],
         resources={"settings": Settings(), "data_lock": data_lock, "run_dates": run_dates},
         executor=executor(),
     ),

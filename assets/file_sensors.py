@@ -144,7 +144,7 @@ def run_request(
     """A run of `selection` for the real changes since the cursor. A sensor with no cursor yet takes the files
     `seen` (path: SHA-256, what is already published) as seen when their content is the same. `first`: the
     state of the sources a first publication reads, kept in its tags."""
-    cursor = json.loads(context.cursor) if context.cursor else adopted(seen or {})
+    cursor = json.loads(context.cursor) if context.cursor else adopted(seen or {}, stats)
     before = state_of(cursor)
     changes, cursor = detect_changes(cursor, stats, _sha256_in(folder), time.time())
     context.update_cursor(json.dumps(cursor))
@@ -166,10 +166,11 @@ def run_request(
     )
 
 
-def adopted(seen: dict[str, str]) -> dict:
-    """A first cursor that knows the content of `seen` but not its files' times: each is hashed once, and taken
-    as seen if it is the same."""
-    return {"files": {path: {"sha256": digest, "stat": None} for path, digest in seen.items()}, "pending": {}}
+def adopted(seen: dict[str, str], stats: dict[str, list]) -> dict:
+    """A first cursor that knows the content of the files `seen` that are there now, but not their times: each
+    is hashed once, and taken as seen if it is the same."""
+    files = {path: {"sha256": digest, "stat": None} for path, digest in seen.items() if path in stats}
+    return {"files": files, "pending": {}}
 
 
 def watch_from_now(context: dg.SensorEvaluationContext, folder: Path, stats: dict, why: str) -> dg.SkipReason:

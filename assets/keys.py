@@ -18,6 +18,11 @@ def translation_key(language: str) -> str:
     return f"{DRAFT_REPORT}_{language}"
 
 
+# The job of every run the sensors and the schedule ask for (assets/definitions.py), each run with the assets it
+# needs: what the runs list and the Overview show a drafter.
+DRAFT_JOB = "draft_the_report"
+TRANSLATE_JOB = "draft_the_translations"  # the translations' location's (assets/translations/)
+
 # What a run that re-reads one family carries along: every asset after ingest.
 AFTER_INGEST = [PUBLISHED_TABLES, KEY_FIGURES, REPORT_TABLES, DRAFT_REPORT]
 # Everything: what the first run takes, before anything is published.

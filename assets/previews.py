@@ -9,6 +9,8 @@ import dagster as dg
 import pyarrow as pa
 
 from pipeline.catalogue import FIGURES
+from pipeline.catalogue.figures import LABELS
+from pipeline.languages import un_style
 
 PREVIEW_ROWS = 10
 
@@ -35,35 +37,36 @@ def _cell(value: object) -> str:
 def pdf_metadata(exported) -> dict:
     """Where the tagged PDFs are, or why there are none."""
     if exported is None:
-        return {"tagged_pdf": "not asked for (SGR_PDF=no)"}
+        return {"Tagged PDF": "not asked for (SGR_PDF=no)"}
     if exported.missing:
-        return {"tagged_pdf": exported.missing}
-    return {"tagged_pdf": dg.MetadataValue.json([str(p) for p in exported.pdfs])}
+        return {"Tagged PDF": exported.missing}
+    return {"Tagged PDF": dg.MetadataValue.json([str(p) for p in exported.pdfs])}
 
 
 def draft_metadata(target: Path, dates, inputs, made) -> dict:
-    """What the UI shows of a draft, in any language."""
+    """What the UI shows of a draft, in any language, in words."""
     limit = inputs.config["word_limit"]
+    not_stated = [LABELS[name] for name in FIGURES if name not in made.figures_stated]
     return {
-        "path": dg.MetadataValue.path(str(target)),
-        "as_of": dates.as_of.isoformat(),
-        "edition": dates.edition.title,
-        "edition_state": dates.edition.state(dt.date.today()),
-        "compared_with": dates.compare_with.isoformat() if dates.compare_with else "nothing (no earlier edition)",
-        "session": inputs.config["session"],
-        "symbol": inputs.config["symbol"],
-        "words": made.words,
-        "word_limit": limit,
-        "within_word_limit": made.words <= limit,
-        "numbered_paragraphs": made.numbered_paragraphs,
-        "footnotes": made.footnotes,
-        "tables": made.tables,
-        "charts": made.charts,
-        "provenance_comments": made.comments,
-        "reviewers_comments_carried": made.comments_carried,
-        "reviewers_comments_to_settle": made.comments_to_settle,
-        "reviewers_comments_resolved": made.comments_resolved,
-        "figures_stated": len(made.figures_stated),
-        "figures_not_stated": dg.MetadataValue.json(sorted(set(FIGURES) - made.figures_stated)),
-        "preview": dg.MetadataValue.md("\n\n".join(made.text[:40])),
+        "Draft": dg.MetadataValue.path(str(target)),
+        "Edition": dates.edition.title,
+        "Edition state": dates.edition.state(dt.date.today()),
+        "As of": un_style.date(dates.as_of),
+        "Compared with": un_style.date(dates.compare_with) if dates.compare_with else "nothing: no earlier edition",
+        "Session": inputs.config["session"],
+        "Symbol": inputs.config["symbol"],
+        "Words": made.words,
+        "Word limit": limit,
+        "Within the word limit": made.words <= limit,
+        "Numbered paragraphs": made.numbered_paragraphs,
+        "Footnotes": made.footnotes,
+        "Tables": made.tables,
+        "Charts": made.charts,
+        "Provenance comments": made.comments,
+        "Reviewers' comments carried": made.comments_carried,
+        "Reviewers' comments to settle": made.comments_to_settle,
+        "Reviewers' comments resolved": made.comments_resolved,
+        "Figures stated": len(made.figures_stated),
+        "Figures not stated": "; ".join(not_stated) or "none",
+        "Preview": dg.MetadataValue.md("\n\n".join(made.text[:40])),
     }

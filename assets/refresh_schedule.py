@@ -5,6 +5,7 @@ import datetime as dt
 
 import dagster as dg
 
+from assets.keys import DRAFT_JOB
 from assets.partitions import edition_to_request
 from assets.resources import RUN_TAG, Settings
 from pipeline import calendar
@@ -21,7 +22,7 @@ def should_refresh(day: dt.date, deadlines: list[Deadline]) -> bool:
     name="refresh_before_deadlines",
     cron_schedule="0 6 * * *",
     execution_timezone="UTC",
-    target=dg.AssetSelection.all(),
+    job_name=DRAFT_JOB,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Re-reads every source and rebuilds the draft at 06:00 UTC: daily in the 8 weeks before any "
     "deadline of sources/calendar.csv, on Mondays otherwise.",

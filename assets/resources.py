@@ -85,7 +85,10 @@ POOL = "sgr_data"
 LOCKED = {"settings", "data_lock", "run_dates"}
 # Runs that write the data carry this tag; dagster.yaml lets one of them run at a time.
 RUN_TAG = {"sgr/writes": "data"}
-DATES_TAG = "sgr/dates"
+# The run's dates as resolved (pipeline/editions.py), for the steps and `sgr draft`: hidden from the runs' pages,
+# where the edition is said in words (EDITION_TAG).
+DATES_TAG = ".dagster/sgr_dates"
+EDITION_TAG = "sgr/edition"
 # The sources a first publication read (assets/ingest/source_sensors.py): one such run for the same files. Hidden
 # from the runs' pages (Dagster hides the tags under this prefix): it is the sensors' bookkeeping, not a drafter's.
 FIRST_RUN_TAG = ".dagster/sgr_first_publication"
@@ -129,7 +132,19 @@ def run_dates(context: dg.InitResourceContext) -> editions.Dates:
     rereads_calendar = selection is None or dg.AssetKey(CALENDAR) in selection
     known = calendar.editions_of(Store(config.data), config.sources, sources_first=rereads_calendar)
     key = run.tags.get("dagster/partition") if run is not None else None
-    dates = editions.resolve(known, key, config, dt.date.today())
+    today = dt.date.today()
+    try:
+        dates = editions.resolve(known, key, config, today)
+    except editions.UnknownEdition as unknown:
+        # An edition added in the UI that the calendar does not have: refused before any step runs.
+        listed = "; ".join(f"{e.key}: {e.in_words(today)}" for e in known)
+        raise dg.Failure(
+            description=f"{unknown}. Launch the run for an edition of the calendar ({listed}), or add a row to "
+            "sources/calendar.csv first.",
+            allow_retries=False,
+        ) from None
     if run is not None and context.instance is not None:
-        context.instance.add_run_tags(run.run_id, {DATES_TAG: dates.to_json()})
+        context.instance.add_run_tags(
+            run.run_id, {DATES_TAG: dates.to_json(), EDITION_TAG: dates.edition.in_words(today)}
+        )
     return dates

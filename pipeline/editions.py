@@ -43,6 +43,11 @@ class Edition:
         """`in preparation` until its due date, `issued` after it (an edition with no due date: in preparation)."""
         return ISSUED if self.due is not None and today > self.due else IN_PREPARATION
 
+    def in_words(self, today: dt.date) -> str:
+        """`Report of the Secretary-General for the third Forum (in preparation, due 2030-02-12)`."""
+        due = f", due {self.due.isoformat()}" if self.due else ""
+        return f"{self.title} ({self.state(today)}{due})"
+
     def as_of(self, today: dt.date) -> dt.date:
         """The date its figures are counted as of: the cut-off, or today while the cut-off is ahead."""
         return today if self.cutoff is None or self.cutoff > today else self.cutoff

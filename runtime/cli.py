@@ -203,15 +203,15 @@ def report(ran: Ran) -> int:
     print(f"Edition: {dates.edition.title} ({state}{due})")
     print(check_report("Warnings (reported, not blocking):", warnings))
     made = result.asset_materializations_for_node("draft_report")[0].metadata
-    words, limit = made["words"].value, made["word_limit"].value
-    print(f"Drafters' dossier: {made['dossier'].value}")
-    pdf = made["tagged_pdf"].value
+    words, limit = made["Words"].value, made["Word limit"].value
+    print(f"Drafters' dossier: {made['Dossier'].value}")
+    pdf = made["Tagged PDF"].value
     print(f"Tagged PDF: {', '.join(pdf)}" if isinstance(pdf, list) else f"Tagged PDF: {pdf}")
-    print(f"Draft written ({words:,} words of the {limit:,}-word limit): {made['path'].value}")
-    if "languages" in made:
-        for code, draft in made["languages"].value.items():
-            if code != "en":
-                print(f"  in {code}: {draft['path']}")
+    print(f"Draft written ({words:,} words of the {limit:,}-word limit): {made['Draft'].value}")
+    if "Languages" in made:
+        for language in made["Languages"].value.records:
+            if language.data["Code"] != "en":
+                print(f"  in {language.data['Code']}: {language.data['Draft']}")
     return 0
 
 
@@ -302,9 +302,7 @@ def print_comments(path: Path) -> int:
 
 
 def print_figures(result, dates) -> None:
-    from pipeline.catalogue import FIGURES
-    from pipeline.catalogue.model import BY_YEAR
-    from pipeline.contract.as_of import InYear
+    from pipeline.catalogue.stated import stated
     from pipeline.languages import un_style
 
     made = result.asset_materializations_for_node("key_figures")[0].metadata
@@ -317,20 +315,13 @@ def print_figures(result, dates) -> None:
         print("Compared with: nothing (no earlier edition in the calendar, and no --compare-with)")
         return
     print(f"Compared with {dates.compare_with.isoformat()}:")
-    print(f"  {'key figure':<34} {'then':>30} {'now':>28}   change")
-    running = (dates.as_of.month, dates.as_of.day) != (12, 31)
+    print(f"  {'key figure':<34} {'then':>36} {'now':>36}   change")
     for row in made["figures"].value:
-        figure, unit = FIGURES[row["figure"]], row["unit"]
-        then = un_style.figure(row["previous_value"], unit) if row["previous_value"] is not None else "not stated"
-        to = row.get("previous_counted_to")
-        if to and to != dates.compare_with.isoformat():
-            then += f" ({to[:4]})" if isinstance(figure.as_of, InYear) else f" (end {to[:4]})"
-        now = un_style.figure(row["value"], unit)
-        moved = un_style.change(row["value"], row["previous_value"], unit)
-        if running and figure.grain == BY_YEAR and isinstance(figure.as_of, InYear):
-            now, moved = f"{now} ({dates.as_of.year} so far)", f"{dates.as_of.year} not yet ended"
-        print(f"  {row['figure']:<34} {then:>30} {now:>28}   {moved}")
-    print("  (end YYYY): a flow by year, counted then to the end of the last year ended (the sources carry years)")
+        dated = {
+            k: dt.date.fromisoformat(row[k]) if row.get(k) else None for k in ("previous_as_of", "previous_counted_to")
+        }
+        said = stated(row | dated, dates.as_of)
+        print(f"  {row['figure']:<34} {said.previous:>36} {said.value:>36}   {said.change}")
 
 
 if __name__ == "__main__":

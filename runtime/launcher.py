@@ -24,7 +24,7 @@ from dagster._core.launcher import DefaultRunLauncher, LaunchRunContext
 from pipeline import paths
 from pipeline.code_version import digest
 
-PID_TAG = "sgr/run_pid"
+PID_TAG = ".dagster/sgr_run_pid"  # hidden from the runs' pages: the launcher's, not a drafter's
 
 
 def _address() -> tuple[Path, Path]:

@@ -114,7 +114,11 @@ def summary(result: dg.ExecuteInProcessResult) -> dict:
     """What tests read of a run: each materialization's metadata and data version, each check's verdict."""
 
     def plain(metadata) -> dict:
-        return {key: value.value for key, value in metadata.items()}
+        # A table (the languages drafted, the key figures) as its records.
+        return {
+            key: [r.data for r in value.records] if isinstance(value, dg.TableMetadataValue) else value.value
+            for key, value in metadata.items()
+        }
 
     return {
         "success": result.success,
@@ -299,7 +303,7 @@ class Translated:
     """The published run's drafts in the six languages, made once per session (tests/installed.py: fonts)."""
 
     paths: dict[str, Path]
-    metadata: dict  # draft_report's, with each language's draft under "languages"
+    metadata: dict  # draft_report's, with each language's draft under "Languages"
     root: Path
 
 

@@ -83,7 +83,7 @@ def test_comments_follow_their_figure_and_paragraph_after_a_data_change(publishe
     result = materialise(sample_copy, data, drafts, as_of="2021-12-31")
     assert result.success
     made = result.asset_materializations_for_node("draft_report")[0].metadata
-    assert made["reviewers_comments_carried"].value == 3 and made["reviewers_comments_to_settle"].value == 0
+    assert made["Reviewers' comments carried"].value == 3 and made["Reviewers' comments to settle"].value == 0
     document, by_author = carried(drafts / "SG-report-draft-2021-12-31.docx")
     paragraph, figure = summary_paragraph(document)
     assert figure.text != was
@@ -125,7 +125,7 @@ def test_a_paragraph_added_before_and_one_rewritten(published_copy, sample_copy,
     )
     result = materialise(sample_copy, data, drafts, template=template)
     made = result.asset_materializations_for_node("draft_report")[0].metadata
-    assert made["reviewers_comments_to_settle"].value == 3  # on the paragraph, its start and its figure
+    assert made["Reviewers' comments to settle"].value == 3  # on the paragraph, its start and its figure
     document, by_author = carried(draft_file(drafts, D))
     assert by_author == {}
     dossier = docx.Document(str(dossier_file(drafts, D)))
@@ -205,7 +205,7 @@ def test_a_reply_thread_a_resolved_comment_and_a_tracked_change(published_copy, 
     ]
     result = materialise(sample_copy, data, drafts)
     made = result.asset_materializations_for_node("draft_report")[0].metadata
-    assert made["reviewers_comments_resolved"].value == 1 and made["reviewers_comments_carried"].value == 4
+    assert made["Reviewers' comments resolved"].value == 1 and made["Reviewers' comments carried"].value == 4
     document, carried_by = carried(draft_file(drafts, D))
     assert carried_by["Maria Lopez"].text.startswith("Too long.\nReply from Ahmed Rahman (")
     assert "): Agreed, shorten it." in carried_by["Maria Lopez"].text
@@ -287,9 +287,9 @@ def test_comments_on_a_translation_follow_it_into_the_next_draft_in_that_languag
     result = materialise(sample_copy, data, drafts, as_of="2021-12-31", languages="fr")
     assert result.success
     made = {m.asset_key.to_user_string(): m.metadata for m in result.asset_materializations_for_node("draft_report")}
-    assert made["draft_report_fr"]["reviewers_comments_carried"].value == 1
-    assert made["draft_report"]["reviewers_comments_carried"].value == 0  # not the English draft's comment
-    assert made["draft_report"]["reviewers_comments_to_settle"].value == 0
+    assert made["draft_report_fr"]["Reviewers' comments carried"].value == 1
+    assert made["draft_report"]["Reviewers' comments carried"].value == 0  # not the English draft's comment
+    assert made["draft_report"]["Reviewers' comments to settle"].value == 0
     french, by_author = carried(drafts / "SG-report-draft-2021-12-31-fr.docx")
     again = [p for p in french.paragraphs if p.style.name == "SG Summary" and re.search(r"\d", p.text)]
     on = by_author["Marie Relectrice"]

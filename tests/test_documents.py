@@ -44,7 +44,7 @@ def rendered(translated):
     tagged_pdf.py), made by the session's six-language run."""
     require("libreoffice")
     pdfs = {code: pdf_file(path) for code, path in translated.paths.items()}
-    assert translated.metadata["tagged_pdf"] == [str(pdfs["en"]), *(str(p) for c, p in pdfs.items() if c != "en")]
+    assert translated.metadata["Tagged PDF"] == [str(pdfs["en"]), *(str(p) for c, p in pdfs.items() if c != "en")]
     return pdfs
 
 

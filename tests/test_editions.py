@@ -187,7 +187,7 @@ def test_the_previous_report_is_compared_as_it_was_stated_not_as_counted_again(p
     kept = sorted((data / "drafts/2022").glob("key_figures-*.parquet"))
     as_of_cutoff = [p for p in kept if str(pq.read_table(p, columns=["as_of"]).column(0)[0]) == "2022-01-25"]
     assert len(as_of_cutoff) == 2 and drafted.tags["sgr/edition_state"] == "issued"
-    assert drafted.metadata["issued_record"].text == (
+    assert drafted.metadata["Issued record"].text == (
         f"issued: the key figures kept at {as_of_cutoff[0].name} stand as the report issued, whatever is redrafted "
         "since"
     )

@@ -113,7 +113,7 @@ def test_every_key_figure_is_stated_in_un_style(draft):
         "It also responds to resolution 73/326 of 19 July 2019",
     ]:
         assert sentence in text
-    assert result["figures_not_stated"] == []
+    assert result["Figures not stated"] == "none"
 
 
 def test_chapters_and_paragraphs_are_numbered_by_the_template(draft):
@@ -308,8 +308,8 @@ def test_the_next_draft_lists_the_figures_that_changed(published_copy, sample_co
 
 def test_word_count_is_within_the_limit(draft):
     metadata, _, _ = draft
-    assert 1500 < metadata["words"] <= metadata["word_limit"] == 8500
-    assert metadata["within_word_limit"] is True
+    assert 1500 < metadata["Words"] <= metadata["Word limit"] == 8500
+    assert metadata["Within the word limit"] is True
 
 
 def test_same_inputs_give_the_same_document(draft, published_copy, sample_copy):

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.file_sensors import FIRST_RUN_PENDING, INTERVAL_SECONDS, nothing_published, run_request, stats_of
-from assets.keys import AFTER_RETURNED
+from assets.keys import AFTER_RETURNED, DRAFT_JOB
 from assets.resources import Settings
 from pipeline.paths import Sources
 from pipeline.review.returned_drafts import returned_files
@@ -13,7 +13,7 @@ from pipeline.review.returned_drafts import returned_files
     name="returned_drafts",
     minimum_interval_seconds=INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    asset_selection=AFTER_RETURNED,
+    job_name=DRAFT_JOB,  # review_comments and draft_report
     description="Reads the reviewers' comments and redrafts when a draft is saved into sources/returned/.",
 )
 def returned_drafts(context: dg.SensorEvaluationContext, settings: Settings):

@@ -14,6 +14,8 @@ from assets.partitions import EDITIONS, edition_of
 from assets.previews import markdown_preview
 from assets.resources import LOCKED, POOL
 from pipeline.catalogue import FIGURES, REPORT_TABLES, columns_read, compute_key_figures, derive_table, read_inputs
+from pipeline.catalogue.stated import stated
+from pipeline.languages import un_style
 
 GROUP = "derive"
 
@@ -41,23 +43,42 @@ def key_figures(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         figures = compute_key_figures(frames, dates.as_of, dates.compare_with, stated)
         path = store.published.write(KEY_FIGURES, figures, edition=edition)
         store.published.write(KEY_FIGURES, figures)  # the latest figures, whichever edition they are of
-    shown = figures.select(["figure", "value", "previous_value", "unit", "rows_counted"])
     return dg.MaterializeResult(
         metadata={
+            "Key figures": figures_table(figures, dates),
+            "As of": un_style.date(dates.as_of),
+            "Compared with": un_style.date(dates.compare_with) if dates.compare_with else "nothing: no earlier edition",
             "dagster/row_count": figures.num_rows,
-            "as_of": dates.as_of.isoformat(),
-            "compared_with": dates.compare_with.isoformat() if dates.compare_with else "nothing (no earlier edition)",
             "path": dg.MetadataValue.path(str(path)),
-            # The run's own figures: what it reports, whatever a later run writes to the file; with the day each
-            # earlier value counts to (a flow by year: the end of the last year ended by the date compared with).
+            # The run's own figures, for programs (sgr draft, the tests): what it reports, whatever a later run
+            # writes to the file, with the dates each earlier value counts to.
             "figures": dg.MetadataValue.json(
                 [
-                    row | {"previous_counted_to": to.isoformat() if to else None}
-                    for row, to in zip(shown.to_pylist(), figures["previous_counted_to"].to_pylist(), strict=True)
+                    {name: row[name] for name in FIGURES_SHOWN}
+                    | {name: row[name].isoformat() if row[name] else None for name in FIGURE_DATES}
+                    for row in figures.to_pylist()
                 ]
             ),
-            "preview": dg.MetadataValue.md(markdown_preview(shown, rows=len(FIGURES))),
         }
+    )
+
+
+FIGURES_SHOWN = ("figure", "value", "previous_value", "unit", "rows_counted")
+FIGURE_DATES = ("previous_as_of", "previous_counted_to")
+
+
+def figures_table(figures, dates) -> dg.TableMetadataValue:
+    """Every figure as the report states it, by its name, with the earlier value and the change."""
+    compared = un_style.date(dates.compare_with) if dates.compare_with else None
+    names = ["Key figure", "Value", *([f"As of {compared}", "Change"] if compared else []), "Rows counted"]
+    records = []
+    for row in figures.to_pylist():
+        said = stated(row, dates.as_of)
+        cells = [said.label, said.value, *([said.previous, said.change] if compared else []), said.rows]
+        records.append(dg.TableRecord(dict(zip(names, cells, strict=True))))
+    kinds = ["string"] * (len(names) - 1) + ["int"]
+    return dg.MetadataValue.table(
+        records, dg.TableSchema([dg.TableColumn(n, k) for n, k in zip(names, kinds, strict=True)])
     )
 
 

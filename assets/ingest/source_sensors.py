@@ -14,7 +14,7 @@ import dagster as dg
 import pyarrow as pa
 
 from assets.file_sensors import INTERVAL_SECONDS, nothing_published, run_request, stats_of
-from assets.keys import AFTER_INGEST, EVERYTHING
+from assets.keys import AFTER_INGEST, DRAFT_JOB, EVERYTHING
 from assets.resources import FIRST_RUN_TAG, Settings
 from pipeline.contract import CALENDAR, FAMILIES, tables_of
 from pipeline.paths import Sources, relative_name
@@ -64,8 +64,7 @@ def source_sensor(family: str) -> dg.SensorDefinition:
         name=f"{family}_files",
         minimum_interval_seconds=INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        # Everything: before the first publication a family's run takes the whole graph.
-        asset_selection=EVERYTHING,
+        job_name=DRAFT_JOB,  # a run of the family's tables and what follows; of everything before publication
         description=f"Re-ingests the {family} tables, validates, publishes and redrafts when a file of "
         f"{'calendar.csv' if family == CALENDAR else family + '/'} is added, changed or deleted. Before anything is "
         "published, the first sensor to look reads every family in one run.",

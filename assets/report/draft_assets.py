@@ -14,6 +14,7 @@ from pipeline.document.drafting import drafts_in
 from pipeline.document.narrative import NarrativeError
 from pipeline.editions import ISSUED
 from pipeline.languages.forms import DEFAULT
+from pipeline.languages.official import NAMES
 
 
 @dg.asset(
@@ -47,25 +48,29 @@ def draft_report(context: dg.AssetExecutionContext):
     store.published.drafted()
     store.history.keep_figures(dates.edition.key, inputs.figures)
     metadata = draft_metadata(store.history.draft(as_of), dates, inputs, drafts[DEFAULT][1])
-    metadata["dossier"] = dg.MetadataValue.path(str(store.history.dossier(as_of)))
-    metadata["issued_record"] = issued_record(store, dates.edition)
+    metadata["Dossier"] = dg.MetadataValue.path(str(store.history.dossier(as_of)))
+    metadata["Issued record"] = issued_record(store, dates.edition)
     metadata |= pdf_metadata(exported)
     if exported is not None and exported.missing:
         context.log.warning(exported.missing)
     if len(languages) > 1:
-        metadata["languages"] = dg.MetadataValue.json(
-            {
-                code: {
-                    "path": str(store.history.draft(as_of, code)),
-                    "numbered_paragraphs": m.numbered_paragraphs,
-                    "footnotes": m.footnotes,
-                    "figures_stated": len(m.figures_stated),
-                }
+        metadata["Languages"] = dg.MetadataValue.table(
+            [
+                dg.TableRecord(
+                    {
+                        "Language": NAMES[code],
+                        "Code": code,
+                        "Draft": str(store.history.draft(as_of, code)),
+                        "Numbered paragraphs": m.numbered_paragraphs,
+                        "Figures stated": len(m.figures_stated),
+                    }
+                )
                 for code, (_, m, _) in drafts.items()
-            }
+            ],
+            LANGUAGES_SCHEMA,
         )
     # The edition's state as a tag of the materialization: the UI shows it beside each draft of the partition.
-    state_tag = metadata["edition_state"].replace(" ", "-")  # a tag's value takes no spaces
+    state_tag = metadata["Edition state"].replace(" ", "-")  # a tag's value takes no spaces
     yield dg.MaterializeResult(metadata=metadata, tags={"sgr/edition_state": state_tag})
     # Drafted with English, a translation is its asset's materialization (the translations' code location).
     for code, (made_from, made, _) in list(drafts.items())[1:]:
@@ -76,6 +81,17 @@ def draft_report(context: dg.AssetExecutionContext):
                 metadata=draft_metadata(store.history.draft(as_of, code), dates, made_from, made),
             )
         )
+
+
+LANGUAGES_SCHEMA = dg.TableSchema(
+    [
+        dg.TableColumn("Language", "string"),
+        dg.TableColumn("Code", "string"),
+        dg.TableColumn("Draft", "path"),
+        dg.TableColumn("Numbered paragraphs", "int"),
+        dg.TableColumn("Figures stated", "int"),
+    ]
+)
 
 
 def issued_record(store, edition) -> str:

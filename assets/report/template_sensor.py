@@ -12,7 +12,7 @@ from assets.file_sensors import (
     template_files,
     watch_from_now,
 )
-from assets.keys import AFTER_TEMPLATE, DRAFT_REPORT
+from assets.keys import AFTER_TEMPLATE, DRAFT_JOB, DRAFT_REPORT
 from assets.resources import Settings
 
 
@@ -20,7 +20,7 @@ from assets.resources import Settings
     name="report_template_files",
     minimum_interval_seconds=INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    asset_selection=AFTER_TEMPLATE,
+    job_name=DRAFT_JOB,  # report_tables and draft_report
     description="Rebuilds the draft when the prose, report.toml or the Word template in reports/template/ change.",
 )
 def report_template_files(context: dg.SensorEvaluationContext, settings: Settings):

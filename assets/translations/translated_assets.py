@@ -20,6 +20,8 @@ from pipeline.document.drafting import NothingPublished, drafts_in, published_da
 from pipeline.document.narrative import NarrativeError
 from pipeline.languages.official import NAMES
 
+TRANSLATIONS_GROUP = "translations"
+
 
 @dg.multi_asset(
     name="translated_drafts",
@@ -27,9 +29,12 @@ from pipeline.languages.official import NAMES
         dg.AssetSpec(
             translation_key(code),
             deps=[DRAFT_REPORT],
-            group_name="translations",
+            group_name=TRANSLATIONS_GROUP,
             description=f"The draft in {NAMES[code]} (reports/template/{code}/): the English draft's figures, tables, "
-            "charts, footnotes and paragraph numbers, in its words and forms.",
+            "charts, footnotes and paragraph numbers, in its words and forms. To get one: materialize it here for an "
+            "edition once its English draft is made (draft_report), or ask for it with the English: `sgr draft "
+            f"--languages {code}`, SGR_LANGUAGES={code}, or the languages field of the settings in the launchpad. "
+            "Once drafted, it follows each new English draft.",
             kinds={"docx"},
         )
         for code in TRANSLATED

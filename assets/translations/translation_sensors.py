@@ -13,7 +13,7 @@ from assets.file_sensors import (
     template_files,
     watch_from_now,
 )
-from assets.keys import DRAFT_REPORT, TRANSLATED, translation_key
+from assets.keys import DRAFT_REPORT, TRANSLATE_JOB, TRANSLATED, translation_key
 from assets.resources import RUN_TAG, Settings
 from pipeline.languages.official import NAMES
 
@@ -29,7 +29,7 @@ def translation_template_sensor(language: str) -> dg.SensorDefinition:
         name=name,
         minimum_interval_seconds=INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        asset_selection=[key],
+        job_name=TRANSLATE_JOB,
         description=f"Redrafts the {NAMES[language]} draft when its words in reports/template/{language}/ change.",
     )
     def _sensor(context: dg.SensorEvaluationContext, settings: Settings):
@@ -52,7 +52,7 @@ def translation_template_sensor(language: str) -> dg.SensorDefinition:
     name="translations_follow_english",
     minimum_interval_seconds=FOLLOW_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    asset_selection=[translation_key(language) for language in TRANSLATED],
+    job_name=TRANSLATE_JOB,
     description="Redrafts each translation that was drafted before the latest English draft of its edition; a "
     "translation never drafted is left alone (the default stays English only).",
 )

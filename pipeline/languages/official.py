@@ -15,4 +15,4 @@ def parse_languages(given: str | list[str] | None) -> list[str]:
 
 
 # What the other languages' drafts are called in messages and descriptions.
-NAMES = {"fr": "French", "es": "Spanish", "ru": "Russian", "zh": "Chinese", "ar": "Arabic"}
+NAMES = {"en": "English", "fr": "French", "es": "Spanish", "ru": "Russian", "zh": "Chinese", "ar": "Arabic"}
