@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 PORT ?= 3000
-export DAGSTER_HOME
+# make dev's terminal: warnings and errors only; SGR_LOG_LEVEL=info shows the daemon's ticks and each run's events.
+SGR_LOG_LEVEL ?= warning
+export DAGSTER_HOME SGR_LOG_LEVEL
 
 .PHONY: setup report test fuzz dev bench lint clean
 
@@ -28,7 +30,8 @@ fuzz: setup
 
 dev: setup
 	$(BIN)/python -m runtime.instance
-	$(BIN)/python -m runtime.launcher & trap 'kill $$!' EXIT; $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT)
+	@echo "The Dagster UI: http://127.0.0.1:$(PORT) (logs at $(SGR_LOG_LEVEL); runs' events in $(DAGSTER_HOME)/runs.log)"
+	$(BIN)/python -m runtime.launcher & trap 'kill $$!' EXIT; $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(PORT) --log-level $(SGR_LOG_LEVEL)
 
 bench: setup
 	$(BIN)/python -m bench.run

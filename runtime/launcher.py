@@ -75,6 +75,17 @@ class ForkedRunLauncher(DefaultRunLauncher):
         return True
 
 
+def _quiet() -> None:
+    """A run's events go to $DAGSTER_HOME/runs.log, not to make dev's terminal, unless SGR_LOG_LEVEL asks for
+    info or debug: the UI shows them either way."""
+    if os.environ.get("SGR_LOG_LEVEL", "warning").lower() in ("info", "debug"):
+        return
+    log = os.open(paths.instance_file(paths.dagster_home(), "runs.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, sys.stdout.fileno())
+    os.dup2(log, sys.stderr.fileno())
+    os.close(log)
+
+
 def _execute(run_id: str, instance_ref) -> None:
     from dagster import DagsterInstance
     from dagster._cli.api import _execute_run_command_body
@@ -119,6 +130,7 @@ def serve() -> None:
                     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
                     os.setsid()  # stopping make dev does not cut a run short
+                    _quiet()
                     try:
                         _execute(run_id, instance_ref)
                     finally:
