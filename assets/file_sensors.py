@@ -22,6 +22,12 @@ from assets.partitions import edition_to_request
 from assets.resources import FIRST_RUN_TAG, RUN_TAG, Settings
 from pipeline.paths import ENGLISH, Template, relative_name, within
 
+UNFINISHED = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
 # Dagster's sensor daemon looks at most every 5 s; a file is taken as written once seen unchanged on two
 # ticks, or at the first when untouched SETTLE_SECONDS (a save takes less; a long copy keeps touching it).
 INTERVAL_SECONDS = 1  # every look of the daemon: an interval of 5 would miss every other look
@@ -177,6 +183,13 @@ def watch_from_now(context: dg.SensorEvaluationContext, folder: Path, stats: dic
     """The files as they are taken as seen: only later changes start a run."""
     context.update_cursor(json.dumps(detect_changes({}, stats, _sha256_in(folder), float("inf"))[1]))
     return dg.SkipReason(why)
+
+
+def first_run_under_way(instance: dg.DagsterInstance) -> bool:
+    """Whether the first publication's run (assets/ingest/source_sensors.py) is queued or running: it reads the
+    template and the returned drafts too."""
+    unfinished = instance.get_run_records(dg.RunsFilter(statuses=UNFINISHED), limit=50)
+    return any(FIRST_RUN_TAG in record.dagster_run.tags for record in unfinished)
 
 
 def drafted_after(instance: dg.DagsterInstance, stats: dict[str, list], draft: str) -> bool:

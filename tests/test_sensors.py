@@ -231,3 +231,54 @@ def test_a_translators_words_saved_redraft_that_language_alone_once_it_was_draft
     # English's sensor does not see the translations' folders.
     context = dg.build_sensor_context(instance=INSTANCE, resources={"settings": settings})
     assert report_template_files(context).tags["sgr/changes"] == "new chapters/01.md"
+
+
+def test_one_first_run_for_every_family_whichever_sensor_looks_first(tmp_path):
+    """Before anything is published the first sensor to look asks for everything; the others, ticking after it
+    (the daemon ticks them in turn), see that run and wait, so that every check's latest result is that of its
+    table's latest materialization. A failed first run is not repeated until a file changes."""
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    from assets.resources import FIRST_RUN_TAG
+
+    root, instance = tmp_path / "sources", dg.DagsterInstance.ephemeral()
+    age(write(root / "mptf/contributions.csv", "a\n"), 60)
+    age(write(root / "country_networks/champions.csv", "iso3\n"), 60)
+    settings = Settings(sources=str(root), data=str(tmp_path / "data"), template=str(tmp_path / "template"))
+
+    def look(family):
+        context = dg.build_sensor_context(instance=instance, resources={"settings": settings})
+        return source_sensor(family)(context)
+
+    first = look("mptf")
+    assert isinstance(first, dg.RunRequest) and FIRST_RUN_TAG in first.tags
+    run = DagsterRun(job_name="draft_the_report", tags=first.tags, status=dg.DagsterRunStatus.STARTED)
+    instance.add_run(run)  # as the daemon makes it, before the next sensor looks
+    for family in ("country_networks", "regional_reviews", "calendar"):
+        assert "the first run for these files is under way" in look(family).skip_message
+    instance.report_run_failed(run)  # the first run fails
+    assert isinstance(look("country_networks"), dg.SkipReason)  # the same files: not again
+    age(write(root / "country_networks/champions.csv", "iso3\nKEN\n"), 30)  # a correction
+    again = look("country_networks")
+    assert isinstance(again, dg.RunRequest) and again.tags[FIRST_RUN_TAG] != first.tags[FIRST_RUN_TAG]
+
+
+def test_once_published_a_sensor_takes_the_published_content_as_read(tmp_path):
+    """A sensor that had not looked before the first publication (it waited for the first run) does not read its
+    family again: the files whose content was published are taken as seen; a file changed since is not."""
+    import hashlib
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "sources"
+    age(write(root / "mptf/contributions.csv", "a\n"), 60)
+    age(write(root / "mptf/targets.csv", "t\n"), 60)
+    published = tmp_path / "data/warehouse/source_files.parquet"
+    published.parent.mkdir(parents=True)
+    digests = {"mptf/contributions.csv": hashlib.sha256(b"a\n").hexdigest(), "mptf/targets.csv": "0" * 64}
+    pq.write_table(pa.Table.from_pylist([{"path": p, "sha256": d} for p, d in digests.items()]), published)
+    settings = Settings(sources=str(root), data=str(tmp_path / "data"))
+    context = dg.build_sensor_context(instance=INSTANCE, resources={"settings": settings})
+    result = source_sensor("mptf")(context)
+    assert requested(result) == ["changed targets.csv"]

@@ -13,7 +13,7 @@ import json
 import dagster as dg
 import pyarrow as pa
 
-from assets.file_sensors import INTERVAL_SECONDS, nothing_published, run_request, stats_of
+from assets.file_sensors import INTERVAL_SECONDS, nothing_published, run_request, stats_of, template_files
 from assets.keys import AFTER_INGEST, DRAFT_JOB, EVERYTHING
 from assets.resources import FIRST_RUN_TAG, Settings
 from pipeline.contract import CALENDAR, FAMILIES, tables_of
@@ -31,9 +31,13 @@ def family_selection(family: str) -> list[str]:
     return [t.name for t in tables_of(family)] + AFTER_INGEST
 
 
-def sources_state(root) -> str:
-    """The sources as they stand (every family's files, their sizes and times): what a first run reads."""
+def sources_state(settings: Settings) -> str:
+    """What a first run reads as it stands (every family's files and the template's, their sizes and times): a
+    correction to either starts another after a failed one."""
+    config = settings.config
+    root, template = Sources(config.sources).root, config.template
     stats = stats_of(root, set().union(*(family_files(root, family) for family in FAMILIES)))
+    stats |= {f"template/{path}": stat for path, stat in stats_of(template.root, template_files(template)).items()}
     return hashlib.sha256(json.dumps(sorted(stats.items())).encode()).hexdigest()[:16]
 
 
@@ -74,7 +78,7 @@ def source_sensor(family: str) -> dg.SensorDefinition:
         folder = Sources(sources).family(family)
         stats = stats_of(folder, family_files(sources, family))
         if nothing_published(settings):
-            state = sources_state(Sources(sources).root)
+            state = sources_state(settings)
             if first_run_made(context.instance, state):
                 return dg.SkipReason(
                     "nothing published yet: the first run for these files is under way, or failed (a saved "

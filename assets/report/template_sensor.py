@@ -6,6 +6,7 @@ from assets.file_sensors import (
     FIRST_RUN_PENDING,
     INTERVAL_SECONDS,
     drafted_after,
+    first_run_under_way,
     nothing_published,
     run_request,
     stats_of,
@@ -28,9 +29,12 @@ def report_template_files(context: dg.SensorEvaluationContext, settings: Setting
         return dg.SkipReason(FIRST_RUN_PENDING)
     template = settings.config.template
     stats = stats_of(template.root, template_files(template))
-    if not context.cursor and drafted_after(context.instance, stats, DRAFT_REPORT):
-        # First look, every file older than the last draft: that draft was made from them.
-        return watch_from_now(
-            context, template.root, stats, "watching the template from now on: the last draft was made from it"
-        )
+    if not context.cursor:
+        if first_run_under_way(context.instance):
+            return dg.SkipReason(FIRST_RUN_PENDING)  # published, the first draft not yet written: it reads these
+        if drafted_after(context.instance, stats, DRAFT_REPORT):
+            # First look, every file older than the last draft: that draft was made from them.
+            return watch_from_now(
+                context, template.root, stats, "watching the template from now on: the last draft was made from it"
+            )
     return run_request(context, "report_template_files", template.root, stats, AFTER_TEMPLATE, settings)
