@@ -364,7 +364,7 @@ def on_s3(object_store) -> str:
 
 # Tests that share a server, the S3 run or the LibreOffice rendering run on one worker (their `xdist_group`,
 # under pytest-xdist's loadgroup), so that each is made once; they go first, as the longest.
-GROUPED_FIRST = ("test_deploy.py", "test_object_store.py", "test_documents.py")
+GROUPED_FIRST = ("test_deploy.py", "test_object_store.py", "test_documents.py", "test_ui.py")
 
 
 @pytest.hookimpl(trylast=True)  # after pytest-xdist has named each test's group
