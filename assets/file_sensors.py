@@ -107,6 +107,11 @@ def detect_changes(
     return changes, {"files": files, "pending": pending}
 
 
+def shown(cursor: dict) -> str:
+    """The cursor as the sensor's page shows it: a file a line, in order, with its SHA-256 and [size, mtime]."""
+    return json.dumps(cursor, indent=1, sort_keys=True)
+
+
 def state_of(cursor: dict) -> str:
     """A digest of the whole watched content, for run keys."""
     content = sorted((path, f["sha256"]) for path, f in cursor.get("files", {}).items())
@@ -153,7 +158,7 @@ def run_request(
     cursor = json.loads(context.cursor) if context.cursor else adopted(seen or {}, stats)
     before = state_of(cursor)
     changes, cursor = detect_changes(cursor, stats, _sha256_in(folder), time.time())
-    context.update_cursor(json.dumps(cursor))
+    context.update_cursor(shown(cursor))
     if not changes:
         waiting = len(cursor["pending"])
         return dg.SkipReason(f"no change{f'; waiting for {waiting} file(s) still being written' if waiting else ''}")
@@ -181,7 +186,7 @@ def adopted(seen: dict[str, str], stats: dict[str, list]) -> dict:
 
 def watch_from_now(context: dg.SensorEvaluationContext, folder: Path, stats: dict, why: str) -> dg.SkipReason:
     """The files as they are taken as seen: only later changes start a run."""
-    context.update_cursor(json.dumps(detect_changes({}, stats, _sha256_in(folder), float("inf"))[1]))
+    context.update_cursor(shown(detect_changes({}, stats, _sha256_in(folder), float("inf"))[1]))
     return dg.SkipReason(why)
 
 
