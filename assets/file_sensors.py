@@ -17,7 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.keys import TRANSLATED
+from assets.keys import DRAFT_REPORT, TRANSLATED
 from assets.partitions import edition_to_request
 from assets.resources import FIRST_RUN_TAG, RUN_TAG, Settings
 from pipeline.paths import ENGLISH, Template, relative_name, within
@@ -188,6 +188,21 @@ def watch_from_now(context: dg.SensorEvaluationContext, folder: Path, stats: dic
     """The files as they are taken as seen: only later changes start a run."""
     context.update_cursor(shown(detect_changes({}, stats, _sha256_in(folder), float("inf"))[1]))
     return dg.SkipReason(why)
+
+
+def read_by_the_last_draft(
+    context: dg.SensorEvaluationContext, folder: Path, stats: dict, why: str
+) -> dg.SkipReason | None:
+    """A first look of a sensor whose files the first draft reads too (the template, the returned drafts): while
+    that draft's run is under way, wait; if the last draft was made after every file changed, take them as seen.
+    None: look as usual."""
+    if context.cursor:
+        return None
+    if first_run_under_way(context.instance):
+        return dg.SkipReason(FIRST_RUN_PENDING)
+    if drafted_after(context.instance, stats, DRAFT_REPORT):
+        return watch_from_now(context, folder, stats, why)
+    return None
 
 
 def first_run_under_way(instance: dg.DagsterInstance) -> bool:

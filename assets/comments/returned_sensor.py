@@ -5,14 +5,12 @@ import dagster as dg
 from assets.file_sensors import (
     FIRST_RUN_PENDING,
     INTERVAL_SECONDS,
-    drafted_after,
-    first_run_under_way,
     nothing_published,
+    read_by_the_last_draft,
     run_request,
     stats_of,
-    watch_from_now,
 )
-from assets.keys import AFTER_RETURNED, DRAFT_JOB, DRAFT_REPORT
+from assets.keys import AFTER_RETURNED, DRAFT_JOB
 from assets.resources import Settings
 from pipeline.paths import Sources
 from pipeline.review.returned_drafts import returned_files
@@ -30,9 +28,7 @@ def returned_drafts(context: dg.SensorEvaluationContext, settings: Settings):
         return dg.SkipReason(FIRST_RUN_PENDING)
     sources = settings.config.sources
     stats = stats_of(Sources(sources).returned, returned_files(sources))
-    if not context.cursor:
-        if first_run_under_way(context.instance):
-            return dg.SkipReason(FIRST_RUN_PENDING)  # published, the first draft not yet written: it reads these
-        if drafted_after(context.instance, stats, DRAFT_REPORT):
-            return watch_from_now(context, Sources(sources).returned, stats, "the last draft read these drafts")
+    waiting = read_by_the_last_draft(context, Sources(sources).returned, stats, "the last draft read these drafts")
+    if waiting:
+        return waiting
     return run_request(context, "returned_drafts", Sources(sources).returned, stats, AFTER_RETURNED, settings)

@@ -5,15 +5,13 @@ import dagster as dg
 from assets.file_sensors import (
     FIRST_RUN_PENDING,
     INTERVAL_SECONDS,
-    drafted_after,
-    first_run_under_way,
     nothing_published,
+    read_by_the_last_draft,
     run_request,
     stats_of,
     template_files,
-    watch_from_now,
 )
-from assets.keys import AFTER_TEMPLATE, DRAFT_JOB, DRAFT_REPORT
+from assets.keys import AFTER_TEMPLATE, DRAFT_JOB
 from assets.resources import Settings
 
 
@@ -29,12 +27,9 @@ def report_template_files(context: dg.SensorEvaluationContext, settings: Setting
         return dg.SkipReason(FIRST_RUN_PENDING)
     template = settings.config.template
     stats = stats_of(template.root, template_files(template))
-    if not context.cursor:
-        if first_run_under_way(context.instance):
-            return dg.SkipReason(FIRST_RUN_PENDING)  # published, the first draft not yet written: it reads these
-        if drafted_after(context.instance, stats, DRAFT_REPORT):
-            # First look, every file older than the last draft: that draft was made from them.
-            return watch_from_now(
-                context, template.root, stats, "watching the template from now on: the last draft was made from it"
-            )
+    waiting = read_by_the_last_draft(
+        context, template.root, stats, "watching the template from now on: the last draft was made from it"
+    )
+    if waiting:
+        return waiting
     return run_request(context, "report_template_files", template.root, stats, AFTER_TEMPLATE, settings)
