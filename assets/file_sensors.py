@@ -31,7 +31,7 @@ UNFINISHED = [
 # Dagster's sensor daemon looks at most every 5 s; a file is taken as written once seen unchanged on two
 # ticks, or at the first when untouched SETTLE_SECONDS (a save takes less; a long copy keeps touching it).
 INTERVAL_SECONDS = 1  # every look of the daemon: an interval of 5 would miss every other look
-SETTLE_SECONDS = 2
+SETTLE_SECONDS = 1  # a save takes milliseconds; the longer, the more saves wait a whole look more
 MAX_FILES_HASHED_PER_TICK = 100
 # A drafter who saved a file is waiting for the draft: the run queue takes it before the automation's runs
 # for other editions, which no one is waiting for.
