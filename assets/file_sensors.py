@@ -36,7 +36,7 @@ MAX_FILES_HASHED_PER_TICK = 100
 # A drafter who saved a file is waiting for the draft: the run queue takes it before the automation's runs
 # for other editions, which no one is waiting for.
 SAVED = {"dagster/priority": "1"}
-TEMPLATE_SUFFIXES = (".md", ".toml", ".docx")
+TEMPLATE_SUFFIXES = (".md", ".toml", ".docx", ".po")  # a translation's words are its catalogue, messages.po
 # What the sensors that only redraw say before the first publication.
 FIRST_RUN_PENDING = "nothing published yet: the first run of the source sensors drafts the report"
 

@@ -69,4 +69,4 @@ def draft_metadata(target: Path, dates, inputs, made) -> dict:
         "Figures stated": len(made.figures_stated),
         "Figures not stated": "; ".join(not_stated) or "none",
         "Preview": dg.MetadataValue.md("\n\n".join(made.text[:40])),
-    }
+    } | ({"Translated": str(made.coverage)} if made.coverage else {})

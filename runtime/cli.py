@@ -67,6 +67,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "comments", help="list the reviewers' comments and tracked changes of a returned draft"
     )
     comments.add_argument("path", help="a draft returned by a reviewer (.docx)")
+    translations = commands.add_parser(
+        "translations",
+        help="the translators' catalogues (reports/template/<code>/messages.po): update them from the English "
+        "template, say what each translates, export to and import from XLIFF 2.0",
+    )
+    translations.add_argument("action", choices=("update", "status", "export", "import"))
+    translations.add_argument(
+        "--languages", default="fr,es,ru,zh,ar", help="the languages, comma-separated (default all five)"
+    )
+    translations.add_argument("--template", help="the template folder (default $SGR_TEMPLATE or reports/template)")
+    translations.add_argument(
+        "--to", help="export: the folder the XLIFF files go to, one per language (default reports/translations)"
+    )
+    translations.add_argument("--file", help="import: the XLIFF 2.0 file of one language")
     commands.add_parser("rules", help="list every validation rule and warning with its severity")
     commands.add_parser("contract", help="print the source contract (docs/contract.md), made from the declarations")
     return parser.parse_args(argv)
@@ -76,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.command == "comments":
         return print_comments(Path(args.path))
+    if args.command == "translations":
+        from runtime.translations import run
+
+        return run(args)
     if args.command in ("rules", "contract"):
         from pipeline import contract_docs
 
@@ -211,7 +229,7 @@ def report(ran: Ran) -> int:
     if "Languages" in made:
         for language in made["Languages"].value.records:
             if language.data["Code"] != "en":
-                print(f"  in {language.data['Code']}: {language.data['Draft']}")
+                print(f"  in {language.data['Code']}: {language.data['Draft']} ({language.data['Translated']})")
     return 0
 
 

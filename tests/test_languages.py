@@ -3,7 +3,6 @@ line up with English's, Arabic right to left, and every page rendered with fonts
 
 import datetime as dt
 import re
-import shutil
 import zipfile
 from decimal import Decimal
 
@@ -16,16 +15,14 @@ from docx.oxml.ns import qn
 
 from pipeline.calendar import editions_of
 from pipeline.config import Config
-from pipeline.document.alignment import check_aligned
 from pipeline.document.drafting import published_dates
-from pipeline.document.narrative import NarrativeError
 from pipeline.editions import resolve
 from pipeline.languages import un_style
 from pipeline.languages.forms import LANGUAGES
-from pipeline.paths import Template, draft_file
+from pipeline.paths import draft_file
 from pipeline.store import Store
 from runtime import cli
-from tests.conftest import AS_OF, ROOT, SAMPLE, TEMPLATE, D, materialise
+from tests.conftest import AS_OF, ROOT, SAMPLE, D, materialise
 from tests.installed import require
 
 CODES = list(LANGUAGES)
@@ -90,28 +87,6 @@ def test_the_forms_of_each_language():
     assert ru.plural(5, one="сеть", few="сети", many="сетей") == "5 сетей"
 
 
-def test_a_translation_that_does_not_line_up_names_the_file_and_line(tmp_path):
-    template = tmp_path / "template"
-    shutil.copytree(TEMPLATE, template)
-    template = Template(template)
-    for code in CODES[1:]:
-        check_aligned(template, code)
-    summary = template.file("fr", "summary.md")
-    summary.write_text(summary.read_text(encoding="utf-8").replace("{{mptf_contributors}}", "seize"), encoding="utf-8")
-    with pytest.raises(NarrativeError) as raised:
-        check_aligned(template, "fr")
-    assert re.match(
-        r"reports/template/fr/summary\.md line \d+: the placeholders differ from English's "
-        r"\(reports/template/summary\.md line \d+\): missing \{\{ mptf_contributors \}\}",
-        str(raised.value),
-    ), str(raised.value)
-    template.file("es", "chapters/05-conclusions.md").unlink()
-    with pytest.raises(
-        NarrativeError, match=r"reports/template/es/ does not have English's files: missing chapters/05"
-    ):
-        check_aligned(template, "es")
-
-
 def test_an_unknown_language_is_refused_before_anything_runs(capsys):
     assert cli.main(["draft", "--languages", "en,de"]) == cli.EXIT_USAGE
     assert "unknown language de: the languages are en, fr, es, ru, zh, ar" in capsys.readouterr().err
@@ -140,11 +115,16 @@ def test_every_language_has_english_paragraphs_footnotes_tables_and_charts(draft
         assert _structure(paths[code]) == english, code
 
 
+ENGLISH_FIGURE = re.compile(r"\$\d|per cent")
+
+
 def _said(text: str, code: str) -> Decimal:
     """A figure as a language says it, read back with Babel: the number, times its scale word; English's
     counts under 10 in words."""
-    if code == "en" and text in un_style.ONES[:10]:
+    if text in un_style.ONES[:10]:  # English's counts under 10, in any draft's English paragraphs
         return Decimal(un_style.ONES.index(text))
+    if ENGLISH_FIGURE.search(text):  # a paragraph the language's catalogue does not translate: English forms
+        code = "en"
     number = NUMBER.search(text).group(0)
     locale, symbols = ("ar", "latn") if code == "ar" else (code, None)
     plain = re.sub(r"[\u00a0\u202f ]", "", number)
@@ -182,7 +162,9 @@ def test_the_arabic_draft_runs_right_to_left(drafts):
     document = docx.Document(str(paths["ar"]))
     body = document.element.body
     paragraphs = list(body.iter(qn("w:p")))
-    assert paragraphs and all(p.find(f"{qn('w:pPr')}/{qn('w:bidi')}") is not None for p in paragraphs)
+    english = {p for p in paragraphs if p.find(f".//{qn('w:highlight')}") is not None}  # untranslated: English
+    assert english and all(p.find(f"{qn('w:pPr')}/{qn('w:bidi')}") is None for p in english)
+    assert all(p.find(f"{qn('w:pPr')}/{qn('w:bidi')}") is not None for p in paragraphs if p not in english)
     arabic = [
         r
         for r in body.iter(qn("w:r"))

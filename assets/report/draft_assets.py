@@ -63,6 +63,7 @@ def draft_report(context: dg.AssetExecutionContext):
                         "Draft": str(store.history.draft(as_of, code)),
                         "Numbered paragraphs": m.numbered_paragraphs,
                         "Figures stated": len(m.figures_stated),
+                        "Translated": str(m.coverage) if m.coverage else "the original",
                     }
                 )
                 for code, (_, m, _) in drafts.items()
@@ -90,6 +91,7 @@ LANGUAGES_SCHEMA = dg.TableSchema(
         dg.TableColumn("Draft", "path"),
         dg.TableColumn("Numbered paragraphs", "int"),
         dg.TableColumn("Figures stated", "int"),
+        dg.TableColumn("Translated", "string"),
     ]
 )
 

@@ -26,16 +26,17 @@ from pipeline.catalogue import CHARTS, REPORT_TABLES, TOTAL, provenance_of
 from pipeline.catalogue.figures import LABELS as FIGURE_LABELS
 from pipeline.catalogue.model import STATED_UNITS
 from pipeline.contract import FAMILIES, PUBLIC_SOURCES, TABLES
-from pipeline.document import charts
+from pipeline.document import charts, messages
 from pipeline.document import word_template as t
 from pipeline.document.facts import Provenance, Row, context
 from pipeline.document.facts import table_rows as table_rows_of
 from pipeline.document.front_page import core_properties, front_page
+from pipeline.document.messages import Coverage, Translation
 from pipeline.document.narrative import Block, Narrative, NarrativeError, Run, names_in
-from pipeline.document.ooxml import Footnotes, describe, right_to_left, separate_comment_ids
+from pipeline.document.ooxml import Footnotes, describe, english_run, right_to_left, separate_comment_ids
 from pipeline.document.table_layout import Styles, grid
 from pipeline.editions import Dates
-from pipeline.languages.forms import LANGUAGES, speaking
+from pipeline.languages.forms import DEFAULT, LANGUAGES, speaking
 from pipeline.paths import Template
 from pipeline.review.anchors import Anchors
 from pipeline.review.carried_comments import CARRIED, RESOLVED, TO_SETTLE, Carried, carry
@@ -58,6 +59,8 @@ class ReportInputs:
     changes: list[dict] = field(default_factory=list)  # and the changes they tracked
     language: str = "en"
     provenance_comments: bool = False  # a Word comment on every figure, for drafters who want them in the report
+    translation: Translation | None = None  # a translation's catalogue (pipeline/document/messages.py)
+    english_config: dict | None = None  # and English's words, for what its catalogue does not translate
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Made:
     stated: list[Stated] = field(default_factory=list)
     carried: Carried | None = None  # the reviewers' comments carried, for the dossier
     pictures: list[str] = field(default_factory=list)  # each picture's description, as a screen reader says it
+    coverage: Coverage | None = None  # of a translation's catalogue
 
 
 class Builder:
@@ -97,10 +101,18 @@ class Builder:
         self._check_styles()
         self.styles = Styles(self.document)
         self.add = self.styles.add
+        directives = {"table": {n for n, d in REPORT_TABLES.items() if d.columns}, "chart": set(CHARTS)}
         self.narrative = Narrative(
-            context(inputs.as_of, inputs.config, inputs.figures, inputs.tables, inputs.dates),
-            {"table": {n for n, d in REPORT_TABLES.items() if d.columns}, "chart": set(CHARTS)},
+            context(inputs.as_of, inputs.config, inputs.figures, inputs.tables, inputs.dates), directives
         )
+        # A translation's untranslated words are drafted as English's, in English forms.
+        self.english = self.narrative
+        if inputs.translation is not None:
+            with speaking(DEFAULT):
+                self.english = Narrative(
+                    context(inputs.as_of, inputs.english_config, inputs.figures, inputs.tables, inputs.dates),
+                    directives,
+                )
         files = inputs.tables["source_files_used"].to_pylist()
         self.labels = {f["path"]: f"{f['path']} (SHA-256 {f['sha256'][:SHA_SHOWN]})" for f in files}
         ids = self.styles.ids
@@ -109,6 +121,7 @@ class Builder:
         self.numbers = {"table": 0, "figure": 0, "annex": 0}
         self.anchors = Anchors()
         self._template_lines: dict[str, list[str]] = {}
+        self._english_paragraphs: list = []  # a translation's paragraphs drafted in English
         self.chapters_begin = False
 
     def _check_styles(self) -> None:
@@ -121,10 +134,19 @@ class Builder:
             )
 
     def text(self, key: str, **extra) -> str:
-        """A line of report.toml, filled from the data."""
+        """A line of report.toml, filled from the data: in English words and forms where the catalogue does not
+        translate it."""
+        if self._untranslated(key):
+            section, _, name = key.rpartition(".")
+            source = self.inputs.english_config[section][name] if section else self.inputs.english_config[name]
+            with speaking(DEFAULT):
+                return self.english.text(source, f"reports/template/report.toml ({key})", extra)
         section, _, name = key.rpartition(".")
         source = self.config[section][name] if section else self.config[name]
         return self.narrative.text(source, f"{self._toml_shown()} ({key})", extra)
+
+    def _untranslated(self, context: str) -> bool:
+        return self.inputs.translation is not None and context in self.config.get("untranslated", ())
 
     def _label(self, kind: str) -> str:
         self.numbers[kind] += 1
@@ -136,12 +158,12 @@ class Builder:
             if child.tag != qn("w:sectPr"):
                 body.remove(child)
         front_page(self)
-        language = self.inputs.language
-        self._file(self.template.file(language, "summary.md"), "summary")
+        # One template: every language's paragraphs are English's, translated by its catalogue.
+        self._file(self.template.file(DEFAULT, "summary.md"), "summary")
         self.chapters_begin = True  # on a page of their own, after the summary
-        for path in self.template.chapters(language, "chapters"):
+        for path in self.template.chapters(DEFAULT, "chapters"):
             self._file(path, "paragraph")
-        for path in self.template.chapters(language, "annexes"):
+        for path in self.template.chapters(DEFAULT, "annexes"):
             self._file(path, "annex")
         # Each draft carries the comments made on drafts in its language (ReportInputs: only those).
         if self.inputs.comments or self.inputs.changes:
@@ -157,7 +179,9 @@ class Builder:
             self.made.comments_resolved = carried.count(RESOLVED)
         separate_comment_ids(self.document)
         if self.language.right_to_left:
-            right_to_left(self.document)
+            right_to_left(self.document, tuple(self._english_paragraphs))
+        if self.inputs.translation is not None:
+            self.made.coverage = self.inputs.translation.coverage
         core_properties(self.document, self.config, self.inputs, self.language.code)
         self.made.footnotes = len(self.footnotes.texts)
         self.made.words += sum(len(text.split()) for text in self.footnotes.texts)
@@ -166,7 +190,7 @@ class Builder:
     def _file(self, path: Path, kind: str) -> None:
         shown = self._shown(path)
         self._template_lines[shown] = path.read_text(encoding="utf-8").splitlines()
-        for block in self.narrative.render(path, shown, kind):
+        for block in self._blocks(path, shown, kind):
             if block.kind == "table":
                 self._table(block.name)
             elif block.kind == "chart":
@@ -187,6 +211,22 @@ class Builder:
                     paragraph.paragraph_format.page_break_before = True
                     self.chapters_begin = False
 
+    def _blocks(self, path: Path, shown: str, kind: str) -> list[Block]:
+        """A file's blocks; in a translation, its translated paragraphs in its words and forms, the others
+        English's, drafted in English forms and marked for the translator."""
+        translation = self.inputs.translation
+        if translation is None:
+            return self.narrative.render(path, shown, kind)
+        lines = self._template_lines[shown]
+        units = messages.file_units(lines, shown)
+        with speaking(DEFAULT):
+            ours = self.english.render_text("\n".join(lines) + "\n", shown, kind)
+        assembled = messages.assemble(lines, units, translation)
+        theirs = self.narrative.render_text(assembled.text, shown, kind)
+        return messages.interleaved(
+            ours, theirs, messages.english_owners(lines, units), assembled.unit_of_line, units, translation
+        )
+
     def _paragraph(self, block: Block, style: str):
         paragraph = self.add(style=style)
         figures = []
@@ -197,12 +237,16 @@ class Builder:
             added = paragraph.add_run(run.text)
             if run.bold:
                 added.bold = True
+            if block.english:
+                english_run(added)  # for the translator to find, and spelt as English
             if run.provenance and run.comment:
                 self._stated(where, run.text, run.provenance)
                 if self.inputs.provenance_comments:
                     self._comment(added, run)
             if run.provenance and run.provenance.figure:
                 figures.append((run.provenance.name, added))
+        if block.english:
+            self._english_paragraphs.append(paragraph._p)
         anchor = self.anchors.paragraph(*self._template_line(block.source))
         self.anchors.mark(anchor, paragraph)
         for name, added in figures:
@@ -260,7 +304,7 @@ class Builder:
         if declaration.states_data:
             label = self._label("table")
             self.anchors.mark(self.anchors.table(name), self.add(label, t.CAPTION))
-            self.add(words["title"], t.CAPTION)
+            self._english_where(self.add(words["title"], t.CAPTION), f"tables.{name}.title")
         rows = data.to_pylist()
         cells = [[self._cell(declaration, column, row, words) for column in declaration.columns] for row in rows]
         given = words.get("headers") or [c.header for c in declaration.columns]
@@ -269,23 +313,45 @@ class Builder:
                 f"{self._toml_shown()} [tables.{name}]: {len(given)} headers for the {len(declaration.columns)} "
                 f"columns ({', '.join(c.header for c in declaration.columns)})"
             )
-        headers = [self.narrative.text(h, f"header of {name}") for h in given]
+        headers = [
+            self._words(f"tables.{name}.headers.{i}", h, declaration.columns[i].header, f"header of {name}")
+            for i, h in enumerate(given)
+        ]
         right = [c.right if c.right is not None else _numeric(declaration, c) for c in declaration.columns]
         widths = [c.width_cm for c in declaration.columns]
         grid(self.styles, headers, cells, right, widths, declaration.keep_together)
         if declaration.states_data:
             provenance = provenance_of(data)
             self._stated(label, words["title"], _table_provenance(declaration, provenance))
-            for note in [self._source_note(provenance["source_tables"]), *self._notes(words["notes"], name)]:
-                self.add(note, t.TABLE_NOTE)
+            self.add(self._source_note(provenance["source_tables"]), t.TABLE_NOTE)
+            for note, place in self._notes(words["notes"], name, f"tables.{name}", declaration.notes):
+                self._english_where(self.add(note, t.TABLE_NOTE), place)
             self.made.tables += 1
 
-    def _notes(self, notes: list[str], name: str) -> list[str]:
+    def _english_where(self, paragraph, context: str) -> None:
+        """A caption or note the catalogue does not translate: its English marked, as an English paragraph's."""
+        if self._untranslated(context):
+            for run in paragraph.runs:
+                english_run(run)
+            self._english_paragraphs.append(paragraph._p)
+
+    def _notes(self, notes: list[str], name: str, place: str, english: tuple[str, ...]) -> list[tuple[str, str]]:
         """A table's or chart's notes, which may ask about its rows (`{% if rows | ... %}`): a note says only what
         the rows have; one that renders empty is left out."""
         rows = table_rows_of(REPORT_TABLES[name], self.inputs.tables[name])
-        rendered = (self.narrative.text(note, f"a note of {name}", {"rows": rows}).strip() for note in notes)
-        return [note for note in rendered if note]
+        rendered = [
+            (self._words(f"{place}.notes.{i}", note, english[i], f"a note of {name}", {"rows": rows}).strip(), i)
+            for i, note in enumerate(notes)
+        ]
+        return [(note, f"{place}.notes.{i}") for note, i in rendered if note]
+
+    def _words(self, context: str, given: str, english: str, shown_as: str, extra: dict | None = None, cell=False):
+        """A table's or chart's words: in the language where its catalogue translates them, else English's in
+        English forms (never the language's figures inside English words)."""
+        if self._untranslated(context):
+            with speaking(DEFAULT):
+                return self.english.text(english, shown_as, extra, cell=cell)
+        return self.narrative.text(given, shown_as, extra, cell=cell)
 
     def _translated(self, kind: str, name: str, title: str, notes: tuple[str, ...]) -> dict:
         """A table's or chart's words in the draft's language (its report.toml), else the catalogue's English."""
@@ -296,9 +362,14 @@ class Builder:
         return self.template.shown(path)
 
     def _toml_shown(self) -> str:
-        return self._shown(self.template.file(self.inputs.language, "report.toml"))
+        """Where the words of report.toml come from, as an error names it: English's file, or the catalogue."""
+        if self.inputs.translation is not None and self.inputs.translation.path is not None:
+            return self._shown(self.inputs.translation.path)
+        return self._shown(self.template.file(DEFAULT, "report.toml"))
 
     def _cell(self, declaration, column, values: dict, words: dict | None = None) -> str:
+        """A cell of a table: its column's template over the row, the words in it translated where the catalogue
+        says them."""
         row = Row(declaration, values, None)
         if values.get(TOTAL):
             if column is declaration.columns[0]:
@@ -306,7 +377,10 @@ class Builder:
             if not set(names_in(column.template)) <= set(declaration.totals):
                 return ""
         fields = {name: getattr(row, name) for name in values if name != TOTAL}
-        return self.narrative.text(column.template, f"a cell of {declaration.name}", fields, cell=True)
+        index = declaration.columns.index(column)
+        translated = (words or {}).get("cells", {}).get(str(index), column.template)
+        context = f"tables.{declaration.name}.cells.{index}"
+        return self._words(context, translated, column.template, f"a cell of {declaration.name}", fields, cell=True)
 
     def _chart(self, name: str) -> None:
         chart = CHARTS[name]
@@ -317,7 +391,7 @@ class Builder:
         words = self._translated("charts", name, chart.title, chart.notes)
         label = self._label("figure")
         self.add(label, t.CAPTION)
-        self.add(words["title"], t.CAPTION)
+        self._english_where(self.add(words["title"], t.CAPTION), f"charts.{name}.title")
         picture = self.add(style=t.TABLE_TEXT)
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
@@ -330,8 +404,9 @@ class Builder:
         self.anchors.mark(self.anchors.chart(name), picture)
         provenance = provenance_of(data)
         self._stated(label, words["title"], _table_provenance(REPORT_TABLES[chart.table], provenance))
-        for note in [self._source_note(provenance["source_tables"]), *self._notes(words["notes"], chart.table)]:
-            self.add(note, t.TABLE_NOTE)
+        self.add(self._source_note(provenance["source_tables"]), t.TABLE_NOTE)
+        for note, place in self._notes(words["notes"], chart.table, f"charts.{name}", chart.notes):
+            self._english_where(self.add(note, t.TABLE_NOTE), place)
         self.made.charts += 1
 
 

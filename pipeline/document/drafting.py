@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import replace
 
 from pipeline.catalogue import REPORT_TABLES, provenance_of
-from pipeline.document.alignment import check_aligned
+from pipeline.document import messages
 from pipeline.document.builder import ReportInputs, compose
 from pipeline.document.dossier import compose_dossier
 from pipeline.document.narrative import NarrativeError
@@ -40,16 +40,17 @@ def load_config(
     language: str = DEFAULT,
     as_of: dt.date | None = None,
     previous: Edition | None = None,
+    translation: messages.Translation | None = None,
 ) -> dict:
     """report.toml, with the masthead of its date: the date the report.toml or the edition's own table
     ([editions."2026"]) gives, else the data's as-of date; the General Assembly session in course on that date;
     the symbol, agenda item and provisional agenda of that session ([sessions."79"]), else a visible
-    placeholder symbol. A translation's report.toml is read over English's: what it does not say, English's
-    does. The previous edition, when there is one, is named by its symbol and the day it was due."""
+    placeholder symbol. A translation's words are its catalogue's (pipeline/document/messages.py), English's where
+    it does not translate them (`untranslated` names those places). The previous edition, when there is one, is
+    named by its symbol and the day it was due."""
     config = _toml(template, DEFAULT)
-    if language != DEFAULT:
-        for key, value in _toml(template, language).items():
-            config[key] = {**config[key], **value} if isinstance(value, dict) and key in config else value
+    if translation is not None:
+        config = messages.translated_config(config, messages.english(template), translation)
     config.setdefault("word_limit", WORD_LIMIT_DEFAULT)
     sessions = config.get("sessions", {})
     if previous is not None and previous.due is not None:
@@ -103,16 +104,24 @@ def gather(store: Store, dates: Dates, template: Template) -> ReportInputs:
 def in_language(inputs: ReportInputs, template: Template, language: str) -> ReportInputs:
     """The drafts' inputs for one language: its report.toml and forms, and the reviewers' comments and changes
     made on drafts in that language (a returned draft that does not say is English)."""
-    config = (
-        inputs.config
-        if language == DEFAULT
-        else load_config(template, inputs.dates.edition, language, inputs.as_of, inputs.dates.previous)
-    )
+    if language == DEFAULT:
+        config, translation = inputs.config, None
+    else:
+        translation = messages.load(template, language)
+        config = load_config(template, inputs.dates.edition, language, inputs.as_of, inputs.dates.previous, translation)
     comments, changes = (
         [row for row in rows if (row.get("language") or DEFAULT) == language]
         for rows in (inputs.comments, inputs.changes)
     )
-    return replace(inputs, config=config, language=language, comments=comments, changes=changes)
+    return replace(
+        inputs,
+        config=config,
+        language=language,
+        comments=comments,
+        changes=changes,
+        translation=translation,
+        english_config=inputs.config,
+    )
 
 
 def returned(store: Store, edition: str) -> tuple[list[dict], list[dict]]:
@@ -138,7 +147,7 @@ def drafts_in(
     (None: not asked for)."""
     for language in languages:
         if language != DEFAULT:
-            check_aligned(template, language)  # before anything is read or written
+            messages.load(template, language)  # its catalogue checked before anything is read or written
     inputs = replace(gather(store, dates, template), provenance_comments=provenance_comments)
     drafts = {language: compose(in_language(inputs, template, language), template) for language in languages}
     dossier = compose_dossier(inputs, template, drafts) if DEFAULT in drafts else None

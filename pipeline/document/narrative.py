@@ -55,6 +55,7 @@ class Block:
     runs: list[Run] = field(default_factory=list)
     name: str = ""  # of a table or chart
     source: str = ""  # "file line N", for messages
+    english: bool = False  # a paragraph of a translation drafted in English: its message is not translated
 
     @property
     def text(self) -> str:
@@ -134,7 +135,11 @@ class Narrative:
         return _plain(value)
 
     def render(self, path: Path, shown_as: str, paragraph_kind: str = "paragraph") -> list[Block]:
-        self.sources[shown_as] = self._prepare(path.read_text(encoding="utf-8"), shown_as)
+        return self.render_text(path.read_text(encoding="utf-8"), shown_as, paragraph_kind)
+
+    def render_text(self, source: str, shown_as: str, paragraph_kind: str = "paragraph") -> list[Block]:
+        """A template's text (a file's, or a file with its translated paragraphs) as blocks."""
+        self.sources[shown_as] = self._prepare(source, shown_as)
         try:
             template = self.prose.get_template(shown_as)
         except jinja2.TemplateSyntaxError as error:

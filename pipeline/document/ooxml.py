@@ -7,6 +7,7 @@ separator (0) notes that Word draws between the body and the notes.
 
 import re
 
+from docx.enum.text import WD_COLOR_INDEX
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import PartFactory, XmlPart
@@ -123,9 +124,25 @@ class Footnotes:
         return number
 
 
-def right_to_left(document) -> None:
+def english_run(run) -> None:
+    """A run of English in a translation's draft (a paragraph its catalogue does not translate yet): highlighted
+    for the translator, and marked as English, so that Word spells it as English and lays it left to right."""
+    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+    properties = run._r.get_or_add_rPr()
+    language = OxmlElement("w:lang")
+    language.set(qn("w:val"), "en-US")
+    language.set(qn("w:bidi"), "en-US")
+    last = next((c for c in properties if c.tag in (qn("w:eastAsianLayout"), qn("w:specVanish"), qn("w:oMath"))), None)
+    if last is not None:
+        last.addprevious(language)
+    else:
+        properties.append(language)
+
+
+def right_to_left(document, english: tuple = ()) -> None:
     """Arabic: every paragraph right to left (w:bidi), every run of Arabic text too (w:rtl), every table
-    laid out from the right (w:bidiVisual), in the body, the footnotes, the headers and the footers.
+    laid out from the right (w:bidiVisual), in the body, the footnotes, the headers and the footers; but the
+    paragraphs in `english` (untranslated), left to right.
     python-docx 1.2 has no API for a paragraph's bidi: the element goes where the schema puts it."""
     parts = [document.element.body, footnotes_part(document).element]
     for section in document.sections:
@@ -134,7 +151,8 @@ def right_to_left(document) -> None:
                 parts.append(part._element)
     for root in parts:
         for paragraph in root.iter(qn("w:p")):
-            right_to_left_paragraph(paragraph.get_or_add_pPr())
+            if paragraph not in english:
+                right_to_left_paragraph(paragraph.get_or_add_pPr())
         for run in root.iter(qn("w:r")):
             if ARABIC.search("".join(t.text or "" for t in run.iter(qn("w:t")))):
                 run.get_or_add_rPr().get_or_add_rtl()

@@ -31,6 +31,12 @@ def _hashed(kind: str, identity: str) -> str:
     return f"{PREFIX}{kind}_{hashlib.sha256(identity.encode()).hexdigest()[:16]}"
 
 
+def paragraph_anchor(source_file: str, source_line: str, occurrence: int = 1) -> str:
+    """The anchor of the `occurrence`-th paragraph made from this line of this template file: what a comment on
+    it, and the translators' catalogue entry of its words, hang on (pipeline/document/messages.py)."""
+    return _hashed(PARAGRAPH, f"{source_file}\n{source_line.strip()}\n{occurrence}")
+
+
 def kind_of(name: str) -> str | None:
     """`paragraph`, `figure`, `table` or `chart` for an anchor's bookmark name; None for any other bookmark."""
     if not name.startswith(PREFIX) or name[len(PREFIX) + 1 : len(PREFIX) + 2] != "_":
@@ -51,7 +57,7 @@ class Anchors:
     def paragraph(self, source_file: str, source_line: str) -> str:
         identity = f"{source_file}\n{source_line.strip()}"
         self._made[identity] += 1
-        return _hashed(PARAGRAPH, f"{identity}\n{self._made[identity]}")
+        return paragraph_anchor(source_file, source_line, self._made[identity])
 
     def figure(self, paragraph: str, figure: str) -> str:
         identity = f"{paragraph}\n{figure}"
