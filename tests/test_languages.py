@@ -49,11 +49,12 @@ def drafts(translated):
 
 def test_the_forms_of_each_language():
     fr, es, ru, zh, ar = (LANGUAGES[c] for c in ("fr", "es", "ru", "zh", "ar"))
-    assert fr.figure(17_500_000, "usd") == "17,5 millions de dollars"
-    assert es.figure(17_500_000, "usd") == "17,5 millones de dólares"
-    assert ru.figure(17_500_000, "usd") == "17,5 млн долл. США"
+    # An amount is never broken across lines: no-break spaces inside it.
+    assert fr.figure(17_500_000, "usd") == "17,5\u00a0millions\u00a0de\u00a0dollars"
+    assert es.figure(17_500_000, "usd") == "17,5\u00a0millones\u00a0de\u00a0dólares"
+    assert ru.figure(17_500_000, "usd") == "17,5\u00a0млн\u00a0долл.\u00a0США"
     assert zh.figure(17_500_000, "usd") == "1,750万美元"
-    assert ar.figure(17_500_000, "usd") == "17.5 مليون دولار"
+    assert ar.figure(17_500_000, "usd") == "17.5\u00a0مليون\u00a0دولار"
     assert fr.date(dt.date(2024, 12, 5)) == "5 décembre 2024" and fr.date(dt.date(2024, 12, 1)) == "1er décembre 2024"
     # Date ranges say the month and year once, as each language's UN documents do.
     august, september = dt.date(2021, 8, 31), dt.date(2021, 9, 1)
@@ -72,7 +73,7 @@ def test_the_forms_of_each_language():
     assert ru.date(dt.date(2024, 12, 5)) == "5 декабря 2024 года"
     assert zh.date(dt.date(2024, 12, 5)) == "2024年12月5日"
     assert ar.date(dt.date(2024, 12, 5)) == "5 كانون الأول/ديسمبر 2024"
-    assert fr.figure(0.105, "percent") == "10,5\u00a0%" and es.figure(0.105, "percent") == "10,5%"
+    assert fr.figure(0.105, "percent") == "10,5\u202f%" and es.figure(0.105, "percent") == "10,5%"
     assert ru.figure(0.105, "percent") == "10,5 процента" and ru.figure(0.5, "percent") == "50 процентов"
     assert [LANGUAGES[c].session(81) for c in CODES] == [
         "Eighty-first session",
@@ -360,3 +361,46 @@ def test_no_mark_of_the_narrative_is_left_in_any_language(drafts):
     for code, path in paths.items():
         text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
         assert not re.search("[\ue000-\uf8ff]", text), code
+
+
+# Sessions as the masthead of each language's UN documents names them, checked one by one: the seventieth,
+# seventy-first, seventy-fourth, eightieth, eighty-first, ninetieth, ninety-first and ninety-ninth.
+SESSIONS = {
+    "en": ["Seventieth", "Seventy-first", "Seventy-fourth", "Eightieth", "Eighty-first", "Ninetieth", "Ninety-first",
+           "Ninety-ninth"],
+    "fr": ["Soixante-dixième", "Soixante et onzième", "Soixante-quatorzième", "Quatre-vingtième",
+           "Quatre-vingt-unième", "Quatre-vingt-dixième", "Quatre-vingt-onzième", "Quatre-vingt-dix-neuvième"],
+    "es": ["Septuagésimo", "Septuagésimo primer", "Septuagésimo cuarto", "Octogésimo", "Octogésimo primer",
+           "Nonagésimo", "Nonagésimo primer", "Nonagésimo noveno"],
+    "ru": ["Семидесятая", "Семьдесят первая", "Семьдесят четвертая", "Восьмидесятая", "Восемьдесят первая",
+           "Девяностая", "Девяносто первая", "Девяносто девятая"],
+    "zh": ["七十", "七十一", "七十四", "八十", "八十一", "九十", "九十一", "九十九"],
+    "ar": ["السبعون", "الحادية والسبعون", "الرابعة والسبعون", "الثمانون", "الحادية والثمانون", "التسعون",
+           "الحادية والتسعون", "التاسعة والتسعون"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("code", list(SESSIONS))
+def test_every_session_from_the_seventieth_to_the_ninety_ninth_as_un_documents_name_it(code):
+    forms = LANGUAGES[code]
+    said = [forms.session(number) for number in (70, 71, 74, 80, 81, 90, 91, 99)]
+    expected = {
+        "en": lambda o: f"{o} session",
+        "fr": lambda o: f"{o} session",
+        "es": lambda o: f"{o} período de sesiones",
+        "ru": lambda o: f"{o} сессия",
+        "zh": lambda o: f"第{o}届会议",
+        "ar": lambda o: f"الدورة {o}",
+    }[code]
+    assert said == [expected(o) for o in SESSIONS[code]]
+    every = [forms.session(number) for number in range(70, 100)]
+    assert len(set(every)) == 30 and not any("vingtsième" in s or "ё" in s for s in every)
+
+
+def test_french_typography_and_amounts_never_broken():
+    fr = LANGUAGES["fr"]
+    assert fr.usd(61.1e6) == "61,1\u00a0millions\u00a0de\u00a0dollars"
+    assert fr.share(0.743) == "74,3\u202f%"
+    assert fr.finish("Source : A ; B « C » ?") == "Source\u202f: A\u202f; B «\u202fC\u202f»\u202f?"
+    assert fr.change(0.743, 0.736, "percent") == "en hausse de 0,7 point de pourcentage"  # one: 0 to under 2
+    assert LANGUAGES["ar"].share(0.743) == "74.3 في المائة"

@@ -270,10 +270,10 @@ DATA_TABLES = [
         ),
         regional_reviews,
         columns=(
-            TableColumn("Regional review", "{{ commission }} ({{ region }})", 4.2),
+            TableColumn("Regional review", "{{ commission | term }} ({{ region | term }})", 4.2),
             TableColumn("Dates", "{{ start_date | dates(end_date) }}{% if not held %} (scheduled){% endif %}", 3.6),
-            TableColumn("Venue", "{{ venue | capitalize if venue == 'virtual' else venue }}", 2.4),
-            TableColumn("Format", "{{ format | capitalize }}", 2.0),
+            TableColumn("Venue", "{{ venue | term | capitalize if venue == 'virtual' else venue }}", 2.4),
+            TableColumn("Format", "{{ format | term | capitalize }}", 2.0),
             # A review not yet held on the report's date has no participants to state.
             TableColumn("Member States", "{% if held %}{{ member_states }}{% endif %}", 2.2, right=True),
             TableColumn("Stakeholders", "{% if held %}{{ stakeholders }}{% endif %}", 2.2, right=True),
@@ -363,7 +363,7 @@ DATA_TABLES = [
         ),
         programmes_by_region,
         columns=(
-            TableColumn("Region", "region"),
+            TableColumn("Region", "{{ region | term }}"),
             TableColumn("Joint programmes", "programmes"),
             TableColumn("Budget", "budget_usd"),
         ),
@@ -392,7 +392,7 @@ DATA_TABLES = [
         ),
         networks_by_region,
         columns=(
-            TableColumn("Region", "region"),
+            TableColumn("Region", "{{ region | term }}"),
             TableColumn("Country networks", "country_networks"),
             TableColumn("Champion countries", "champion_countries"),
             TableColumn("Champions with a country network", "champions_with_network"),

@@ -16,7 +16,7 @@ from pipeline.catalogue.model import ROW_UNIT, STATED_UNITS
 from pipeline.contract import REGIONS
 from pipeline.countries import M49_REGIONS
 from pipeline.editions import Dates
-from pipeline.languages import un_style
+from pipeline.languages import glossary, un_style
 from pipeline.languages.forms import style
 from pipeline.reference import OBJECTIVES, THEMATIC_AREAS
 
@@ -296,6 +296,9 @@ FILTERS = {
     "dates": lambda start, end: style().date_range(start, end),
     "iso": lambda day: day.isoformat(),
     "roman": un_style.roman,
-    "objective": lambda number: OBJECTIVES[int(number)][0],  # its title as the Global Compact gives it
+    # An objective's title as the Global Compact gives it, in the draft's language.
+    "objective": lambda number: glossary.objective(int(number), OBJECTIVES[int(number)][0], style().code),
+    # One of the data's terms (a commission, a region, a format) as the UN says it in the draft's language.
+    "term": lambda value: glossary.term(str(value), style().code),
 }
 TESTS = {"zero": is_zero, "stated": is_stated}

@@ -36,6 +36,7 @@ from pipeline.catalogue import CHARTS, REPORT_TABLES
 from pipeline.catalogue.figures import LABELS
 from pipeline.contract import PUBLIC_SOURCES
 from pipeline.document.narrative import DIRECTIVE, TAGS_ONLY, NarrativeError
+from pipeline.languages import glossary
 from pipeline.paths import Template
 from pipeline.review.anchors import paragraph_anchor
 
@@ -260,7 +261,9 @@ def template_catalogue(template: Template, language: str) -> Catalog:
     catalogue = Catalog(locale=Locale.parse(language), charset="utf-8", fuzzy=False)
     _headed(catalogue, language)
     for source in english(template):
-        catalogue.add(source.text, context=source.context, auto_comments=[source.where])
+        # Where the words are, and the UN's own terms for what they name (pipeline/languages/glossary.py).
+        notes = [source.where, *glossary.named_in(source.text, language)]
+        catalogue.add(source.text, context=source.context, auto_comments=notes)
     return catalogue
 
 

@@ -147,7 +147,7 @@ class Narrative:
         self._check_names(shown_as)
         with running_text():
             text = _rendered(lambda: template.render(self.context), shown_as)
-        return self._blocks(typographic(text), shown_as, paragraph_kind)
+        return self._blocks(style().finish(typographic(text)), shown_as, paragraph_kind)
 
     def text(self, source: str, shown_as: str, extra: dict | None = None, cell: bool = False) -> str:
         """A one-line template (a masthead line, a label, a note, a table cell) as plain text."""
@@ -157,7 +157,8 @@ class Narrative:
             except jinja2.TemplateSyntaxError as error:
                 raise NarrativeError(f"{shown_as}: {error.message}") from None
         template = self.compiled[cell, source]
-        return typographic(_rendered(lambda: template.render({**self.context, **(extra or {})}), shown_as, lines=False))
+        rendered = _rendered(lambda: template.render({**self.context, **(extra or {})}), shown_as, lines=False)
+        return style().finish(typographic(rendered))
 
     def _prepare(self, source: str, shown_as: str) -> str:
         lines = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +32,8 @@ from pipeline.languages import un_style
 from pipeline.languages.official import LANGUAGES as OFFICIAL
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"
+FRENCH_BEFORE = re.compile(r"[ \u00a0]([:;!?%])")
 DEFAULT = "en"
 
 
@@ -74,6 +77,10 @@ class English:
 
     def session(self, number: int) -> str:
         return f"{un_style.ordinal(number)} session"
+
+    def finish(self, text: str) -> str:
+        """The language's typography over a finished text (French: its narrow no-break spaces)."""
+        return text
 
 
 @dataclass(frozen=True)
@@ -129,8 +136,8 @@ class Babel(English):
         for scale, forms, per in ((1e9, self.words.billion, billions), (1e6, self.words.million, millions)):
             scaled = _round(value / scale, "0.1")  # rounded as in English first ($17.5 million: 1,750万美元)
             if scaled >= 1:
-                return self._scaled(forms, scaled * per)
-        return self.words.dollars.format(n=self.number(_round(value, "1"), 0))
+                return self._scaled(forms, scaled * per).replace(" ", NBSP)  # an amount is never broken
+        return self.words.dollars.format(n=self.number(_round(value, "1"), 0)).replace(" ", NBSP)
 
     def share(self, value: float) -> str:
         return self.words.percent.format(n=self.number(_round(100 * value, "0.1")))
@@ -212,6 +219,16 @@ YEAR_WORDS = ("de", "года")  # what stands around the year in a long date: "
 
 
 class French(Babel):
+    def ordinal(self, number):
+        # "Quatre-vingts" drops its s before a suffix: "quatre-vingtième", not num2words' "quatre-vingtsième".
+        return super().ordinal(number).replace("vingtsième", "vingtième")
+
+    def finish(self, text):
+        # The French Translation Service's typography: a narrow no-break space before : ; ! ? and %, and inside
+        # guillemets; never a line broken there.
+        text = FRENCH_BEFORE.sub(lambda m: NNBSP + m.group(1), text)
+        return text.replace("« ", "«" + NNBSP).replace(" »", NNBSP + "»")
+
     def date(self, day):
         # The first of the month is "1er" in French (the UN's French documents: "1er janvier").
         text = super().date(day)
@@ -227,6 +244,10 @@ class Spanish(Babel):
 
 class Russian(Babel):
     ordinal_options = {"gender": "f"}  # сессия is feminine
+
+    def ordinal(self, number):
+        # The UN's Russian documents print е for ё: "Семьдесят четвертая сессия".
+        return super().ordinal(number).replace("ё", "е")
 
     def share(self, value):
         # "12,5 процента": the UN's Russian documents spell the per cent out, agreeing with the number (by
@@ -304,7 +325,7 @@ LANGUAGES: dict[str, English] = {
             billion=("{n} milliard de dollars", "{n} milliards de dollars"),
             million=("{n} million de dollars", "{n} millions de dollars"),
             dollars="{n} dollars",
-            percent="{n}" + NBSP + "%",
+            percent="{n}" + NNBSP + "%",
             up="en hausse de {amount}",
             down="en baisse de {amount}",
             unchanged="inchangé",
@@ -385,7 +406,7 @@ LANGUAGES: dict[str, English] = {
             billion=("{n} مليار دولار", "{n} مليار دولار"),
             million=("{n} مليون دولار", "{n} مليون دولار"),
             dollars="{n} دولار",
-            percent="{n}%",
+            percent="{n} في المائة",  # as the UN's Arabic documents say it
             up="بزيادة قدرها {amount}",
             down="بانخفاض قدره {amount}",
             unchanged="دون تغيير",
