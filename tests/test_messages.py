@@ -2,6 +2,7 @@
 through PO and XLIFF, kept in step with the English, checked for their placeholders, and drafted paragraph by
 paragraph, in the language where translated and in English where not."""
 
+import re
 import shutil
 
 import docx
@@ -130,5 +131,10 @@ def test_an_untranslated_paragraph_is_drafted_whole_in_english_and_highlighted(p
     assert not any("juin" in p.text or "de\u00a0dollars" in p.text for p in english)
     summary = next(p for p in french if p.text.startswith("Le Fonds d’affectation spéciale"))
     assert "millions\u00a0de\u00a0dollars" in summary.text and "$" not in summary.text
+    # The UN's terms in French in the tables (CEE, not ECE), and amounts never broken across lines.
+    reviews = document.tables[1] if "Examen" in document.tables[1].rows[0].cells[0].text else document.tables[2]
+    assert any(row.cells[0].text.startswith("CEE (Europe et Amérique du Nord)") for row in reviews.rows)
+    text = "\n".join(p.text for p in french)
+    assert re.search(r"\d millions de dollars|\d millions\u00a0de dollars", text) is None
     po = read_po(open(messages.catalogue_path(Template(TEMPLATE), "fr"), "rb"))
     assert any(m.string for m in po if m.id)

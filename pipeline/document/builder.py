@@ -122,6 +122,7 @@ class Builder:
         self.anchors = Anchors()
         self._template_lines: dict[str, list[str]] = {}
         self._english_paragraphs: list = []  # a translation's paragraphs drafted in English
+        self.headings = (0, 0)  # the chapter and section counted so far
         self.chapters_begin = False
 
     def _check_styles(self) -> None:
@@ -204,12 +205,26 @@ class Builder:
             elif kind in ("summary", "annex"):
                 self._paragraph(block, t.ANNEX_TITLE if block.kind == "chapter" else t.SUMMARY)
             else:
+                if block.kind in ("chapter", "section"):
+                    self._number_heading(block)
                 paragraph = self._paragraph(block, STYLES[block.kind])
                 if self.chapters_begin:
                     # A break before the heading, not an empty paragraph: a full first page would push
                     # that paragraph, and its break, onto a page of its own.
                     paragraph.paragraph_format.page_break_before = True
                     self.chapters_begin = False
+
+    def _number_heading(self, block: Block) -> None:
+        """A chapter's or section's number as literal text, in a language whose numbers Word cannot write
+        (Arabic: أولا -، ألف -); Word's numbering otherwise."""
+        if block.kind == "chapter":
+            self.headings = (self.headings[0] + 1, 0)
+        else:
+            self.headings = (self.headings[0], self.headings[1] + 1)
+        level = 1 if block.kind == "chapter" else 2
+        number = self.language.heading_number(level, self.headings[level - 1])
+        if number:
+            block.runs.insert(0, Run(number))
 
     def _blocks(self, path: Path, shown: str, kind: str) -> list[Block]:
         """A file's blocks; in a translation, its translated paragraphs in its words and forms, the others

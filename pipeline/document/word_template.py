@@ -59,6 +59,7 @@ TWIPS_PER_CM = 567
 # How a number stands before its paragraph: `1.` in English; `1 -` in UN Arabic documents (the UN's
 # English-Arabic texts of A/71/1007: `1 -`, `2 -`, with Western digits).
 NUMBER_AFTER = {"ar": " -"}
+WORDED_HEADINGS = ("ar",)
 
 
 def _numbering(heading_1: str, heading_2: str, paragraph: str, after: str = ".") -> list[str]:
@@ -67,26 +68,30 @@ def _numbering(heading_1: str, heading_2: str, paragraph: str, after: str = ".")
         '<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:pStyle w:val="{style}"/>'
         '<w:lvlText w:val="%{n}' + after + '"/><w:lvlJc w:val="left"/>' + indent + "</w:lvl>"
     )
-    return [
+    headings = (
         f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{HEADINGS_NUMBERING}">'
         '<w:multiLevelType w:val="multilevel"/>'
         + level.format(i=0, fmt="upperRoman", style=heading_1, n=1)
         + level.format(i=1, fmt="upperLetter", style=heading_2, n=2)
-        + "</w:abstractNum>",
+        + "</w:abstractNum>"
+    )
+    paragraphs = (
         f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{PARAGRAPH_NUMBERING}">'
         '<w:multiLevelType w:val="singleLevel"/>'
         + level.format(i=0, fmt="decimal", style=paragraph, n=1)
-        + "</w:abstractNum>",
-    ]
+        + "</w:abstractNum>"
+    )
+    return [headings, paragraphs] if heading_1 else [paragraphs]
 
 
 def _add_numbering(document, heading_1, heading_2, paragraph, after: str = ".") -> None:
     numbering = document.part.numbering_part.element
     first_num = numbering.find(qn("w:num"))
-    for xml in _numbering(heading_1.style_id, heading_2.style_id, paragraph.style_id, after):
+    ids = (heading_1.style_id, heading_2.style_id) if heading_1 is not None else ("", "")
+    for xml in _numbering(*ids, paragraph.style_id, after):
         # Schema order: every abstractNum comes before the first num.
         first_num.addprevious(parse_xml(xml))
-    for number in (HEADINGS_NUMBERING, PARAGRAPH_NUMBERING):
+    for number in (HEADINGS_NUMBERING, PARAGRAPH_NUMBERING) if heading_1 is not None else (PARAGRAPH_NUMBERING,):
         numbering.append(
             parse_xml(f'<w:num {nsdecls("w")} w:numId="{number}"><w:abstractNumId w:val="{number}"/></w:num>')
         )
@@ -95,6 +100,8 @@ def _add_numbering(document, heading_1, heading_2, paragraph, after: str = ".") 
         (heading_2, HEADINGS_NUMBERING, 1),
         (paragraph, PARAGRAPH_NUMBERING, 0),
     ):
+        if style is None:
+            continue
         numbering_properties = style.element.get_or_add_pPr().get_or_add_numPr()
         numbering_properties.get_or_add_ilvl().val = level
         numbering_properties.get_or_add_numId().val = number
@@ -207,7 +214,9 @@ def build_template(path: Path, language: str = "en") -> None:
     section.start_type = WD_SECTION.NEW_PAGE
     chapter, section_style, paragraph = _styles(document)
     _table_style(document)
-    _add_numbering(document, chapter, section_style, paragraph, NUMBER_AFTER.get(language, "."))
+    # Arabic chapters and sections are numbered in words the drafts write themselves (forms.Arabic).
+    headings = (None, None) if language in WORDED_HEADINGS else (chapter, section_style)
+    _add_numbering(document, *headings, paragraph, NUMBER_AFTER.get(language, "."))
     ensure_footnotes_part(document)
     if language != "en":
         _for_language(document, language)

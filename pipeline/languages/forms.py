@@ -82,6 +82,11 @@ class English:
         """The language's typography over a finished text (French: its narrow no-break spaces)."""
         return text
 
+    def heading_number(self, level: int, number: int) -> str | None:
+        """A chapter's (level 1) or section's (level 2) number as literal text, where Word's numbering cannot
+        write it; None: Word numbers it (I., A.)."""
+        return None
+
 
 @dataclass(frozen=True)
 class Words:
@@ -305,7 +310,17 @@ ARABIC_UNITS = ("", "الحادية", "الثانية", "الثالثة", "ال�
 ARABIC_TENS = ("", "العاشرة", "العشرون", "الثلاثون", "الأربعون", "الخمسون", "الستون", "السبعون", "الثمانون", "التسعون")
 
 
+ARABIC_CHAPTERS = "أولا ثانيا ثالثا رابعا خامسا سادسا سابعا ثامنا تاسعا عاشرا".split()
+ARABIC_SECTIONS = "ألف باء جيم دال هاء واو زاي حاء طاء ياء".split()
+
+
 class Arabic(Babel):
+    def heading_number(self, level, number):
+        # UN Arabic documents number chapters "أولا -", "ثانيا -" and sections "ألف -", "باء -": words no Word
+        # number format gives.
+        words = ARABIC_CHAPTERS if level == 1 else ARABIC_SECTIONS
+        return f"{words[number - 1]} - "
+
     def date(self, day):
         return f"{day.day} {ARABIC_MONTHS[day.month - 1]} {day.year}"
 
