@@ -9,7 +9,7 @@ PORT ?= 3000
 SGR_LOG_LEVEL ?= warning
 export DAGSTER_HOME SGR_LOG_LEVEL
 
-.PHONY: setup report test fuzz dev bench lint clean
+.PHONY: setup report test fuzz dev bench lint translations clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,10 @@ dev: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+
+# The translators' catalogues (reports/template/<code>/messages.po) made anew from the English template.
+translations: setup
+	$(BIN)/sgr translations update
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
