@@ -223,7 +223,7 @@ class Builder:
             self.headings = (self.headings[0], self.headings[1] + 1)
         level = 1 if block.kind == "chapter" else 2
         number = self.language.heading_number(level, self.headings[level - 1])
-        if number:
+        if number and not block.english:  # an untranslated heading stays English whole
             block.runs.insert(0, Run(number))
 
     def _blocks(self, path: Path, shown: str, kind: str) -> list[Block]:
@@ -334,7 +334,10 @@ class Builder:
         ]
         right = [c.right if c.right is not None else _numeric(declaration, c) for c in declaration.columns]
         widths = [c.width_cm for c in declaration.columns]
-        grid(self.styles, headers, cells, right, widths, declaration.keep_together)
+        table = grid(self.styles, headers, cells, right, widths, declaration.keep_together)
+        for i, cell in enumerate(table.rows[0].cells):
+            if self._untranslated(f"tables.{name}.headers.{i}"):
+                self._english_where(cell.paragraphs[0], f"tables.{name}.headers.{i}")
         if declaration.states_data:
             provenance = provenance_of(data)
             self._stated(label, words["title"], _table_provenance(declaration, provenance))

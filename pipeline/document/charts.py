@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 
 from pipeline.catalogue import CHARTS  # noqa: E402
 from pipeline.contract import REGIONS  # noqa: E402
+from pipeline.languages import glossary  # noqa: E402
 from pipeline.languages.forms import style  # noqa: E402
 from pipeline.paths import chart_file, chart_files  # noqa: E402
 from pipeline.reference import CLUSTERS, OBJECTIVES  # noqa: E402
@@ -120,7 +121,13 @@ def objectives_heatmap(frame: pd.DataFrame, words: dict) -> bytes:
     figure = _figure(15)
     axes = figure.add_subplot()
     image = axes.imshow(rows[regions].to_numpy(), cmap="Blues", aspect="auto", vmin=0)
-    axes.set_xticks(range(len(regions)), [r.replace(" and ", " and\n") for r in regions], fontsize=7)
+    # The regions as the UN names them in the draft's language (glossary), on two lines where long.
+    named = [glossary.term(r, words["language"]).replace(" and ", " and\n") for r in regions]
+    axes.set_xticks(
+        range(len(regions)),
+        [textwrap.fill(n, 16, break_long_words=False) if "\n" not in n else n for n in named],
+        fontsize=7,
+    )
     axes.set_yticks(range(len(order)), [_objective(words, o) for o in order], fontsize=7)
     axes.tick_params(length=0)
     for y, objective in enumerate(order):
@@ -255,7 +262,7 @@ def png(
     name: str, frame: pd.DataFrame, cache: Path | None = None, language: str = "en", words: dict | None = None
 ) -> bytes:
     """The chart `name` of these rows in `language`, drawn or, if drawn before, read from `cache`."""
-    words = {**WORDS, **(words or {})}
+    words = {**WORDS, **(words or {}), "language": language}
     said = json.dumps([language, words], sort_keys=True, ensure_ascii=False)
     key = hashlib.sha256(f"{CODE}{name}{said}".encode() + frame.to_csv(index=False).encode()).hexdigest()
     cached = chart_file(cache, name, key) if cache else None

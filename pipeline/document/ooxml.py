@@ -151,13 +151,24 @@ def right_to_left(document, english: tuple = ()) -> None:
                 parts.append(part._element)
     for root in parts:
         for paragraph in root.iter(qn("w:p")):
-            if paragraph not in english:
+            if paragraph in english:
+                left_to_right_paragraph(paragraph.get_or_add_pPr())  # over the right-to-left style
+            else:
                 right_to_left_paragraph(paragraph.get_or_add_pPr())
         for run in root.iter(qn("w:r")):
             if ARABIC.search("".join(t.text or "" for t in run.iter(qn("w:t")))):
                 run.get_or_add_rPr().get_or_add_rtl()
         for table in root.iter(qn("w:tbl")):
             table.tblPr.get_or_add_bidiVisual()
+
+
+def left_to_right_paragraph(properties) -> None:
+    """w:bidi off in a paragraph's properties: an English paragraph in a right-to-left style."""
+    bidi = properties.find(qn("w:bidi"))
+    if bidi is None:
+        bidi = OxmlElement("w:bidi")
+        properties.insert_element_before(bidi, *AFTER_BIDI)
+    bidi.set(qn("w:val"), "0")
 
 
 def right_to_left_paragraph(properties) -> None:

@@ -315,6 +315,14 @@ ARABIC_SECTIONS = "ألف باء جيم دال هاء واو زاي حاء طا�
 
 
 class Arabic(Babel):
+    def _scaled(self, forms, amount):
+        # "9 ملايين دولار": three to ten take the plural of million and billion (CLDR's "few"); 11 and more, and
+        # fractions ("7.3 مليون"), the singular.
+        text = super()._scaled(forms, amount)
+        if amount == int(amount) and 3 <= amount <= 10:
+            text = text.replace("مليون", "ملايين").replace("مليار", "مليارات")
+        return text
+
     def heading_number(self, level, number):
         # UN Arabic documents number chapters "أولا -", "ثانيا -" and sections "ألف -", "باء -": words no Word
         # number format gives.
