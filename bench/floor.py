@@ -150,7 +150,8 @@ def main(sources: Path, out: Path, as_of: dt.date) -> None:
     tables = {}
     for table in TABLES.values():
         parts = [f for f in (read(p, table) for p in files_of(sources, table)) if f is not None]
-        tables[table.name] = typed(pd.concat(parts, ignore_index=True), table)
+        rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=table.column_names)
+        tables[table.name] = typed(rows, table)
     broken = [rule for table in TABLES.values() for rule in check(tables[table.name], table, tables)]
     if broken:
         sys.exit(f"floor: rules broken: {broken}")

@@ -12,10 +12,12 @@ from pipeline.contract import (
     CALENDAR,
     CONTRACT_VERSION,
     FAMILIES,
+    MPTF,
     TABLES,
     WARNINGS,
     Column,
     Table,
+    iati,
     tables_of,
     warnings_for,
 )
@@ -140,6 +142,8 @@ def contract_markdown() -> str:
         lines += [f"## {family}", ""]
         for table in tables_of(family):
             lines += _table_section(table)
+        if family == MPTF:
+            lines += iati_section()
     lines += [
         FIGURES_INTRODUCTION,
         "| figure | unit | definition | reads | as of | grain |",
@@ -164,13 +168,69 @@ def contract_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+IATI_MAPPING = """\
+### IATI activity files
+
+What participating organizations publish about the activities the Fund funds, in the International Aid
+Transparency Initiative's XML standard, is read from every `.xml` file of `mptf/` (the publisher's own
+file, or an export of d-portal or the IATI Datastore) into `iati_transactions`:
+
+- **Files**: `<iati-activities version="2.01">` to `"2.03"`; a file of version 1 is refused naming its
+  version, a file with a document type declaration (where entities are declared) is refused, and a
+  truncated or malformed file is named with its line. Parsed without entities, DTDs or network, an
+  activity at a time, within the size limits above. Attributes and elements in other namespaces (d-portal's
+  `dstore:`, the Datastore's `iati-extra:`) are not read.
+- **Activities**: those funded by the Fund, which a `participating-org` of role 1 (funding) or a
+  transaction's `provider-org` names by a ref ({refs}) or a name ({names}; any letter case and spacing).
+  Every other activity is counted and left out ("12 activities: 1 funded by the Fund, 11 not funded by
+  the Fund"), which the drafters' dossier says of each file.
+- **Rows**: every transaction of such an activity, at the line of its `<transaction>`, with the activity's
+  `iati-identifier` and title, its place among the activity's transactions (1, 2, ...), its type (IATI's
+  TransactionType codes 1 to 13; another is an error naming the activity and transaction), the year and day
+  of `value/@value-date` (required; without it, an error naming the activity and transaction) and its
+  provider. `from_fund` is yes when the provider is the Fund, or when an incoming transaction (types 1, 11,
+  13) names no provider and the Fund alone funds the activity.
+- **Organization**: the `reporting-org`, by its identifier, named as transfers.organization names
+  organizations (the table below); an identifier not in it is an error that says to add it.
+- **Currency**: the value's `@currency`, else the activity's `@default-currency`. The contract is in US
+  dollars: a value in another currency is an error naming the activity and transaction (no rates table
+  is read yet).
+- **Counted**: for an activity that `iati_activities` maps to a joint programme, a transaction of type 1
+  (incoming funds) from the Fund joins the programme's transfers as net funded, one of type 4
+  (expenditure) as expenditure, by the reporting organization, in the year of its value date and from that
+  day (as of a date before it, it does not count). Other types are kept in `iati_transactions`, not
+  counted. An activity funded by the Fund that no row maps is a warning and counts nothing; a mapping row
+  whose activity no file gives is a warning. A transaction of a mapped activity whose programme,
+  organization and year `transfers` also gives is an error naming both files: the money is counted once.
+
+The Fund's identifiers and the organizations' (`pipeline/contract/iati.toml`, public reference data): the
+Fund's MPTF Office Gateway code is {gateway}. Sources: {sources}.
+
+| IATI organisation identifier | organization |
+| --- | --- |
+{organizations}
+"""
+
+
+def iati_section() -> list[str]:
+    fund = iati.REFERENCE["fund"]
+    text = IATI_MAPPING.format(
+        refs=", ".join(f"`{r}`" for r in fund["refs"]),
+        names=", ".join(f"“{n}”" for n in fund["names"]),
+        gateway=f"`{fund['gateway_code']}`",
+        sources="; ".join(fund["sources"] + iati.REFERENCE["organizations_source"]["urls"]),
+        organizations="\n".join(f"| {ref} | {name} |" for ref, name in iati.ORGANIZATIONS.items()),
+    )
+    return [*text.splitlines(), ""]
+
+
 def rules_listing() -> str:
     """Every rule, as derived from the contract, with its severity: the documentation of validation."""
     lines = ["table                   severity  rule", "-" * 100]
     lines.append(f"{'(every table)':<23} {ERROR:<9} a file that cannot be read; a cell not of its column's type")
     for name, table in TABLES.items():
         for rule in contract_rules(table):
-            scope = " [cross-table]" if rule.reference else ""
+            scope = " [cross-table]" if rule.reference or rule.across else ""
             lines.append(f"{name:<23} {rule.severity:<9} {rule.name} — {rule.says}{scope}")
     for warning in WARNINGS:
         when = "; as of D" if warning.as_of else ""

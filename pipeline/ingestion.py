@@ -64,6 +64,7 @@ def register(table: Table, files: list[FileRead]) -> list[dict]:
                 "rows_read": f.rows,
                 "status": "rejected" if f.problems else "accepted",
                 "reason": str(f.problems[0]) if f.problems else None,
+                "note": f.note,
             }
         )
     return rows

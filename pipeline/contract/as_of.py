@@ -12,6 +12,10 @@ from typing import ClassVar
 
 import pandas as pd
 
+# The day a row's money moved, where its source gives one (an IATI transaction's value date): such a row of
+# a flow by year counts from that day, not from the first day of its year.
+DATED = "value_date"
+
 
 @dataclass(frozen=True)
 class OpenOn:
@@ -50,6 +54,11 @@ class By:
         return f"{self.column} <= D"
 
 
+def _by_day(rows: pd.DataFrame, day: pd.Timestamp) -> pd.Series | bool:
+    """Rows without a day of their own, and those dated by D."""
+    return ~(rows[DATED] > day) if DATED in rows.columns else True
+
+
 @dataclass(frozen=True)
 class UpToYear:
     """Of a year up to D's: money counted by calendar year."""
@@ -57,7 +66,7 @@ class UpToYear:
     column: str = "year"
 
     def __call__(self, rows: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-        return rows[rows[self.column] <= day.year]
+        return rows[(rows[self.column] <= day.year) & _by_day(rows, day)]
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -75,7 +84,7 @@ class InYear:
     column: str = "year"
 
     def __call__(self, rows: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
-        return rows[rows[self.column] == day.year]
+        return rows[(rows[self.column] == day.year) & _by_day(rows, day)]
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -89,6 +89,7 @@ class Table:
     columns: tuple[Column, ...]
     as_of: Predicate | None  # which rows count on D; None: a row counts with the row it refers to
     key: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ("csv", "xlsx")  # CSV files named after the table, sheets of workbooks; or XML
 
     @property
     def column_names(self) -> list[str]:
@@ -227,6 +228,40 @@ TABLES: dict[str, Table] = {
                 _c("expenditure_usd", DECIMAL, min=0),
             ),
             as_of=UpToYear(),
+        ),
+        Table(
+            "iati_activities",
+            MPTF,
+            "Which joint programme an IATI activity funded by the Fund belongs to: its transactions of incoming "
+            "funds from the Fund and of expenditure join the programme's transfers.",
+            (
+                _c("iati_identifier", TEXT),
+                _c("programme_id", TEXT, references="joint_programmes.programme_id"),
+            ),
+            as_of=None,
+            key=("iati_identifier",),
+        ),
+        Table(
+            "iati_transactions",
+            MPTF,
+            "Transactions of the activities funded by the Migration MPTF, as the participating organizations "
+            "publish them in IATI activity files (versions 2.01 to 2.03); read from every .xml file of the family "
+            "folder, one row per transaction of an activity funded by the Fund.",
+            (
+                _c("iati_identifier", TEXT),
+                _c("activity_title", TEXT, required=False),
+                _c("organization", TEXT),
+                _c("transaction_number", INTEGER, min=1),
+                _c("transaction_type", INTEGER, min=1, max=13),
+                _c("value_date", DATE),
+                _c("value_usd", DECIMAL),
+                _c("provider_org", TEXT, required=False),
+                _c("from_fund", TEXT, allowed=("yes", "no")),
+                _c("other_funders", LIST_TEXT, required=False),
+            ),
+            as_of=By("value_date"),
+            key=("iati_identifier", "transaction_number"),
+            formats=("xml",),
         ),
         Table(
             "concept_notes",

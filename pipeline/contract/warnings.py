@@ -7,25 +7,12 @@ value (pipeline/validation/suites.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import pandas as pd
 
-from pipeline.contract import rows
+from pipeline.contract import iati, rows
+from pipeline.contract.row_rules import RowRule
 from pipeline.contract.rows import Frames
 from pipeline.contract.source_tables import TABLES
-
-
-@dataclass(frozen=True)
-class WarningRule:
-    table: str
-    column: str  # whose value each message shows
-    says: str
-    reads: tuple[str, ...]
-    find: Callable[[Frames, pd.Timestamp], pd.DataFrame]  # the offending rows of `table`
-    detail: str = ""  # each message's own words, with the row's fields: "... for {programme_id} in {year}"
-    as_of: bool = False  # whether it depends on D: a new D checks again
 
 
 def _expenditure_above_funding(t: Frames, day: pd.Timestamp) -> pd.DataFrame:
@@ -59,7 +46,7 @@ def _targets_without_deposits(t: Frames, day: pd.Timestamp) -> pd.DataFrame:
 
 
 WARNINGS = [
-    WarningRule(
+    RowRule(
         "transfers",
         "expenditure_usd",
         "expenditure above net funded for a programme and year",
@@ -67,7 +54,7 @@ WARNINGS = [
         _expenditure_above_funding,
         detail="expenditure above net funded for {programme_id} in {year}",
     ),
-    WarningRule(
+    RowRule(
         "reviews",
         "member_states_participating",
         "the participants listed differ from member_states_participating",
@@ -75,7 +62,7 @@ WARNINGS = [
         _participants_differ,
         detail="{listed} Member States are listed in review_participants",
     ),
-    WarningRule(
+    RowRule(
         "reviews",
         "review_id",
         "a review without findings or recommendations",
@@ -83,7 +70,7 @@ WARNINGS = [
         _reviews_without_outcomes,
         detail="no findings or recommendations for this review",
     ),
-    WarningRule(
+    RowRule(
         "champions",
         "iso3",
         "a Champion country without a country network",
@@ -91,16 +78,43 @@ WARNINGS = [
         _champions_without_network,
         as_of=True,
     ),
-    WarningRule(
+    RowRule(
         "targets",
         "year",
         "a target year without deposits",
         ("targets", "contributions"),
         _targets_without_deposits,
     ),
+    RowRule(
+        "iati_transactions",
+        "iati_identifier",
+        "an activity funded by the Fund but not mapped to a joint programme: its money is not counted",
+        ("iati_transactions", "iati_activities"),
+        iati.unmapped,
+        detail="“{activity_title}” is funded by the Fund but not mapped to a joint programme in iati_activities: "
+        "its money is not counted",
+    ),
+    RowRule(
+        "iati_transactions",
+        "iati_identifier",
+        "a mapped activity that others fund beside the Fund: its expenditure is the whole activity's",
+        ("iati_transactions", "iati_activities"),
+        iati.co_funded,
+        detail="mapped to {programme_id} and funded also by {funders}: its expenditure (type 4), counted whole, "
+        "is the activity's, not the Fund's alone; map it only if that is what the programme spent",
+    ),
+    RowRule(
+        "iati_activities",
+        "iati_identifier",
+        "an activity mapped to a joint programme that no IATI file gives",
+        ("iati_activities", "iati_transactions"),
+        iati.absent,
+        detail="no IATI file read gives a transaction of this activity (mapped to {programme_id}): nothing of it "
+        "is counted",
+    ),
 ]
 assert all(w.table in TABLES and set(w.reads) <= set(TABLES) and w.table in w.reads for w in WARNINGS)
 
 
-def warnings_for(table: str) -> list[WarningRule]:
+def warnings_for(table: str) -> list[RowRule]:
     return [w for w in WARNINGS if w.table == table]

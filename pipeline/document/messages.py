@@ -37,7 +37,7 @@ from pipeline.catalogue.figures import LABELS
 from pipeline.contract import PUBLIC_SOURCES
 from pipeline.document.narrative import DIRECTIVE, TAGS_ONLY, NarrativeError
 from pipeline.languages import glossary
-from pipeline.paths import Template
+from pipeline.paths import ENGLISH, Template
 from pipeline.review.anchors import paragraph_anchor
 
 CATALOGUE = "messages.po"
@@ -61,6 +61,7 @@ PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 CALL = re.compile(r"\([^()]*\)")
 OPENS, CLOSES = re.compile(r"\{%-?\s*(if|for)\b"), re.compile(r"\{%-?\s*end(if|for)\b")
+TABLE_PLACED = re.compile(r"\{\{\s*table:([a-z0-9_]+)\s*\}\}")
 HAS_WORDS = re.compile(r"[^\W\d_]{2,}")
 XLIFF = "urn:oasis:names:tc:xliff:document:2.0"
 
@@ -200,6 +201,12 @@ def _balanced(lines: list[str], first: int, last: int, start: int, end: int) -> 
 # The English words that are not prose: report.toml's, and the catalogue's declarations'.
 
 
+def placed_in_report(template: Template) -> set[str]:
+    """The tables the report's own files place (`{{table:name}}`); the dossier's are not translated."""
+    files = [template.file(ENGLISH, relative) for relative in template.word_files()]
+    return {name for path in files for name in TABLE_PLACED.findall(path.read_text(encoding="utf-8"))}
+
+
 def config_sources(template: Template) -> list[Source]:
     """Each word of report.toml and of the tables', charts' and figures' declarations, by where it goes."""
     with open(template.file("en", "report.toml"), "rb") as handle:
@@ -209,8 +216,8 @@ def config_sources(template: Template) -> list[Source]:
         found += _flattened(key, config.get(key), "reports/template/report.toml")
     for name, table in REPORT_TABLES.items():
         where = f"pipeline/catalogue: table {name}"
-        if not table.columns:
-            continue
+        if not table.columns or name not in placed_in_report(template):
+            continue  # a table only the dossier shows is in English, the drafters' working language
         found.append(Source(f"tables.{name}.title", table.title, where))
         found += [Source(f"tables.{name}.headers.{i}", c.header, where) for i, c in enumerate(table.columns)]
         found += [Source(f"tables.{name}.notes.{i}", note, where) for i, note in enumerate(table.notes)]

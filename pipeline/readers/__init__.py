@@ -1,9 +1,10 @@
-"""Readers for the source families: CSV files and `.xlsx` sheets, typed by the contract.
+"""Readers for the source families: CSV files, `.xlsx` sheets and IATI activity files, typed by the contract.
 
     sources.py    which files feed a table, and what is refused before anything is read
     limits.py     how large a file may be (SGR_MAX_FILE_MB and the others)
     csvs.py       CSV files, in bounded memory
     workbooks.py  .xlsx workbooks: the zip inspected before it is opened, formulas by their saved values
+    iati.py       IATI activity files (XML): the transactions of activities funded by the Fund
     cells.py      text cells typed by the contract
 
 Every row keeps its origin (file, sheet, line as a person sees it, the file's SHA-256). A file
@@ -22,7 +23,7 @@ import pyarrow as pa
 from pipeline.contract import Table
 from pipeline.limits import Limits, limits
 from pipeline.problems import EXAMPLES_SHOWN, Failure, Problem, SourceError
-from pipeline.readers import cells, csvs, workbooks
+from pipeline.readers import cells, csvs, iati, workbooks
 from pipeline.readers.sources import Sheet, SourceFile, find_sources, refusal
 from pipeline.store.files import local_copy
 
@@ -35,6 +36,7 @@ class FileRead:
     sheet: str | None
     rows: int
     problems: list[Problem]
+    note: str | None = None
 
 
 @dataclass
@@ -58,6 +60,8 @@ def read_sources(sources: list[SourceFile], table: Table, limit: Limits | None =
             sheet = None
         elif source.path.suffix.lower() == ".csv":
             sheet = csvs.read(source, limit, problems)
+        elif source.path.suffix.lower() == ".xml":
+            sheet = iati.read(source, limit, problems)
         else:
             sheet = workbooks.read(source, table, limit, problems)
         typed = cells.typed(sheet, table, problems) if sheet is not None else None
@@ -65,7 +69,9 @@ def read_sources(sources: list[SourceFile], table: Table, limit: Limits | None =
             parts.append(typed)
         if sheet is not None or len(problems) > before:
             rows = typed.num_rows if typed is not None else 0
-            files.append(FileRead(source, sheet.sheet if sheet else None, rows, problems[before:]))
+            files.append(
+                FileRead(source, sheet.sheet if sheet else None, rows, problems[before:], sheet and sheet.note)
+            )
     rows = pa.concat_tables(parts) if parts else table.schema.empty_table()
     return Reading(rows, problems, files)
 

@@ -67,7 +67,8 @@ def refusal(source: SourceFile, limit: Limits) -> Problem | None:
 
 def find_sources(root: Path, table: Table) -> list[SourceFile]:
     """CSV files named after the table (`contributions.csv`, `contributions-2024.csv`) and every workbook of
-    the table's family folder; the file named exactly for the table first. A file whose real place is outside
+    the table's family folder, or every XML file for a table read from them (IATI activity files); the file
+    named exactly for the table first. A file whose real place is outside
     the root (a link, a linked folder) is found, to be refused by name (`refusal`)."""
     at_root = table.family == CALENDAR
     folder = Sources(root).family(table.family)
@@ -79,7 +80,11 @@ def find_sources(root: Path, table: Table) -> list[SourceFile]:
             continue
         suffix, stem = path.suffix.lower(), path.stem
         named_for_table = stem == table.name or stem.startswith(table.name + "-")
-        if (suffix == ".csv" and named_for_table) or (suffix == ".xlsx" and not at_root):
+        if (
+            (suffix == ".csv" and named_for_table and "csv" in table.formats)
+            or (suffix == ".xlsx" and not at_root and "xlsx" in table.formats)
+            or (suffix == ".xml" and "xml" in table.formats)
+        ):
             found.append(SourceFile(path, root))
     return sorted(found, key=lambda f: (f.path.stem != table.name, f.name))
 
@@ -93,3 +98,4 @@ class Sheet:
     header: list[str]
     cells: pa.Table
     lines: pa.Array
+    note: str | None = None  # what the file held beside the table's rows ("12 activities: 1 funded by the Fund")

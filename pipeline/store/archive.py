@@ -25,6 +25,7 @@ REGISTER_SCHEMA = pa.schema(
         ("rows_read", pa.int64()),
         ("status", pa.string()),
         ("reason", pa.string()),
+        ("note", pa.string()),  # what the file held beside its rows ("12 activities: 1 funded by the Fund, ...")
     ]
 )
 
@@ -76,7 +77,11 @@ class Archive:
         return self.layout.register(table).exists()
 
     def read_register(self, table: str, columns: list[str] | None = None) -> pa.Table:
-        return read_table(self.layout.register(table), columns=columns)
+        register = read_table(self.layout.register(table))
+        for field in REGISTER_SCHEMA:  # a register written before a column was added: empty in it
+            if field.name not in register.column_names:
+                register = register.append_column(field, pa.nulls(register.num_rows, field.type))
+        return register.select(columns or REGISTER_SCHEMA.names)
 
     def write_register(self, table: str, rows: list[dict]) -> Path:
         return write_parquet(self.layout.register(table), pa.Table.from_pylist(rows, schema=REGISTER_SCHEMA))

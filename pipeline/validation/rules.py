@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipeline.contract import ISO3, LIST_ISO3, LIST_TEXT, REGIONS, TEXT, Column, Table
+from pipeline.contract import ISO3, LIST_ISO3, LIST_TEXT, REGIONS, TEXT, Column, Table, cross_rules_for
 from pipeline.countries import ISO3_CODES
 
 ERROR, WARNING = "error", "warning"
@@ -31,6 +31,11 @@ class Rule:
     reference: str | None = None  # "table.column" whose keys the values must be among
     severity: str = ERROR
 
+    @property
+    def across(self) -> bool:
+        """A rule across tables (pipeline/contract/cross_rules.py), found with pandas, not Great Expectations."""
+        return not self.expectation
+
 
 def contract_rules(table: Table) -> list[Rule]:
     """The rules of `table` derived from the contract, cross-table references included."""
@@ -43,6 +48,7 @@ def contract_rules(table: Table) -> list[Rule]:
         arguments = {"column": key[0]} if len(key) == 1 else {"column_list": key}
         name = f"({', '.join(key)}) unique" if len(key) > 1 else f"{key[0]} unique"
         rules.append(Rule(table.name, name, "must be unique", expectation, arguments, ", ".join(key)))
+    rules += [Rule(table.name, r.says, r.says, "", column=r.column) for r in cross_rules_for(table.name)]
     return rules
 
 
@@ -148,5 +154,6 @@ def reference_keys(table: Table, keys_of: Callable[[str, str], object]) -> dict[
 
 
 def references_of(table: Table) -> list[str]:
-    """The tables whose keys `table` refers to."""
-    return sorted({c.references.split(".")[0] for c in table.columns if c.references})
+    """The tables whose keys `table` refers to, and those its rules across tables read."""
+    across = {name for r in cross_rules_for(table.name) for name in r.reads} - {table.name}
+    return sorted({c.references.split(".")[0] for c in table.columns if c.references} | across)

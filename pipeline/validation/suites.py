@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.contract import LINEAGE_COLUMNS, TABLES, Table, warnings_for
+from pipeline.contract import LINEAGE_COLUMNS, TABLES, RowRule, Table, cross_rules_for, warnings_for
 from pipeline.contract.rows import Frames
 from pipeline.problems import EXAMPLES_SHOWN, Failure, Problem
 from pipeline.readers import group_problems
@@ -73,7 +73,7 @@ def validate_batches(
     """Like `validate_table`, with the rows given in batches (each with its lineage), so that GX never
     holds a large table whole; whether keys are unique is asked of `keys`, every row's key columns
     and lineage."""
-    rules = contract_rules(table)
+    rules = [rule for rule in contract_rules(table) if not rule.across]
     # A cell already reported as unreadable is not reported again as empty.
     unreadable = {(p.file, p.sheet, p.line, p.column) for p in read_problems}
     groups: dict[str | None, list[Rule]] = {}  # the rules of a list column run on its items
@@ -156,7 +156,13 @@ def validate_staged(data_dir: str, name: str) -> Outcome:
     columns = [*table.column_names, *INDEX_COLUMNS]
     batches = (to_frame(rows) for rows in staging.batches(name, columns, BATCH_ROWS))
     keys = to_frame(staging.read(name, [*table.key, *INDEX_COLUMNS])) if table.key else None
-    return validate_batches(table, batches, keys, staging.read_problems(name), references)
+    outcome = validate_batches(table, batches, keys, staging.read_problems(name), references)
+    across = cross_rules_for(name)
+    if across:
+        frames = {other: staged_rows(Store(data_dir), other) for other in {r for rule in across for r in rule.reads}}
+        outcome.rules += [rule for rule in contract_rules(table) if rule.across]
+        outcome.failures += _found(name, across, frames, None, ERROR)
+    return outcome
 
 
 def validate_ahead(store: Store, name: str, key: str) -> None:
@@ -288,15 +294,21 @@ def _failure(table: str, says: str, problems: list[Problem], column: str | None,
 
 def check_warnings(table: str, frames: Frames, day: dt.date) -> list[Failure]:
     """The contract's warnings shown on `table`, on the rows in `frames`, as of D."""
+    return _found(table, warnings_for(table), frames, day, WARNING)
+
+
+def _found(table: str, rules: list[RowRule], frames: Frames, day: dt.date | None, severity: str) -> list[Failure]:
+    """Each rule found on rows (a warning, a rule across tables) that rows break, naming them."""
     failures = []
-    for warning in warnings_for(table):
-        found = warning.find(frames, pd.Timestamp(day))
+    for rule in rules:
+        found = rule.find(frames, pd.Timestamp(day) if day else None)
         problems = []
         for _, row in found.iterrows():
-            says = warning.detail.format(**{k: _plain(v) for k, v in row.items()}) if warning.detail else warning.says
-            problems.append(_row_problem(row, warning.column, row[warning.column], says))
+            says = rule.detail.format(**{k: _plain(v) for k, v in row.items()}) if rule.detail else rule.says
+            problems.append(_row_problem(row, rule.column, row[rule.column], says))
         if problems:
-            failures.append(_failure(table, warning.says, problems, None, WARNING))
+            column = rule.column if severity == ERROR else None
+            failures.append(_failure(table, rule.says, problems, column, severity))
     return failures
 
 
