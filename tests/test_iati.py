@@ -14,6 +14,7 @@ from assets.ingest.source_sensors import family_files
 from pipeline.catalogue import FIGURES, columns_read, compute_key_figures, read_inputs
 from pipeline.contract import MPTF, TABLES
 from pipeline.ingestion import stage_table
+from pipeline.limits import limits
 from pipeline.paths import dossier_file, draft_file
 from pipeline.publishing import NotPublishable, publish
 from pipeline.readers import find_sources, read_sources
@@ -332,3 +333,27 @@ def test_the_dossier_names_each_file_and_each_transaction_counted(with_guinea, t
     ]
     report = "\n".join(p.text for p in Document(draft_file(tmp_path / "drafts", D)).paragraphs)
     assert "IATI" not in report and "undp-guinea" not in report  # working material stays in the dossier
+
+
+def test_hostile_files_are_refused_by_name_within_the_limits_of_every_source(tmp_path, monkeypatch):
+    table = TABLES["iati_transactions"]
+    external = GUINEA.replace(
+        "<iati-activities", '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n<iati-activities', 1
+    ).replace("Migration governance in Guinea", "&e;")
+    write(tmp_path / "mptf/external.xml", external)
+    monkeypatch.setenv("SGR_MAX_FIELD_KB", "1")
+    write(tmp_path / "mptf/long.xml", GUINEA.replace("Migration governance in Guinea", "x" * 2000))
+    monkeypatch.setenv("SGR_MAX_FILE_MB", "0.01")
+    write(
+        tmp_path / "mptf/large.xml",
+        GUINEA.replace("</iati-activities>", "<!--" + "x" * 20_000 + "--></iati-activities>"),
+    )
+    reading = read_sources(find_sources(tmp_path, table), table, limits())
+    assert reading.rows.num_rows == 0
+    assert [str(p) for p in reading.problems] == [
+        "mptf/external.xml line 1 — a document type declaration (<!DOCTYPE>, where entities are declared) is "
+        "refused: IATI files have none",
+        "mptf/large.xml — too large (0.022 MB; the limit is 0.01 MB, set SGR_MAX_FILE_MB to change it)",
+        f"mptf/long.xml line 5, column activity_title — activity {FUNDED}: a value longer than 1 KB, "
+        "the limit (set SGR_MAX_FIELD_KB to change it)",
+    ]

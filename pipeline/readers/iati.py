@@ -190,6 +190,12 @@ def _activity(source: SourceFile, activity, found: Activities, limit: Limits, pr
         )
         return
     title = _text(activity.find("title"))
+    activity_texts = {"iati_identifier": identifier, "activity_title": title}
+    long = [column for column, text in activity_texts.items() if text and len(text) > limit.field_chars]
+    if long:
+        too_long = beyond("a value", limit.field_kb, "KB", "field_kb")
+        problems.append(Problem(source.name, f"{where}: {too_long}", line=activity.sourceline, column=long[0]))
+        return
     # Funders beside the Fund and the publisher itself: the activity's expenditure is not the Fund's alone.
     others = [name or ref for ref, name in funders if not is_fund(ref, name) and organization(ref) != reporter]
     other_funders = ";".join(dict.fromkeys(o.replace(";", ",") for o in others if o)) or None
@@ -251,7 +257,7 @@ def _activity(source: SourceFile, activity, found: Activities, limit: Limits, pr
             "from_fund": "yes" if from_fund else "no",
             "other_funders": other_funders,
         }
-        long = [c for c, text in cells.items() if text and len(text) > limit.field_chars]
+        long = [c for c, text in cells.items() if text and len(text) > limit.field_chars and c not in activity_texts]
         if long:
             problems.append(
                 Problem(
