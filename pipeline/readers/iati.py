@@ -208,38 +208,41 @@ def _activity(source: SourceFile, activity, found: Activities, limit: Limits, pr
         day = (value.get("value-date") or "").strip() if value is not None else ""
         currency = ((value.get("currency") if value is not None else None) or default_currency).strip()
         amount = (value.text or "").strip() if value is not None else ""
-        if kind not in TRANSACTION_TYPES:
-            problems.append(
-                Problem(
-                    source.name,
-                    f"{said}: transaction type {kind or '(none)'} is not a code of "
-                    "IATI's TransactionType list (1 to 13)",
-                    line=_line(kind_element, line),
-                    column="transaction_type",
-                    value=kind or None,
+        broken = next(
+            (
+                check
+                for check in (
+                    (
+                        kind not in TRANSACTION_TYPES,
+                        f"transaction type {kind or '(none)'} is not a code of IATI's TransactionType list (1 to 13)",
+                        kind_element,
+                        "transaction_type",
+                        kind or None,
+                    ),
+                    (
+                        not day,
+                        "the value has no value-date, which IATI requires: the year its money counts in",
+                        value,
+                        "value_date",
+                        None,
+                    ),
+                    (
+                        currency != USD,
+                        f"the value is in {currency or 'no currency'} (neither the value nor the activity names US "
+                        "dollars); the contract is in US dollars",
+                        value,
+                        "value_usd",
+                        amount or None,
+                    ),
                 )
-            )
-            continue
-        if not day:
+                if check[0]
+            ),
+            None,
+        )
+        if broken:
+            _, rule, element, column, shown = broken
             problems.append(
-                Problem(
-                    source.name,
-                    f"{said}: the value has no value-date, which IATI requires: the year its money counts in",
-                    line=_line(value, line),
-                    column="value_date",
-                )
-            )
-            continue
-        if currency != USD:
-            problems.append(
-                Problem(
-                    source.name,
-                    f"{said}: the value is in {currency or 'no currency'} (neither "
-                    "the value nor the activity names US dollars); the contract is in US dollars",
-                    line=_line(value, line),
-                    column="value_usd",
-                    value=amount or None,
-                )
+                Problem(source.name, f"{said}: {rule}", line=_line(element, line), column=column, value=shown)
             )
             continue
         provider = _org(transaction.find("provider-org"))
