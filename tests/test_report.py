@@ -260,7 +260,7 @@ def test_the_report_has_one_annex_and_the_dossier_the_working_material(draft, pu
         listed["regional_reviews/ECE-2020.xlsx"]
         == "review_findings, review_participants, review_recommendations, reviews"
     )
-    assert "one warning remains outstanding:" in text
+    assert "One warning remains outstanding:" in text
     warnings = next(table for table in dossier.tables if table.rows[0].cells[0].text == "Table")
     # As of 24 June 2021, 9 of the 23 Champions had no country network (23 - 14, the key figures' own count).
     assert [c.text for c in warnings.rows[1].cells][:3] == [
