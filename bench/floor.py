@@ -92,12 +92,17 @@ def files_of(root: Path, name: str, family: str) -> list[Path]:
     return found + (sorted(folder.rglob("*.xlsx")) if family else [])
 
 
-def read(path: Path, name: str) -> pd.DataFrame | None:
+ARROW = {INT: pa.int64(), DEC: pa.float64(), DAY: pa.date32()}
+
+
+def read(path: Path, name: str, columns: list) -> pd.DataFrame | None:
+    """A file's rows, typed: a CSV by pyarrow as it parses (lists as text, split later), a sheet by openpyxl."""
     if path.suffix == ".csv":
         with path.open(encoding="utf-8-sig") as handle:
             header = [h.strip().strip('"') for h in handle.readline().strip().split(",")]
-        options = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True)
-        frame = pacsv.read_csv(path, convert_options=options).to_pandas(types_mapper=pd.ArrowDtype)
+        types = {c: ARROW.get(kind, pa.string()) for c, kind, _ in columns if c in header}
+        options = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True, include_columns=list(types))
+        frame = pacsv.read_csv(path, convert_options=options).to_pandas(date_as_object=False)
     else:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         sheet = next((s for s in book.sheetnames if s.strip().lower() == name), None)
@@ -107,32 +112,41 @@ def read(path: Path, name: str) -> pd.DataFrame | None:
         book.close()
         cells = [[None if v is None else v.date().isoformat() if isinstance(v, dt.datetime) else str(v) for v in r]
                  for r in rows[1:] if any(v is not None for v in r)]  # fmt: skip
-        frame = pd.DataFrame(cells, columns=[str(h) for h in rows[0]], dtype="string")
+        frame = typed(pd.DataFrame(cells, columns=[str(h) for h in rows[0]], dtype="string"), columns)
     frame["source_file"] = path.name
     frame["source_line"] = range(2, len(frame) + 2)
     return frame
 
 
 def typed(frame: pd.DataFrame, columns: list) -> pd.DataFrame:
+    """Text cells as the contract's types (a workbook's); every column present, lists split."""
     out = {}
     for name, kind, _ in columns:
-        text = frame[name].astype("string").str.strip().replace("", pd.NA) if name in frame else None
-        if text is None:
-            out[name] = pd.Series(pd.NA, index=frame.index, dtype="object")
-        elif kind == INT:
+        values = frame[name] if name in frame else pd.Series(None, index=frame.index, dtype="object")
+        text = (
+            values.astype("string").str.strip().replace("", pd.NA)
+            if values.dtype != "object" or len(values)
+            else values
+        )
+        if kind == INT:
             out[name] = pd.to_numeric(text, errors="raise").astype("Int64")
         elif kind == DEC:
             out[name] = pd.to_numeric(text, errors="raise").astype("float64")
         elif kind == DAY:
             out[name] = pd.to_datetime(text, format="%Y-%m-%d", errors="raise")
-        elif kind in (CODES, INTS):
-            items = text.str.replace(r"\s*;\s*", ";", regex=True).str.strip(";").str.split(";")
-            out[name] = (
-                items.map(lambda v: [int(x) for x in v] if isinstance(v, list) else v) if kind == INTS else items
-            )
         else:
             out[name] = text
-    return pd.DataFrame(out | {"source_file": frame["source_file"], "source_line": frame["source_line"]})
+    return pd.DataFrame(out, index=frame.index)
+
+
+def with_lists(frame: pd.DataFrame, columns: list) -> pd.DataFrame:
+    for name, kind, _ in columns:
+        if kind in (CODES, INTS):
+            items = frame[name].astype("string").str.replace(r"\s*;\s*", ";", regex=True).str.strip(";").str.split(";")
+            frame[name] = (
+                items.map(lambda v: [int(x) for x in v] if isinstance(v, list) else v) if kind == INTS else items
+            )
+    return frame
 
 
 def broken_rules(t: dict) -> list[str]:
@@ -322,9 +336,11 @@ def main(sources: Path, out: Path, as_of: dt.date, imported: float | None = None
     out.mkdir(parents=True, exist_ok=True)
     t = {}
     for name, (family, columns) in TABLES.items():
-        parts = [f for f in (read(p, name) for p in files_of(sources, name, family)) if f is not None]
-        text = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["source_file", "source_line"])
-        t[name] = typed(text, columns)
+        parts = [f for f in (read(p, name, columns) for p in files_of(sources, name, family)) if f is not None]
+        rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["source_file", "source_line"])
+        missing = [c for c, _, _ in columns if c not in rows]
+        rows = typed(rows, [c for c in columns if c[0] in missing]).join(rows) if missing else rows
+        t[name] = with_lists(rows[[c for c, _, _ in columns] + ["source_file", "source_line"]], columns)
     for name, frame in t.items():
         write_atomically(pa.Table.from_pandas(frame, preserve_index=False), out / f"{name}.parquet")
     stages["ingest"], clock = time.perf_counter() - clock, time.perf_counter()

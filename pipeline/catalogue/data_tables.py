@@ -91,15 +91,19 @@ def programmes_by_area(t: Frames, day: pd.Timestamp) -> Derived:
     return frame, [programmes]
 
 
-def _programme_region(countries) -> str:
-    regions = {region_of(c) for c in countries}
-    return regions.pop() if len(regions) == 1 else SEVERAL_REGIONS
+def _programme_regions(countries: pd.Series) -> pd.Series:
+    """Each programme's region, or SEVERAL_REGIONS when its countries are in more than one."""
+    each = countries.explode()
+    regions = each.map({code: region_of(code) for code in each.dropna().unique()})
+    by_programme = regions.groupby(level=0).agg(["nunique", "first"])
+    named = by_programme["first"].where(by_programme["nunique"] == 1, SEVERAL_REGIONS)
+    return named.reindex(countries.index, fill_value=SEVERAL_REGIONS)
 
 
 def programmes_by_region(t: Frames, day: pd.Timestamp) -> Derived:
     """Regions with at least one joint programme approved by D."""
     programmes = rows.programmes(t, day)
-    regions = pd.Series([_programme_region(c) for c in programmes["countries"].tolist()], index=programmes.index)
+    regions = _programme_regions(programmes["countries"])
     grouped = programmes.groupby(regions)["budget_usd"].agg(["count", "sum"])
     frame = pd.DataFrame({"region": [r for r in [*M49_REGIONS, SEVERAL_REGIONS] if r in grouped.index]})
     frame["programmes"] = frame["region"].map(grouped["count"]).astype(int)
