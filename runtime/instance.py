@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
+import string
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -21,9 +23,13 @@ from pathlib import Path
 from pipeline import paths
 
 SOURCE = paths.instance_file(paths.RUNTIME_DIR)
-# SGR_DAGSTER=postgres: run, event and schedule storage in PostgreSQL (deploy/storage-postgres.yaml,
-# connection from SGR_PG_HOST, SGR_PG_PORT, SGR_PG_DB, SGR_PG_USER, SGR_PG_PASSWORD); SQLite otherwise.
-STORAGES = {"sqlite": None, "postgres": paths.instance_file(paths.DEPLOY_DIR, "storage-postgres.yaml")}
+# The storages: SQLite under the home by default (runtime/storage-sqlite.yaml); with SGR_DAGSTER=postgres,
+# run, event and schedule storage in PostgreSQL (deploy/storage-postgres.yaml, connection from SGR_PG_HOST,
+# SGR_PG_PORT, SGR_PG_DB, SGR_PG_USER, SGR_PG_PASSWORD).
+STORAGES = {
+    "sqlite": paths.instance_file(paths.RUNTIME_DIR, "storage-sqlite.yaml"),
+    "postgres": paths.instance_file(paths.DEPLOY_DIR, "storage-postgres.yaml"),
+}
 MARK = "# installed from runtime/dagster.yaml, sha256 "
 
 
@@ -39,9 +45,7 @@ def install(home: Path, env: Mapping[str, str] = os.environ) -> Path:
     chosen = env.get("SGR_DAGSTER", "sqlite")
     if chosen not in STORAGES:
         raise ValueError(f"SGR_DAGSTER={chosen!r}: the storages are {', '.join(STORAGES)}")
-    storage = STORAGES[chosen]
-    if storage is not None:
-        wanted += "\n" + storage.read_text()
+    wanted += "\n" + string.Template(STORAGES[chosen].read_text()).substitute(home=json.dumps(str(home.resolve())))
     if target.exists():
         installed = target.read_text()
         first, _, body = installed.partition("\n")

@@ -78,11 +78,12 @@ def test_the_instance_configuration_is_installed_updated_and_an_edited_copy_kept
     from runtime import instance
 
     installed = instance.install(tmp_path)
-    assert installed.read_text().split("\n", 1)[1] == instance.SOURCE.read_text()
+    assert installed.read_text().split("\n", 1)[1].startswith(instance.SOURCE.read_text())
+    assert f"home: \"{tmp_path.resolve()}\"" in installed.read_text()  # the event log under this home
     newer = tmp_path / "newer.yaml"
     newer.write_text(instance.SOURCE.read_text() + "# a setting the project added\n")
     monkeypatch.setattr(instance, "SOURCE", newer)
-    assert instance.install(tmp_path).read_text().endswith("# a setting the project added\n")  # ours: updated
+    assert "# a setting the project added\n" in instance.install(tmp_path).read_text()  # ours: updated
     installed.write_text(installed.read_text().replace("limit: 1", "limit: 2"))
     newer.write_text(newer.read_text() + "# another\n")
     assert "limit: 2" in instance.install(tmp_path).read_text()  # edited by its owner: kept

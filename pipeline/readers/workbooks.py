@@ -7,6 +7,7 @@ external links; a formula cell is read as the value Excel saved with it, never e
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import zipfile
 
@@ -25,6 +26,8 @@ ENCRYPTED = (
     "an encrypted (password-protected) workbook or an Excel 97-2003 file: save it as an Excel Workbook (.xlsx) "
     "without a password"
 )
+KEPT_OPEN = 16  # workbooks kept open: a family's, read table after table
+_KEPT_OPEN: dict[tuple, object] = {}  # oldest first
 NO_SAVED_VALUE = "a formula without the value Excel saves with it: open the workbook in Excel and save it again"
 
 
@@ -88,15 +91,32 @@ def _chain(error: BaseException):
         error = error.__cause__ or error.__context__
 
 
-def _open(source: SourceFile, saved_values: bool):
+@contextlib.contextmanager
+def _opened(source: SourceFile, saved_values: bool):
+    """The workbook, read-only. An archived copy never changes (it is named by its SHA-256): it is opened once
+    for all the tables of its family, which are sheets of the same workbooks, and kept open for the next."""
     import openpyxl
 
-    return openpyxl.load_workbook(source.readable, read_only=True, data_only=saved_values, keep_links=False)
+    archived = source.kept is not None and source.digest is not None
+    key = (str(source.kept), source.digest, saved_values)
+    workbook = _KEPT_OPEN.pop(key, None) if archived else None
+    if workbook is None:
+        workbook = openpyxl.load_workbook(source.readable, read_only=True, data_only=saved_values, keep_links=False)
+    try:
+        yield workbook
+    except BaseException:
+        workbook.close()
+        raise
+    if not archived:
+        workbook.close()
+        return
+    _KEPT_OPEN[key] = workbook
+    while len(_KEPT_OPEN) > KEPT_OPEN:
+        _KEPT_OPEN.pop(next(iter(_KEPT_OPEN))).close()
 
 
 def _read(source: SourceFile, table: Table, problems: list[Problem]) -> Sheet | None:
-    workbook = _open(source, saved_values=False)
-    try:
+    with _opened(source, saved_values=False) as workbook:
         name = next((n for n in workbook.sheetnames if n.strip().lower() == table.name), None)
         if name is None:
             return None
@@ -109,8 +129,6 @@ def _read(source: SourceFile, table: Table, problems: list[Problem]) -> Sheet | 
         while header and header[-1] == "":
             header.pop()
         columns, lines, formulas = _columns(rows, header, source, name, problems)
-    finally:
-        workbook.close()
     if formulas:
         _saved_values(source, name, header, columns, lines, formulas, problems)
     cells = pa.table({h: pa.array(col, pa.string()) for h, col in zip(header, columns, strict=True)})
@@ -141,14 +159,11 @@ def _columns(rows, header: list[str], source: SourceFile, sheet: str, problems: 
 
 def _saved_values(source, sheet: str, header, columns, lines, formulas, problems: list[Problem]) -> None:
     """Put the value Excel saved in place of each formula; a formula saved without one is a problem."""
-    workbook = _open(source, saved_values=True)
-    try:
+    with _opened(source, saved_values=True) as workbook:
         for line, row in enumerate(workbook[sheet].iter_rows(min_row=2), start=2):
             for i, cell in enumerate(row[: len(header)]):
                 if (line, i) in formulas:
                     columns[i][formulas[line, i]] = _cell_text(cell.value)
-    finally:
-        workbook.close()
     for (line, i), place in sorted(formulas.items()):
         if columns[i][place] is None:
             problems.append(Problem(source.name, NO_SAVED_VALUE, sheet, line, header[i]))
