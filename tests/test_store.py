@@ -79,7 +79,7 @@ def test_the_instance_configuration_is_installed_updated_and_an_edited_copy_kept
 
     installed = instance.install(tmp_path)
     assert installed.read_text().split("\n", 1)[1].startswith(instance.SOURCE.read_text())
-    assert f"home: \"{tmp_path.resolve()}\"" in installed.read_text()  # the event log under this home
+    assert f'home: "{tmp_path.resolve()}"' in installed.read_text()  # the event log under this home
     newer = tmp_path / "newer.yaml"
     newer.write_text(instance.SOURCE.read_text() + "# a setting the project added\n")
     monkeypatch.setattr(instance, "SOURCE", newer)
