@@ -47,7 +47,9 @@ def test_random_bytes_as_a_csv(content):
 
 CELL = st.one_of(
     st.text(alphabet=list('ab1.,;"\n\r\t -=\x00é€'), max_size=30),
-    st.sampled_from(["2021", "2021-02-30", "1e9", "NOR", "", '"quoted, with a comma"', '"a\nline"']),
+    st.sampled_from(
+        ["2021", "+2021", "99999999999999999999", "2021-02-30", "1e9", "NOR", "", '"quoted, with a comma"', '"a\nline"']
+    ),
 )
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from pipeline.contract import TABLES
 from pipeline.problems import SourceError
-from pipeline.readers import find_sources, read_table
+from pipeline.readers import find_sources, read_sources, read_table
 from tests.conftest import save_workbook, write
 
 CONTRIBUTIONS = TABLES["contributions"]
@@ -134,6 +134,7 @@ def test_unreadable_csv_names_the_file_and_line(tmp_path, content, message):
         ("1,000", "commitment_usd", "not a number (use '.' as the decimal mark and no thousands separator)"),
         ("twelve", "deposit_usd", "not a number (use '.' as the decimal mark and no thousands separator)"),
         ("2020.5", "year", "not a whole number"),
+        ("99999999999999999999", "year", "a whole number too large (at most 18 digits)"),
     ],
 )
 def test_cells_not_of_their_type_are_named(tmp_path, cell, column, rule):
@@ -175,3 +176,11 @@ def test_a_header_that_names_a_column_twice_is_named(tmp_path):
         tmp_path / "mptf/contributions.csv", "contributor,year,contributor,commitment_usd,deposit_usd\nA,2021,B,1,1\n"
     )
     assert problems(tmp_path) == ["mptf/contributions.csv line 1 — the header names a column twice: contributor"]
+
+
+def test_a_plus_sign_before_a_number_is_read(tmp_path):
+    write(tmp_path / "mptf/contributions.csv", HEADER + "A,DEU,+2021,+1.5,2\nB,DEU,2021,1,-0.5\n")
+    rows = read_sources(find_sources(tmp_path, TABLES["contributions"]), TABLES["contributions"])
+    assert rows.problems == []
+    assert rows.rows.column("year").to_pylist() == [2021, 2021]
+    assert rows.rows.column("commitment_usd").to_pylist() == [1.5, 1.0]

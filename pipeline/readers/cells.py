@@ -5,6 +5,9 @@ so that a cell becomes the same value whichever format it came in.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -17,11 +20,14 @@ LIST_SEPARATOR = ";"
 INTEGER_PATTERN = r"^[+-]?\d+$"
 DECIMAL_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+PATTERNS = {INTEGER: INTEGER_PATTERN, DECIMAL: DECIMAL_PATTERN, DATE: DATE_PATTERN}
+TYPES = {INTEGER: pa.int64(), DECIMAL: pa.float64(), DATE: pa.date32()}
 TYPE_RULES = {
     INTEGER: "not a whole number",
     DECIMAL: "not a number (use '.' as the decimal mark and no thousands separator)",
     DATE: "not a date in the form YYYY-MM-DD",
 }
+OUT_OF_RANGE = {INTEGER: "a whole number too large (at most 18 digits)"}
 
 
 def _repeated(value: str | None, n: int) -> pa.Array:
@@ -68,31 +74,62 @@ def typed(sheet: Sheet, table: Table, problems: list[Problem]) -> pa.Table | Non
 
 def _clean(text: pa.ChunkedArray) -> pa.ChunkedArray:
     trimmed = pc.utf8_trim_whitespace(text)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    empty = pc.equal(trimmed, "")
+    return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed) if pc.any(empty).as_py() else trimmed
 
 
 def _convert(text: pa.Array, column: Column, sheet: Sheet, problems: list[Problem]) -> pa.Array:
+    """The column typed. Most columns are written as the contract asks: each cell's form is checked at once and
+    Arrow types them all together; only a column with a cell out of form or out of range is typed cell by
+    cell, so that each such cell is named."""
     if column.is_list:
         return _convert_list(text, column, sheet, problems)
     base = column.type
     if base not in TYPE_RULES:
         return text
-    matches = pc.match_substring_regex(
-        text, {INTEGER: INTEGER_PATTERN, DECIMAL: DECIMAL_PATTERN, DATE: DATE_PATTERN}[base]
-    )
-    typed = _cast(pc.if_else(matches, text, pa.scalar(None, pa.string())), base)
-    bad = pc.and_(pc.is_valid(text), pc.is_null(typed))
-    _report(bad, text, sheet.lines, column, TYPE_RULES[base], sheet, problems)
+    formed = pc.match_substring_regex(text, PATTERNS[base])
+    if pc.all(formed).as_py() is not False:  # every cell given is in form (or none is given)
+        typed = _cast(text, base)
+        if typed is not None:
+            return typed
+    in_form = pc.if_else(formed, text, pa.scalar(None, pa.string()))
+    typed = _cast(in_form, base)
+    if typed is None:
+        typed = _cast_each(in_form, base)
+    out_of_form = pc.invert(pc.fill_null(formed, True))
+    _report(out_of_form, text, sheet.lines, column, TYPE_RULES[base], sheet, problems)
+    # In form, but no value Arrow can hold: a date that does not exist, a whole number too large.
+    out_of_range = pc.and_(pc.is_valid(in_form), pc.is_null(typed))
+    _report(out_of_range, text, sheet.lines, column, OUT_OF_RANGE.get(base, TYPE_RULES[base]), sheet, problems)
     return typed
 
 
-def _cast(text: pa.Array, base: str) -> pa.Array:
-    if base == DATE:
-        stamps = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
-        # strptime rolls 2021-02-30 over to 2 March: only a date that prints back as written is real.
-        real = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), text)
-        return pc.cast(pc.if_else(real, stamps, pa.scalar(None, stamps.type)), pa.date32())
-    return pc.cast(text, pa.int64() if base == INTEGER else pa.float64())
+def _cast(text: pa.Array, base: str) -> pa.Array | None:
+    """Cells in form typed by Arrow, which reads no '+' before a whole number; None if a cell has no value
+    of the type (2021-02-30, a whole number of 20 digits)."""
+    if base == INTEGER and pc.any(pc.starts_with(text, "+")).as_py():
+        text = pc.utf8_ltrim(text, characters="+")
+    try:
+        return pc.cast(text, TYPES[base])
+    except (pa.ArrowInvalid, OverflowError):
+        return None
+
+
+def _cast_each(text: pa.Array, base: str) -> pa.Array:
+    """Cells in form typed one by one in Python, those without a value of the type left empty."""
+    read = {INTEGER: int, DECIMAL: float, DATE: dt.date.fromisoformat}[base]
+    values = []
+    for cell in text.to_pylist():
+        try:
+            value = None if cell is None else read(cell)
+        except ValueError:
+            value = None
+        if base == INTEGER and value is not None and not -(2**63) <= value < 2**63:
+            value = None
+        if base == DECIMAL and value is not None and not math.isfinite(value):
+            value = None
+        values.append(value)
+    return pa.array(values, TYPES[base])
 
 
 def _convert_list(text: pa.ChunkedArray, column: Column, sheet: Sheet, problems: list[Problem]) -> pa.Array:
