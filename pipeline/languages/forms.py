@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -115,8 +116,15 @@ class Babel(English):
 
     def __init__(self, code: str, words: Words, group: str | None = None):
         self.code, self.words, self.group = code, words, group
-        self.locale = Locale.parse(code)
-        self.right_to_left = self.locale.text_direction == "rtl"
+
+    # CLDR's data is read when a draft in the language first needs it, not when the code loads.
+    @functools.cached_property
+    def locale(self) -> Locale:
+        return Locale.parse(self.code)
+
+    @functools.cached_property
+    def right_to_left(self) -> bool:
+        return self.locale.text_direction == "rtl"
 
     def number(self, value: Decimal | float | int, places: int = 1) -> str:
         pattern = "#,##0" + ("." + "#" * places if places else "")
