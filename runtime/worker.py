@@ -1,6 +1,6 @@
 """A second process for validation, started first thing by `sgr draft`.
 
-Importing Great Expectations takes about 2 s here, as long as the rest of the stack together.
+Importing Great Expectations takes about 3 s here, longer than the rest of the stack together.
 Forked before Dagster starts, the worker imports it on the other core while this process
 starts Dagster and ingests, and it validates each table when asked (pipeline/validation/ahead.py).
 Without a worker (runs launched from the Dagster UI, or a caller that already has threads)
