@@ -4,7 +4,7 @@
     limits.py     how large a file may be (SGR_MAX_FILE_MB and the others)
     csvs.py       CSV files, in bounded memory
     workbooks.py  .xlsx workbooks: the zip inspected before it is opened, formulas by their saved values
-    iati.py       IATI activity files (XML): the transactions of activities funded by the Fund
+    iati_xml.py   IATI activity files (XML): the transactions of activities funded by the Fund
     cells.py      text cells typed by the contract
 
 Every row keeps its origin (file, sheet, line as a person sees it, the file's SHA-256). A file
@@ -23,7 +23,7 @@ import pyarrow as pa
 from pipeline.contract import Table
 from pipeline.limits import Limits, limits
 from pipeline.problems import EXAMPLES_SHOWN, Failure, Problem, SourceError
-from pipeline.readers import cells, csvs, iati, workbooks
+from pipeline.readers import cells, csvs, iati_xml, workbooks
 from pipeline.readers.sources import Sheet, SourceFile, find_sources, refusal
 from pipeline.store.files import local_copy
 
@@ -61,7 +61,7 @@ def read_sources(sources: list[SourceFile], table: Table, limit: Limits | None =
         elif source.path.suffix.lower() == ".csv":
             sheet = csvs.read(source, limit, problems)
         elif source.path.suffix.lower() == ".xml":
-            sheet = iati.read(source, limit, problems)
+            sheet = iati_xml.read(source, limit, problems)
         else:
             sheet = workbooks.read(source, table, limit, problems)
         typed = cells.typed(sheet, table, problems) if sheet is not None else None
