@@ -8,8 +8,11 @@ line, column, value where known), never a bare traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
+import os
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -342,5 +345,27 @@ def print_figures(result, dates) -> None:
         print(f"  {row['figure']:<34} {said.previous:>36} {said.value:>36}   {said.change}")
 
 
+def exit_now(code: int) -> None:
+    """Exit with `code` as soon as the work is done. Python's own exit then frees every object of every
+    module one at a time (Dagster's, pandas', matplotlib's): 0.5-0.8 s of each `sgr draft` here, for memory
+    the kernel takes back at once. Everything a normal exit does for others is done first: the atexit
+    functions (logging's flush, multiprocessing's joins) and the flush of the output. While another thread
+    runs, Python's own exit waits for it, as usual."""
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()  # (what Python's exit would run; no public name does it)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed pipe: nothing more can reach the reader, as with Python's exit
+    os._exit(code)
+
+
+def entry() -> None:
+    """The `sgr` command."""
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -111,3 +111,23 @@ def test_the_project_documents_its_own_contract():
         assert f"### `{table}`" in documented
     assert "| country_networks | count | networks with level country" in documented
     assert os.path.getsize(ROOT / "docs/contract.md") > 5000
+
+
+def _exiting(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+
+
+def test_the_fast_exit_runs_the_atexit_functions_flushes_and_keeps_the_code():
+    done = _exiting(
+        "import atexit, sys\nfrom runtime.cli import exit_now\n"
+        "atexit.register(print, 'at exit')\nprint('buffered', end=' ')\nsys.stderr.write('said')\nexit_now(3)"
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (3, "buffered at exit\n", "said")
+
+
+def test_the_fast_exit_waits_for_a_thread_still_working():
+    done = _exiting(
+        "import threading, time\nfrom runtime.cli import exit_now\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('finished'))).start()\nexit_now(0)"
+    )
+    assert (done.returncode, done.stdout) == (0, "finished\n")
