@@ -15,7 +15,7 @@ import resource  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from runtime import cli, instance, worker  # noqa: E402
+from runtime import cli, collection, instance, worker  # noqa: E402
 
 
 def stage_of(step: str) -> str:
@@ -57,7 +57,8 @@ def main(argv: list[str]) -> int:
     instance.home()
     worker.start()  # before Dagster is imported, as sgr draft does
     try:
-        import assets.definitions  # noqa: F401  (imported here so that its time counts as imports)
+        with collection.long_lived():  # as sgr draft in its own process
+            import assets.definitions  # noqa: F401  (imported here so that its time counts as imports)
 
         imported = time.perf_counter()
         ran = cli.execute(args)

@@ -20,7 +20,7 @@ from pipeline.config import parse_date
 from pipeline.contract import FAMILIES
 from pipeline.languages.official import parse_languages
 from pipeline.paths import location
-from runtime import instance, worker
+from runtime import collection, instance, worker
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -89,7 +89,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, own_process: bool = False) -> int:
+    """A command; `own_process` when the process ends with it (the `sgr` command)."""
     args = parse(argv)
     if args.command == "comments":
         return print_comments(Path(args.path))
@@ -111,12 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"sgr: {error}", file=sys.stderr)
         return EXIT_USAGE
-    return run_draft(args)
+    return run_draft(args, own_process)
 
 
-def run_draft(args: argparse.Namespace) -> int:
+def run_draft(args: argparse.Namespace, own_process: bool = False) -> int:
     instance.home()
     worker.start()  # before Dagster is imported: see runtime/worker.py
+    if own_process:
+        with collection.long_lived():
+            import assets.definitions  # noqa: F401  (Dagster and the whole pipeline: see runtime/collection.py)
     from pipeline.editions import UnknownEdition
 
     try:
@@ -364,7 +368,7 @@ def exit_now(code: int) -> None:
 
 def entry() -> None:
     """The `sgr` command."""
-    exit_now(main())
+    exit_now(main(own_process=True))
 
 
 if __name__ == "__main__":
