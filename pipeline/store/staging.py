@@ -34,6 +34,10 @@ class Staging:
     def read(self, table: str, columns: list[str] | None = None) -> pa.Table:
         return read_table(self.path(table), columns=columns)
 
+    def rows(self, table: str) -> int:
+        """How many rows a staged table has, from its file's footer."""
+        return parquet_file(self.path(table)).metadata.num_rows
+
     def batches(self, table: str, columns: list[str], rows: int) -> Iterator[pa.Table]:
         """A staged table `rows` at a time, so that a large one is never held whole; at least one batch."""
         staged = parquet_file(self.path(table))

