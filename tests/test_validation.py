@@ -5,10 +5,11 @@ import dataclasses
 import pyarrow as pa
 import pytest
 
-from pipeline.contract import TABLES, WARNINGS, Column
+from pipeline.contract import TABLES, WARNINGS, Column, warnings_for
 from pipeline.store import Store
 from pipeline.validation.rules import TEXT_TYPES, contract_rules
-from pipeline.validation.suites import check_warnings, validate_batches, validate_table
+from pipeline.validation.suites import INDEX_COLUMNS, check_warnings, validate_batches, validate_table
+from pipeline.validation.table_checks import read_columns
 from tests.conftest import DAY_AFTER, D, champion, contribution, frame, frames, network, programme, review, transfer
 
 # Each attribute of a column that carries a rule, and the rule it must give (by name).
@@ -137,6 +138,26 @@ def test_expenditure_above_net_funded_is_a_warning():
     ]
     rows[1]["expenditure_usd"] = 110.0
     assert messages("transfers", transfers=rows) == []
+
+
+def test_a_warning_finds_the_same_rows_from_the_columns_it_declares_alone():
+    rows = [transfer("P1", 2021, 100.0, 90.0, "IOM"), transfer("P1", 2021, 100.0, 120.0, "ILO")]
+    whole = frames(transfers=rows)
+    rules = warnings_for("transfers")
+    columns = read_columns(rules, "transfers")
+    assert columns is not None and "organization" not in columns
+    pruned = {**whole, "transfers": whole["transfers"][[*sorted(columns), *INDEX_COLUMNS]]}
+    found = [str(p) for f in check_warnings("transfers", pruned, D) for p in f.examples]
+    assert found == [str(p) for f in check_warnings("transfers", whole, D) for p in f.examples] and found
+
+
+def test_a_rule_declaring_its_columns_must_read_those_it_shows():
+    rule = warnings_for("transfers")[0]
+    with pytest.raises(ValueError, match="not all among the columns it reads"):
+        dataclasses.replace(rule, columns={"transfers": ("programme_id", "expenditure_usd")})
+    with pytest.raises(ValueError, match="columns of contributions, which it does not read"):
+        dataclasses.replace(rule, columns={**rule.columns, "contributions": ("year",)})
+    assert read_columns([rule, dataclasses.replace(rule, columns={})], "transfers") is None  # one reads it whole
 
 
 def test_participants_differing_from_the_stated_count_is_a_warning():

@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -179,10 +179,11 @@ def validated(store: Store, name: str, key: str) -> Outcome:
     return ahead.call(validate_staged, str(store.data), name, key=(str(store.data), name, key))
 
 
-def staged_rows(store: Store, name: str) -> pd.DataFrame:
-    """A staged table as the rules read it. Rows are named by file, sheet and line: each row's
-    SHA-256 would only take time and memory."""
-    return to_frame(store.staging.read(name, [*TABLES[name].column_names, *INDEX_COLUMNS]))
+def staged_rows(store: Store, name: str, columns: Collection[str] | None = None) -> pd.DataFrame:
+    """A staged table as the rules read it (only `columns` of it, if named). Rows are named by file,
+    sheet and line: each row's SHA-256 would only take time and memory."""
+    kept = [c for c in TABLES[name].column_names if columns is None or c in columns]
+    return to_frame(store.staging.read(name, [*kept, *INDEX_COLUMNS]))
 
 
 def warm() -> None:
