@@ -2,7 +2,7 @@
 
 Importing Great Expectations takes about 3 s here, longer than the rest of the stack together.
 Forked before Dagster starts, the worker imports it on the other core while this process
-starts Dagster and ingests, and it validates each table when asked (pipeline/validation/ahead.py).
+starts Dagster and ingests, and it validates each table when asked (pipeline/ahead.py).
 Without a worker (runs launched from the Dagster UI, or a caller that already has threads)
 validation runs in the calling process.
 """
@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from pipeline.validation import ahead
+from pipeline import ahead
 from runtime import collection
 
 _pool: ProcessPoolExecutor | None = None

@@ -13,7 +13,7 @@ VERDICTS = """
 import json, sys
 from runtime import worker
 worker.start()  # before anything is imported, as sgr draft does
-from pipeline.validation import ahead
+from pipeline import ahead
 from pipeline.validation.suites import validate_staged
 outcomes = {name: ahead.call(validate_staged, sys.argv[1], name) for name in sys.argv[2:]}
 print(json.dumps({"peak_mb": worker.stop(), "failures": {n: [str(f) for f in o.failures] for n, o in outcomes.items()}}))
@@ -46,7 +46,7 @@ def test_a_worker_that_dies_is_named_plainly():
     script = (
         "import os\n"
         "from runtime import worker\n"
-        "from pipeline.validation import ahead\n"
+        "from pipeline import ahead\n"
         "worker.start(warm=False)\n"
         "try:\n"
         "    ahead.call(os._exit, 9)\n"
@@ -66,7 +66,7 @@ worker.start()
 from pipeline.contract import TABLES
 from pipeline.ingestion import stage_table
 from pipeline.store import Store
-from pipeline.validation import ahead
+from pipeline import ahead
 from pipeline.validation.suites import validate_ahead, validated
 from pipeline.validation.verdicts import contract_key
 
@@ -102,3 +102,43 @@ def test_a_validation_asked_ahead_is_used_only_for_the_table_it_was_asked_for(pu
     assert answered["left_after_change"] == 1  # the stale answer stayed unused
     assert (answered["asked_twice"], answered["left_at_end"]) == (2, 1)  # the matching one was taken
     assert answered["same"] == answered["after_change"]
+
+
+CHARTS_AHEAD = """
+import datetime as dt, json, shutil, sys
+from runtime import worker
+worker.start(warm=False)
+from pipeline.calendar import editions_of
+from pipeline.config import Config
+from pipeline.document.drafting import draw_charts_ahead, drafts_in
+from pipeline.editions import resolve
+from pipeline.paths import Template
+from pipeline.store import Store
+
+config = Config.of({"sources": sys.argv[2], "data": sys.argv[1], "reports": sys.argv[4], "as_of": sys.argv[3]})
+store = Store(config.data, config.reports)
+dates = resolve(editions_of(store, config.sources), None, config, dt.date.today())
+shutil.rmtree(store.history.charts, ignore_errors=True)
+draw_charts_ahead(store, dates, ("en", "fr"), Template(), config.freshness)
+_, drafts, _ = drafts_in(store, dates, ("en", "fr"), Template())
+print(json.dumps({
+    "peak_mb": worker.stop(),
+    "matplotlib_here": "matplotlib" in sys.modules,
+    "drawn": sorted(p.name.split("-")[0] for p in store.history.charts.glob("*.png")),
+    "charts_placed": {language: made.charts for language, (_, made, _) in drafts.items()},
+}))
+"""
+
+
+def test_the_worker_draws_the_charts_the_draft_then_takes_from_the_cache(published_copy):
+    """Drawn ahead from the published tables, each chart in each language is the one the draft asks for: the
+    draft's process draws none (it never imports matplotlib) and no chart is drawn twice."""
+    from pipeline.catalogue import CHARTS
+    from tests.conftest import AS_OF, SAMPLE
+
+    answered = answer(CHARTS_AHEAD, str(published_copy / "data"), str(SAMPLE), AS_OF, str(published_copy / "drafts"))
+    assert answered["peak_mb"] > 0
+    assert answered["charts_placed"]["en"] == answered["charts_placed"]["fr"] > 0
+    assert not answered["matplotlib_here"]
+    # One drawing per chart and language: every chart the template places (as of this date, not all of them are).
+    assert answered["drawn"] == sorted(list(CHARTS) * 2)

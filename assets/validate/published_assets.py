@@ -1,13 +1,15 @@
-"""Publication of the whole staged set once every blocking check has passed (pipeline/publishing.py)."""
+"""Publication of the whole staged set once every blocking check has passed (pipeline/publishing.py); then,
+if the run drafts the report, its charts asked ahead of the worker (pipeline/document/drafting.py)."""
 
 import dagster as dg
 
 from assets.automation import AUTOMATION
-from assets.keys import REVIEW_COMMENTS, SOURCE_TABLES
+from assets.keys import DRAFT_REPORT, REVIEW_COMMENTS, SOURCE_TABLES
 from assets.previews import markdown_preview
 from assets.resources import LOCKED, POOL
 from assets.validate.contract_checks import results_markdown
 from pipeline.contract import TABLES
+from pipeline.document.drafting import draw_charts_ahead
 from pipeline.publishing import NotPublishable, publish
 from pipeline.store.files import read_metadata
 from pipeline.validation.rules import WARNING
@@ -32,6 +34,9 @@ def published_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         files, results = publish(store)
     except NotPublishable as refusal:
         raise dg.Failure(description=str(refusal), allow_retries=False) from None
+    if _drafts(context):
+        dates, config = context.resources.run_dates, context.resources.settings.config
+        draw_charts_ahead(store, dates, dates.languages, config.template, config.freshness)
     warnings = failed_rules(results, WARNING)
     rows = {name: read_metadata(store.published.path(name)).num_rows for name in TABLES}
     return dg.MaterializeResult(
@@ -44,3 +49,9 @@ def published_tables(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "validation_summary": dg.MetadataValue.md(results_markdown(results)),
         }
     )
+
+
+def _drafts(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run drafts the report after publishing (a run of every asset, or one that selects it)."""
+    selected = context.dagster_run.asset_selection  # none or empty: every asset (sgr draft's runs say none)
+    return not selected or dg.AssetKey(DRAFT_REPORT) in selected

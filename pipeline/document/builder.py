@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,6 +119,7 @@ class Builder:
         ids = self.styles.ids
         self.footnotes = Footnotes(self.document, ids[t.FOOTNOTE_TEXT], ids[t.FOOTNOTE_REFERENCE])
         self.made = Made()
+        self.pictures: list[Callable[[], None]] = []  # the charts to put in, once the text is written
         self.numbers = {"table": 0, "figure": 0, "annex": 0}
         self.anchors = Anchors()
         self._template_lines: dict[str, list[str]] = {}
@@ -166,6 +168,8 @@ class Builder:
             self._file(path, "paragraph")
         for path in self.template.chapters(DEFAULT, "annexes"):
             self._file(path, "annex")
+        for draw in self.pictures:
+            draw()
         # Each draft carries the comments made on drafts in its language (ReportInputs: only those).
         if self.inputs.comments or self.inputs.changes:
             carried = self.made.carried = carry(
@@ -403,9 +407,7 @@ class Builder:
     def _chart(self, name: str) -> None:
         chart = CHARTS[name]
         data = self.inputs.tables[chart.table]
-        frame = data.to_pandas()
-        if TOTAL in frame:
-            frame = frame[~frame[TOTAL]].drop(columns=[TOTAL])
+        frame = charts.rows_drawn(data)
         words = self._translated("charts", name, chart.title, chart.notes)
         label = self._label("figure")
         self.add(label, t.CAPTION)
@@ -414,10 +416,16 @@ class Builder:
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
         chart_words = self.config.get("chart_words")
-        drawn = charts.png(name, frame, self.inputs.charts, self.language.code, chart_words)
-        shape = picture.add_run().add_picture(io.BytesIO(drawn), width=Cm(charts.WIDTH_CM))
+        run, language = picture.add_run(), self.language.code
         description = f"{label}. {words['title']}. {charts.summary(name, frame, chart_words)}"
-        describe(shape, f"{label}: {words['title']}", description)
+
+        def draw() -> None:
+            drawn = charts.png(name, frame, self.inputs.charts, language, chart_words)
+            shape = run.add_picture(io.BytesIO(drawn), width=Cm(charts.WIDTH_CM))
+            describe(shape, f"{label}: {words['title']}", description)
+
+        # Put in once the rest is written: the worker draws the charts meanwhile (pipeline/document/charts.py).
+        self.pictures.append(draw)
         self.made.pictures.append(description)
         self.anchors.mark(self.anchors.chart(name), picture)
         provenance = provenance_of(data)

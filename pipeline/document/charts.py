@@ -4,32 +4,35 @@ and each has a one-sentence summary of its data for screen readers (`summary`).
 
 Drawing is most of a draft's time, so a chart is drawn once for the same rows and code: `png` keeps
 each drawing in the data folder's cache under a key made of the chart's code, matplotlib's version
-and the rows it draws.
+and the rows it draws. `sgr draft` has them drawn ahead, by its worker on the other core, as soon as the
+tables they draw are published (pipeline/document/drafting.py); `png` waits for that drawing, then reads
+the cache.
 """
 
+import datetime as dt
+import functools
 import hashlib
+import importlib.metadata
 import io
 import json
 import os
 import textwrap
 from pathlib import Path
 
-import matplotlib
-import matplotlib.ticker
-from matplotlib import font_manager
+import numpy as np
+import pandas as pd
+import pyarrow as pa
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from pipeline.catalogue import CHARTS  # noqa: E402
-from pipeline.contract import REGIONS  # noqa: E402
-from pipeline.languages import glossary  # noqa: E402
-from pipeline.languages.forms import style  # noqa: E402
-from pipeline.paths import chart_file, chart_files  # noqa: E402
-from pipeline.reference import CLUSTERS, OBJECTIVES  # noqa: E402
-from pipeline.store.files import write_atomically  # noqa: E402
+from pipeline import ahead
+from pipeline.catalogue import CHARTS, REPORT_TABLES, TOTAL, columns_read, derive_table, read_inputs
+from pipeline.config import Freshness
+from pipeline.contract import REGIONS
+from pipeline.languages import glossary
+from pipeline.languages.forms import style
+from pipeline.paths import chart_file, chart_files
+from pipeline.reference import CLUSTERS, OBJECTIVES
+from pipeline.store import Store
+from pipeline.store.files import write_atomically
 
 DPI = 300
 UN_BLUE, GREY, DARK = "#009EDB", "#9B9B9B", "#333333"
@@ -56,23 +59,34 @@ WORDS = {
 # A font with the glyphs of each language's script (Debian: fonts-noto-core, fonts-noto-cjk).
 FONTS = {"zh": "Noto Sans CJK SC", "ar": "Noto Naskh Arabic"}
 
-plt.rcParams.update(
-    {
-        "font.family": "DejaVu Serif",
-        "font.size": 8,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.edgecolor": DARK,
-        "svg.hashsalt": "sg-report",
-    }
-)
+
+@functools.cache
+def pyplot():
+    """matplotlib, imported the first time a chart is drawn: a draft whose charts are all in the cache (drawn
+    by the worker, pipeline/ahead.py) never imports it (0.3 s and 40 MB of `sgr draft`)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update(
+        {
+            "font.family": "DejaVu Serif",
+            "font.size": 8,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.edgecolor": DARK,
+            "svg.hashsalt": "sg-report",
+        }
+    )
+    return plt
 
 
 def _png(figure) -> bytes:
     buffer = io.BytesIO()
     # No software or date stamp in the file: the same data gives the same bytes.
     figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", metadata={"Software": None})
-    plt.close(figure)
+    pyplot().close(figure)
     return buffer.getvalue()
 
 
@@ -83,7 +97,13 @@ def _top(frame: pd.DataFrame, columns: list[str]) -> float:
 
 
 def _figure(height_cm: float):
-    return plt.figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54))
+    return pyplot().figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54))
+
+
+def _integers():
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
 
 
 def _objective(words: dict, number: int) -> str:
@@ -156,7 +176,7 @@ def objectives_heatmap(frame: pd.DataFrame, words: dict) -> bytes:
     # Below the map, so that the clusters' names have the right-hand margin.
     colorbar = figure.colorbar(image, ax=axes, orientation="horizontal", fraction=0.025, pad=0.06, aspect=40)
     colorbar.set_label(words["findings"])
-    colorbar.locator = matplotlib.ticker.MaxNLocator(integer=True)
+    colorbar.locator = _integers()
     colorbar.update_ticks()
     return _png(figure)
 
@@ -174,7 +194,7 @@ def objectives_by_cycle(frame: pd.DataFrame, words: dict) -> bytes:
     axes.invert_yaxis()
     axes.set_xlabel(words["findings"])
     axes.set_xlim(0, max(_top(frame, ["under_review", "previous"]) * 1.1, 1))
-    axes.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(_integers())
     axes.legend(frameon=False, loc="lower right")
     return _png(figure)
 
@@ -187,7 +207,7 @@ DRAW = {
 }
 assert DRAW.keys() == CHARTS.keys(), "every chart declared has a drawing, and only those"
 
-CODE = hashlib.sha256(Path(__file__).read_bytes() + matplotlib.__version__.encode()).hexdigest()
+CODE = hashlib.sha256(Path(__file__).read_bytes() + importlib.metadata.version("matplotlib").encode()).hexdigest()
 KEPT = 8  # drawings kept of each chart: enough for drafts that go back and forth between a few data sets
 
 
@@ -195,10 +215,10 @@ def font_for(language: str) -> list[str]:
     """The fonts a language's chart is drawn in: the script's, then the Latin one for digits and names."""
     family = FONTS.get(language)
     if family is None:
-        return [plt.rcParams["font.family"][0]]
+        return [pyplot().rcParams["font.family"][0]]
     if not has_family(family):
         # Installed after matplotlib made its font list (a cached list outlives a new Debian package).
-        add_fonts(font_manager.findSystemFonts())
+        add_fonts(_font_manager().findSystemFonts())
         if not has_family(family):
             raise RuntimeError(
                 f"the font {family} is needed to draw the {language} charts: install it (Debian: fonts-noto-core, "
@@ -207,9 +227,17 @@ def font_for(language: str) -> list[str]:
     return [family, "DejaVu Serif"]
 
 
+def _font_manager():
+    pyplot()  # configured first
+    from matplotlib import font_manager
+
+    return font_manager
+
+
 def add_fonts(paths: list[str]) -> None:
     """Font files matplotlib's list does not have yet, known by the family names they hold (each face of a
     .ttc collection: NotoSansCJK-Regular.ttc holds Noto Sans CJK SC, TC, JP and KR)."""
+    font_manager = _font_manager()
     known = {os.path.realpath(font.fname) for font in font_manager.fontManager.ttflist}
     for path in paths:
         if os.path.realpath(path) not in known:
@@ -220,6 +248,7 @@ def add_fonts(paths: list[str]) -> None:
 
 
 def has_family(family: str) -> bool:
+    font_manager = _font_manager()
     try:
         font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
     except ValueError:
@@ -262,6 +291,8 @@ def png(
     name: str, frame: pd.DataFrame, cache: Path | None = None, language: str = "en", words: dict | None = None
 ) -> bytes:
     """The chart `name` of these rows in `language`, drawn or, if drawn before, read from `cache`."""
+    if cache:
+        ahead.settle(ahead_key(cache, name, language))
     words = {**WORDS, **(words or {}), "language": language}
     said = json.dumps([language, words], sort_keys=True, ensure_ascii=False)
     key = hashlib.sha256(f"{CODE}{name}{said}".encode() + frame.to_csv(index=False).encode()).hexdigest()
@@ -269,10 +300,33 @@ def png(
     if cached and cached.exists():
         cached.touch()  # in use: the last to be pruned
         return cached.read_bytes()
-    with plt.rc_context({"font.family": font_for(language)}):
+    with pyplot().rc_context({"font.family": font_for(language)}):
         drawn = DRAW[name](frame, words)
     if cached:
         write_atomically(cached, lambda p: p.write_bytes(drawn))
         for old in sorted(chart_files(cache, name), key=lambda p: p.stat().st_mtime_ns)[:-KEPT]:
             old.unlink(missing_ok=True)
     return drawn
+
+
+def rows_drawn(table: pa.Table) -> pd.DataFrame:
+    """The rows of a report table a chart draws: all but its total."""
+    frame = table.to_pandas()
+    return frame[~frame[TOTAL]].drop(columns=[TOTAL]) if TOTAL in frame else frame
+
+
+def ahead_key(cache: Path, name: str, language: str) -> tuple:
+    """What the drawing of a chart ahead into `cache` is asked under (pipeline/ahead.py)."""
+    return ("chart", str(cache), name, language)
+
+
+def draw_ahead(
+    data: str, edition: str, as_of: dt.date, freshness: Freshness, name: str, language: str, words: dict | None
+) -> None:
+    """The chart `name` into the chart cache, as a draft as of `as_of` draws it: its report table derived from
+    the published tables as report_tables derives it. Run by the worker, ahead of the draft (drafting.py)."""
+    ahead.give_back_memory()  # what validation freed, before matplotlib takes its own
+    store = Store(data)
+    table = REPORT_TABLES[CHARTS[name].table]
+    frames = read_inputs(store, edition, columns_read([table]))
+    png(name, rows_drawn(derive_table(table, frames, as_of, freshness)), store.history.charts, language, words)

@@ -11,11 +11,13 @@ import datetime as dt
 import tomllib
 from dataclasses import replace
 
-from pipeline.catalogue import REPORT_TABLES, provenance_of
-from pipeline.document import messages
+from pipeline import ahead
+from pipeline.catalogue import CHARTS, REPORT_TABLES, provenance_of
+from pipeline.config import Freshness
+from pipeline.document import charts, messages
 from pipeline.document.builder import ReportInputs, compose
 from pipeline.document.dossier import compose_dossier
-from pipeline.document.narrative import NarrativeError
+from pipeline.document.narrative import DIRECTIVE, NarrativeError
 from pipeline.document.tagged_pdf import Exported, export
 from pipeline.editions import Dates, Edition
 from pipeline.languages.forms import DEFAULT, LANGUAGES
@@ -96,9 +98,47 @@ def gather(store: Store, dates: Dates, template: Template) -> ReportInputs:
             f"the figures and tables were derived as of {', '.join(sorted(map(str, derived_as_of)))}, not "
             f"{as_of.isoformat()}: materialise key_figures and report_tables as of {as_of.isoformat()} first"
         )
-    config = load_config(template, dates.edition, as_of=as_of, previous=dates.previous)
+    config = language_config(template, dates, DEFAULT)
     comments, changes = returned(store, edition)
     return ReportInputs(as_of, config, figures, tables, store.history.charts, dates, comments, changes)
+
+
+def language_config(
+    template: Template, dates: Dates, language: str, translation: messages.Translation | None = None
+) -> dict:
+    """A language's report.toml for the edition and its dates (load_config), its catalogue loaded if not given."""
+    if language != DEFAULT and translation is None:
+        translation = messages.load(template, language)
+    return load_config(template, dates.edition, language, dates.as_of, dates.previous, translation)
+
+
+def draw_charts_ahead(
+    store: Store, dates: Dates, languages: list[str] | tuple[str, ...], template: Template, freshness: Freshness
+) -> None:
+    """Ask the worker, if `sgr draft` started one (pipeline/ahead.py), to draw the draft's charts now, each in each
+    language's words, from the tables just published: while this process derives the figures and tables, the other
+    core draws, and the draft finds each chart in the cache (charts.png waits for it). Without a worker, the draft
+    draws them."""
+    if not ahead.working():
+        return
+    placed = charts_placed(template)
+    for language in languages:
+        words = language_config(template, dates, language).get("chart_words")
+        for name in placed:
+            asked = (str(store.data), dates.edition.key, dates.as_of, freshness, name, language, words)
+            ahead.ahead(charts.ahead_key(store.history.charts, name, language), charts.draw_ahead, *asked)
+
+
+def charts_placed(template: Template) -> list[str]:
+    """The charts the draft places, in the order it places them (the summary, the chapters, the annexes)."""
+    words = template.words(DEFAULT)
+    placed = []
+    for path in [words / "summary.md", *template.chapters(DEFAULT, "chapters"), *template.chapters(DEFAULT, "annexes")]:
+        for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+            directive = DIRECTIVE.match(line.strip())
+            if directive and directive[1] == "chart" and directive[2] in CHARTS and directive[2] not in placed:
+                placed.append(directive[2])
+    return placed
 
 
 def in_language(inputs: ReportInputs, template: Template, language: str) -> ReportInputs:
@@ -108,7 +148,7 @@ def in_language(inputs: ReportInputs, template: Template, language: str) -> Repo
         config, translation = inputs.config, None
     else:
         translation = messages.load(template, language)
-        config = load_config(template, inputs.dates.edition, language, inputs.as_of, inputs.dates.previous, translation)
+        config = language_config(template, inputs.dates, language, translation)
     comments, changes = (
         [row for row in rows if (row.get("language") or DEFAULT) == language]
         for rows in (inputs.comments, inputs.changes)

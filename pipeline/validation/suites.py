@@ -18,13 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline import ahead
 from pipeline.contract import LINEAGE_COLUMNS, TABLES, RowRule, Table, cross_rules_for, warnings_for
 from pipeline.contract.rows import Frames
 from pipeline.problems import EXAMPLES_SHOWN, Failure, Problem
 from pipeline.readers import group_problems
 from pipeline.store import Store
 from pipeline.store.files import to_frame
-from pipeline.validation import ahead
 from pipeline.validation.rules import ERROR, WARNING, Rule, contract_rules, reference_keys
 
 # GX would otherwise try to send usage statistics over the network, whoever imports it first.

@@ -1,6 +1,7 @@
-"""Where validation runs: in this process, or in the validation worker that `sgr draft` starts
+"""Where validation and the draft's charts run: in this process, or in the worker that `sgr draft` starts
 (runtime/worker.py), which a run may ask ahead: ingest asks for a staged table's validation while it
-reads the next table, so that the two cores overlap what a run otherwise does in turn.
+reads the next table, and publication for the draft's charts while the figures and tables are derived,
+so that the two cores overlap what a run otherwise does in turn.
 
 The worker is handed in by the runtime (`use`), so that this layer does not depend on it.
 """
@@ -24,6 +25,11 @@ def use(executor: Executor | None) -> None:
     _ahead.clear()
 
 
+def working() -> bool:
+    """Whether there is a worker to ask ahead."""
+    return _executor is not None
+
+
 def ahead(key: tuple, function: Callable[..., T], *args) -> None:
     """Start `function(*args)` in the worker now, for a `call` with the same `key` later. Without a worker,
     nothing is done ahead."""
@@ -41,3 +47,28 @@ def call(function: Callable[..., T], *args, key: tuple | None = None) -> T:
         return (future or _executor.submit(function, *args)).result()
     except BrokenProcessPool:
         raise RuntimeError("the validation worker stopped before it answered (out of memory?)") from None
+
+
+def settle(key: tuple) -> None:
+    """Wait for what was asked ahead under `key`, if anything was, for what it leaves behind (charts drawn
+    into their cache); if it failed, the caller does the work itself and meets the failure there."""
+    future = _ahead.pop(key, None)
+    if future is not None:
+        try:
+            future.result()
+        except Exception:  # the same work, done here next, says what went wrong
+            pass
+
+
+def give_back_memory() -> None:
+    """Give the system back what this process has freed: Arrow's pool keeps it for the next tables and
+    malloc for its next blocks, so that work of another kind (charts after validation) would add to it."""
+    import ctypes
+
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: its malloc keeps what it keeps
