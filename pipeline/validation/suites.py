@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import math
 import os
+import sys
+import types
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
@@ -243,9 +246,29 @@ def _whole_frames():
 
 
 def _great_expectations():
+    for name in NOT_USED_BY_OUR_RULES:
+        if name not in sys.modules:
+            sys.modules[name] = _Deferred(name)
     import great_expectations as gx
 
     return gx
+
+
+# GX imports every expectation it has at its own import, and one it has (the KL divergence's) imports these
+# two, a third of GX's import time (0.75 s of 2.3 s here); none of the contract's rules uses them.
+NOT_USED_BY_OUR_RULES = ("scipy.stats", "altair")
+
+
+class _Deferred(types.ModuleType):
+    """A module imported when something first reads from it: until then, only its name."""
+
+    __spec__ = None  # what the import system asks of a module it finds already imported
+
+    def __getattr__(self, attribute: str):
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        module = importlib.import_module(self.__name__)
+        return getattr(module, attribute)
 
 
 def _plain(value: object) -> object:
