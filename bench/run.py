@@ -65,8 +65,11 @@ def sgr_draft(
     ]
     wall, memory = measure(command, env)
     recorded = json.loads(timings.read_text())
-    # The validation worker is a second process: its peak is added, as if both peaks coincided.
-    return wall, memory + (recorded["worker_peak_mb"] or 0), recorded
+    # The worker is a second process: its peak is added, as if both peaks coincided. sgr draft reaps it, so the
+    # whole process's peak (wait4's, the larger of the two) would count a larger worker twice: sgr draft's
+    # own peak is the one it recorded.
+    own = recorded.get("main_peak_mb") or memory
+    return wall, own + (recorded["worker_peak_mb"] or 0), recorded
 
 
 def floor(sources: Path, work: Path, env: dict) -> tuple[float, float, dict]:
