@@ -6,10 +6,10 @@ import pyarrow as pa
 import pytest
 
 from pipeline.contract import TABLES, WARNINGS, Column, warnings_for
+from pipeline.contract.row_rules import read_columns
 from pipeline.store import Store
 from pipeline.validation.rules import TEXT_TYPES, contract_rules
 from pipeline.validation.suites import INDEX_COLUMNS, check_warnings, validate_batches, validate_table
-from pipeline.validation.table_checks import read_columns
 from tests.conftest import DAY_AFTER, D, champion, contribution, frame, frames, network, programme, review, transfer
 
 # Each attribute of a column that carries a rule, and the rule it must give (by name).

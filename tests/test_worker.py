@@ -163,7 +163,7 @@ def test_the_worker_draws_the_charts_the_draft_then_takes_from_the_cache(publish
     assert answered["peak_mb"] > 0
     assert answered["charts_placed"]["en"] == answered["charts_placed"]["fr"] > 0
     assert not answered["matplotlib_here"]
-    # One drawing per chart and language: every chart the template places (as of this date, not all of them are).
+    # One drawing per chart and language: every chart of the catalogue (as of this date, the template places not all).
     assert answered["drawn"] == sorted(list(CHARTS) * 2)
 
 

@@ -34,6 +34,13 @@ class RowRule:
         if self.table in self.columns and not shown <= set(self.columns[self.table]):
             raise ValueError(f"{self.says}: its messages show {sorted(shown)}, not all among the columns it reads")
 
-    def columns_of(self, table: str) -> tuple[str, ...] | None:
-        """The columns of `table` it reads; None: all of them."""
-        return self.columns.get(table)
+
+def read_columns(rules: list[RowRule], table: str) -> set[str] | None:
+    """The columns of `table` that these rules read; None: all of them."""
+    wanted: set[str] = set()
+    for rule in rules:
+        if table in rule.reads:
+            if table not in rule.columns:
+                return None
+            wanted |= set(rule.columns[table])
+    return wanted

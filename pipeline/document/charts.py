@@ -292,7 +292,7 @@ def png(
 ) -> bytes:
     """The chart `name` of these rows in `language`, drawn or, if drawn before, read from `cache`."""
     if cache:
-        ahead.settle(ahead_key(cache, name, language))
+        ahead.settle(ahead_key(cache, name))
     words = {**WORDS, **(words or {}), "language": language}
     said = json.dumps([language, words], sort_keys=True, ensure_ascii=False)
     key = hashlib.sha256(f"{CODE}{name}{said}".encode() + frame.to_csv(index=False).encode()).hexdigest()
@@ -315,18 +315,20 @@ def rows_drawn(table: pa.Table) -> pd.DataFrame:
     return frame[~frame[TOTAL]].drop(columns=[TOTAL]) if TOTAL in frame else frame
 
 
-def ahead_key(cache: Path, name: str, language: str) -> tuple:
+def ahead_key(cache: Path, name: str) -> tuple:
     """What the drawing of a chart ahead into `cache` is asked under (pipeline/ahead.py)."""
-    return ("chart", str(cache), name, language)
+    return ("chart", str(cache), name)
 
 
 def draw_ahead(
-    data: str, edition: str, as_of: dt.date, freshness: Freshness, name: str, language: str, words: dict | None
+    data: str, edition: str, as_of: dt.date, freshness: Freshness, name: str, words: dict[str, dict | None]
 ) -> None:
-    """The chart `name` into the chart cache, as a draft as of `as_of` draws it: its report table derived from
-    the published tables as report_tables derives it. Run by the worker, ahead of the draft (drafting.py)."""
+    """The chart `name` into the chart cache in each language of `words` (each language's chart words), as a
+    draft as of `as_of` draws it: its report table derived once from the published tables, as report_tables
+    derives it. Run by the worker, ahead of the draft (drafting.py)."""
     ahead.give_back_memory()  # what validation freed, before matplotlib takes its own
     store = Store(data)
     table = REPORT_TABLES[CHARTS[name].table]
-    frames = read_inputs(store, edition, columns_read([table]))
-    png(name, rows_drawn(derive_table(table, frames, as_of, freshness)), store.history.charts, language, words)
+    rows = rows_drawn(derive_table(table, read_inputs(store, edition, columns_read([table])), as_of, freshness))
+    for language, chart_words in words.items():
+        png(name, rows, store.history.charts, language, chart_words)

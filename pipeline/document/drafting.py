@@ -17,7 +17,7 @@ from pipeline.config import Freshness
 from pipeline.document import charts, messages
 from pipeline.document.builder import ReportInputs, compose
 from pipeline.document.dossier import compose_dossier
-from pipeline.document.narrative import DIRECTIVE, NarrativeError
+from pipeline.document.narrative import NarrativeError
 from pipeline.document.tagged_pdf import Exported, export
 from pipeline.editions import Dates, Edition
 from pipeline.languages.forms import DEFAULT, LANGUAGES
@@ -121,24 +121,10 @@ def draw_charts_ahead(
     draws them."""
     if not ahead.working():
         return
-    placed = charts_placed(template)
-    for language in languages:
-        words = language_config(template, dates, language).get("chart_words")
-        for name in placed:
-            asked = (str(store.data), dates.edition.key, dates.as_of, freshness, name, language, words)
-            ahead.ahead(charts.ahead_key(store.history.charts, name, language), charts.draw_ahead, *asked)
-
-
-def charts_placed(template: Template) -> list[str]:
-    """The charts the draft places, in the order it places them (the summary, the chapters, the annexes)."""
-    words = template.words(DEFAULT)
-    placed = []
-    for path in [words / "summary.md", *template.chapters(DEFAULT, "chapters"), *template.chapters(DEFAULT, "annexes")]:
-        for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-            directive = DIRECTIVE.match(line.strip())
-            if directive and directive[1] == "chart" and directive[2] in CHARTS and directive[2] not in placed:
-                placed.append(directive[2])
-    return placed
+    words = {language: language_config(template, dates, language).get("chart_words") for language in languages}
+    for name in CHARTS:
+        asked = (str(store.data), dates.edition.key, dates.as_of, freshness, name, words)
+        ahead.ahead(charts.ahead_key(store.history.charts, name), charts.draw_ahead, *asked)
 
 
 def in_language(inputs: ReportInputs, template: Template, language: str) -> ReportInputs:

@@ -8,10 +8,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from pipeline.contract import Table, warnings_for
-from pipeline.contract.row_rules import RowRule
 from pipeline.store import Store
 from pipeline.validation.rules import ERROR, WARNING, Rule
-from pipeline.validation.suites import check_warnings, staged_rows, validated
+from pipeline.validation.suites import found_on_staged, validated
 from pipeline.validation.verdicts import (
     CONTRACT_CHECK,
     WARNINGS_CHECK,
@@ -63,27 +62,13 @@ def warnings_reads(table: Table) -> list[str]:
     return sorted({name for w in warnings_for(table.name) for name in w.reads} - {table.name})
 
 
-def read_columns(rules: list[RowRule], table: str) -> set[str] | None:
-    """The columns of `table` that these rules read; None: all of them."""
-    wanted: set[str] = set()
-    for rule in rules:
-        if table in rule.reads:
-            if rule.columns_of(table) is None:
-                return None
-            wanted |= set(rule.columns_of(table))
-    return wanted
-
-
 def check_table_warnings(store: Store, table: Table, run_id: str, as_of: dt.date) -> Checked:
     """The contract's warnings on a staged table, those that depend on the date judged as of the run's as-of
     date, the date its figures are counted as of."""
     rules, reads = warnings_for(table.name), warnings_reads(table)
 
     def validate(stamp: str):
-        found = []
-        if store.staging.rows(table.name):  # a warning names rows of this table: none in an empty one
-            frames = {name: staged_rows(store, name, read_columns(rules, name)) for name in {table.name, *reads}}
-            found = check_warnings(table.name, frames, as_of)
+        found = found_on_staged(store, table.name, rules, as_of, WARNING)
         listed = [Rule(table.name, w.says, w.says, "", severity=WARNING) for w in rules]
         results = results_table(run_id, table.name, WARNINGS_CHECK, stamp, listed, found)
         return results, summary(found, len(rules)), {}
