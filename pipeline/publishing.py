@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from pipeline.contract import TABLES
 from pipeline.store import Store
-from pipeline.store.files import read_table
+from pipeline.store.files import exists, read_table
 from pipeline.validation.rules import ERROR
 from pipeline.validation.verdicts import CONTRACT_CHECK, WARNINGS_CHECK, failed_rules, stamp_of
 
@@ -26,7 +26,7 @@ def collect_results(store: Store) -> pa.Table:
     for name in TABLES:
         path = store.staging.check_results(name, CONTRACT_CHECK)
         staged = store.staging.path(name)
-        if not path.exists() or not staged.exists():
+        if not exists(path) or not exists(staged):
             refusals.append(f"{name}: not yet ingested and validated")
             continue
         results = read_table(path)
@@ -37,7 +37,7 @@ def collect_results(store: Store) -> pa.Table:
             refusals.append(f"{name}: blocking rules failed when it was last validated: {', '.join(failed)}")
         parts.append(results)
         warnings = store.staging.check_results(name, WARNINGS_CHECK)
-        if warnings.exists():
+        if exists(warnings):
             parts.append(read_table(warnings))
     if refusals:
         raise NotPublishable("Not published:\n" + "\n".join(f"  {r}" for r in refusals))
@@ -55,8 +55,8 @@ def publish(store: Store) -> tuple[pa.Table, pa.Table]:
     with published.publication():
         for name in TABLES:
             # A table validated in an earlier run and not read again since is already published as it is.
-            staged, path = store.staging.path(name), published.path(name)
-            if not path.exists() or stamp_of(staged) != stamp_of(path):
+            staged = store.staging.path(name)
+            if not published.exists(name) or stamp_of(staged) != stamp_of(published.path(name)):
                 published.publish_staged(name, staged)
         published.write(SOURCE_FILES, files)
         published.write(VALIDATION_RESULTS, results)

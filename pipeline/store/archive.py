@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
 
 from pipeline.paths import Data, local_file
-from pipeline.store.files import publishable, read_table, temporary_file, write_parquet
+from pipeline.store.files import exists, head, publishable, read_table, temporary_file, upload, write_parquet
 
 REGISTER_SCHEMA = pa.schema(
     [
@@ -30,16 +31,28 @@ REGISTER_SCHEMA = pa.schema(
 )
 
 
+def _upload(path: Path, local: Path) -> None:
+    """Upload an archived file unless the store has it (it is never rewritten); date the local copy as it."""
+    kept = head(path)
+    if kept is None:
+        upload(path, local)
+        kept = head(path)
+    os.utime(local, (kept["modified"], kept["modified"]))
+
+
 class Archive:
     def __init__(self, layout: Data):
         self.layout = layout
         self._scratch: Path | None = None
+        self._uploads: dict[str, Future] = {}
+        self._pool: ThreadPoolExecutor | None = None
 
     def keep(self, source: Path) -> tuple[str, Path]:
         """Keep a source file's bytes once, under their SHA-256, never rewritten: copied and hashed in one
         pass, in bounded memory. Returns the SHA-256 and the kept copy, which is what gets read, so that
         the bytes counted are the bytes kept even if the file changes meanwhile. With the data on an object
-        store, the copy read is a local one of the object kept, dated as that object."""
+        store, the copy read is a local one, uploaded meanwhile and dated as the object kept once `settle`
+        has returned."""
         digest = hashlib.sha256()
         remote = self.layout.remote
         folder = self._scratch_dir() if remote else self.layout.raw
@@ -51,17 +64,21 @@ class Archive:
                     kept.write(block)
             path = self.layout.archived(digest.hexdigest(), source.suffix)
             if remote:
-                if not path.exists():
-                    path.fs.put_file(str(temporary), path.path)
                 local = local_file(folder, path.name)
-                os.replace(temporary, local)
-                first_seen = path.stat().st_mtime
-                os.utime(local, (first_seen, first_seen))
+                if str(path) not in self._uploads:
+                    os.replace(temporary, local)
+                    self._pool = self._pool or ThreadPoolExecutor(4, thread_name_prefix="sgr-archive")
+                    self._uploads[str(path)] = self._pool.submit(_upload, path, local)
                 return digest.hexdigest(), local
             if not path.exists():
                 publishable(temporary)
                 os.replace(temporary, path)
         return digest.hexdigest(), path
+
+    def settle(self) -> None:
+        """Wait for the objects `keep` is uploading: after this, each is in the store and its local copy dated."""
+        for future in self._uploads.values():
+            future.result()
 
     def _scratch_dir(self) -> Path:
         """This machine's copies of archived objects, removed with the archive that made them."""
@@ -74,7 +91,7 @@ class Archive:
             shutil.rmtree(self._scratch, ignore_errors=True)
 
     def has_register(self, table: str) -> bool:
-        return self.layout.register(table).exists()
+        return exists(self.layout.register(table))
 
     def read_register(self, table: str, columns: list[str] | None = None) -> pa.Table:
         register = read_table(self.layout.register(table))

@@ -63,8 +63,7 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     with temporary_file(None if remote else folder, prefix) as temporary:
         write(temporary)
         if remote:
-            path.fs.put_file(str(temporary), path.path)
-            _keep_copy(path, temporary)
+            _keep_copy(path, temporary, upload(path, temporary))
         else:
             publishable(temporary)
             os.replace(temporary, path)
@@ -74,10 +73,10 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
 def copy(source: Path, target: Path) -> None:
     """A copy made where the files are: a server-side copy on an object store, a hard link on disk if it can."""
     if is_remote(source):
-        source.fs.copy(source.path, target.path)
         kept = _kept_copy(source)
+        version = _copy_object(source, target)
         if kept is not None:
-            _keep_copy(target, kept, link=True)
+            _keep_copy(target, kept, version, link=True)
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -88,6 +87,7 @@ def copy(source: Path, target: Path) -> None:
 
 def remove_tree(folder: Path) -> None:
     if is_remote(folder):
+        _forget(folder)
         if folder.exists():
             folder.fs.rm(folder.path, recursive=True)
     else:
@@ -132,12 +132,101 @@ def _arrow_filesystem(path: Path):
 # validation worker, ask the store one HEAD instead of downloading them. Another machine's objects,
 # or a newer version, are read from the store.
 CACHE_SECONDS = 24 * 3600
+SINGLE_PUT = 256 << 20  # larger files go up in parts, as s3fs sends them
+
+# While this process holds the data folder's lock (pipeline/store/lock.py), no other writer can replace an
+# object it wrote: their ETags, as the store answered the PUT, are trusted without asking again. Forgotten
+# when the lock is released; a forked process inherits none (the pid is checked).
+_written: tuple[int, dict[str, str]] | None = None
 
 
-def _keep_copy(path: Path, local: Path, link: bool = False) -> None:
+def trust_own_writes(held: bool) -> None:
+    global _written
+    _written = (os.getpid(), {}) if held else None
+
+
+def _own() -> dict[str, str] | None:
+    return _written[1] if _written is not None and _written[0] == os.getpid() else None
+
+
+def _forget(folder: Path) -> None:
+    own = _own()
+    for url in [u for u in own or {} if u == str(folder) or u.startswith(str(folder).rstrip("/") + "/")]:
+        del own[url]
+
+
+def _s3(path: Path) -> tuple[str, str] | None:
+    """Bucket and key, for the requests made here directly (one round trip where fsspec makes several)."""
+    if path.protocol not in ("s3", "s3a"):
+        return None
+    bucket, key, _ = path.fs.split_path(path.path)
+    return bucket, key
+
+
+def _remember(path: Path, version: str | None) -> str | None:
+    own = _own()
+    if own is not None and version:
+        own[str(path)] = version
+    return version
+
+
+def upload(path: Path, local: Path) -> str | None:
+    """One PUT of a local file; the new object's ETag, as the store answered (None if it did not say)."""
+    where = _s3(path)
+    if where is not None and local.stat().st_size <= SINGLE_PUT:
+        answer = path.fs.call_s3("put_object", Bucket=where[0], Key=where[1], Body=local.read_bytes())
+        return _remember(path, answer["ETag"].strip('"'))
+    path.fs.put_file(str(local), path.path)
+    return _remember(path, _version(path, ask=True))
+
+
+def _copy_object(source: Path, target: Path) -> str | None:
+    where, to = _s3(source), _s3(target)
+    if where is None or to is None:
+        source.fs.copy(source.path, target.path)
+        return _remember(target, _version(target, ask=True))
+    copy_source = {"Bucket": where[0], "Key": where[1]}
+    answer = target.fs.call_s3("copy_object", Bucket=to[0], Key=to[1], CopySource=copy_source)
+    return _remember(target, answer["CopyObjectResult"]["ETag"].strip('"'))
+
+
+def head(path: Path) -> dict | None:
+    """An object's ETag and time (`version`, `modified`, seconds), or None if there is none: one HEAD
+    (s3fs's `exists` adds a listing, for folders)."""
+    where = _s3(path)
     try:
-        version = path.fs.info(path.path)["ETag"].strip('"')
+        if where is None:
+            info = path.fs.info(path.path)
+            if info.get("type") == "directory":
+                return None
+            version, modified = info.get("ETag", ""), path.stat().st_mtime
+        else:
+            answer = path.fs.call_s3("head_object", Bucket=where[0], Key=where[1])
+            version, modified = answer["ETag"], answer["LastModified"].timestamp()
+    except FileNotFoundError:
+        return None
+    return {"version": version.strip('"'), "modified": modified}
+
+
+def exists(path: Path) -> bool:
+    """Whether a file is there; for an object, one HEAD, or none if this run wrote it."""
+    if not is_remote(path):
+        return path.exists()
+    return str(path) in (_own() or {}) or head(path) is not None
+
+
+def _version(path: Path, ask: bool = False) -> str | None:
+    own = None if ask else (_own() or {}).get(str(path))
+    if own is not None:
+        return own
+    try:
+        return path.fs.info(path.path)["ETag"].strip('"')
     except (OSError, KeyError):
+        return None
+
+
+def _keep_copy(path: Path, local: Path, version: str | None, link: bool = False) -> None:
+    if version is None:
         return
     folder, name = object_cache(path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -160,9 +249,8 @@ def _kept_copy(path: Path) -> Path | None:
     folder, name = object_cache(path)
     if not any(folder.glob(f"{name}-*")):
         return None
-    try:
-        version = path.fs.info(path.path)["ETag"].strip('"')
-    except (OSError, KeyError):
+    version = _version(path)
+    if version is None:
         return None
     kept = local_file(folder, f"{name}-{version}")
     return kept if kept.exists() else None

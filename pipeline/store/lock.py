@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from pipeline.paths import Data
+from pipeline.store.files import trust_own_writes
 
 POLL_SECONDS = 0.25
 
@@ -64,6 +65,7 @@ def acquire(data_dir: Path, by: str, timeout: float, say=None) -> object:
     since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     handle.write(json.dumps({"by": by, "pid": os.getpid(), "host": socket.gethostname(), "since": since}))
     handle.flush()
+    trust_own_writes(True)
     return handle
 
 
@@ -72,6 +74,7 @@ def _say(message: str) -> None:
 
 
 def release(handle) -> None:
+    trust_own_writes(False)
     handle.seek(0)
     handle.truncate()
     handle.flush()

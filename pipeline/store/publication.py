@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from pipeline.paths import Data, local_file, rebased
 from pipeline.store.files import (
     copy,
+    exists,
     files_in,
     read_table,
     remove_tree,
@@ -70,7 +71,9 @@ class PublishedSet:
         return self._resolve(Data.table_file(name, edition))
 
     def exists(self, name: str, edition: str | None = None) -> bool:
-        return self.path(name, edition).exists()
+        if self.remote and Data.table_file(name, edition) not in (self._pending or self._manifest())["objects"]:
+            return False  # the manifest does not name it: not published
+        return exists(self.path(name, edition))
 
     def read(self, name: str, columns: list[str] | None = None, edition: str | None = None) -> pa.Table:
         return read_table(self.path(name, edition), columns=columns)
@@ -130,7 +133,7 @@ class PublishedSet:
     def _manifest(self) -> dict:
         if self._set is None:
             path = self.layout.manifest
-            self._set = json.loads(path.read_text()) if path.exists() else {}
+            self._set = json.loads(path.read_text()) if exists(path) else {}
             self._set = {"objects": {}, "sha256": {}, "recent": [], **self._set}
         return self._set
 

@@ -24,7 +24,7 @@ from pipeline.code_version import digest
 from pipeline.contract import Table
 from pipeline.problems import Failure
 from pipeline.store import Store
-from pipeline.store.files import read_schema, read_table, write_parquet
+from pipeline.store.files import exists, read_schema, read_table, write_parquet
 from pipeline.validation.rules import Rule, references_of
 
 CONTRACT_CHECK = "contract_rules"
@@ -74,7 +74,7 @@ def contract_key(store: Store, table: Table) -> str:
 def saved_key(store: Store, table: str, check: str) -> str | None:
     """The key under which a check's last results were saved, if any."""
     path = store.staging.check_results(table, check)
-    return (read_schema(path).metadata or {}).get(b"key", b"").decode() if path.exists() else None
+    return (read_schema(path).metadata or {}).get(b"key", b"").decode() if exists(path) else None
 
 
 def stamp_of(path: Path) -> str:
