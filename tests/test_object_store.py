@@ -189,3 +189,45 @@ def test_the_source_sensor_hashes_objects_by_content_not_by_etag(object_store, o
     assert cursor_hashes(cursor) == hashes
     client.upload_fileobj(io.BytesIO(body + b"C-2,Someone else\n"), BUCKET, key, Config=parts)
     assert settled() == ["changed contributions-archive.csv"]
+
+
+def test_an_object_the_run_wrote_is_read_back_without_asking_while_it_holds_the_data_folder(object_store):
+    """The lock's promise (no other writer meanwhile) is what lets a run skip the HEAD: replaced behind its
+    back, the run still reads its own; once the lock is released, the store is asked again."""
+    import pyarrow as pa
+
+    from pipeline.paths import location
+    from pipeline.store.files import exists, read_table, write_parquet
+    from pipeline.store.lock import acquire, release
+
+    data = location(f"s3://{BUCKET}/trusted/data")
+    path = Data(data).staged("table")
+    fs = arrow_s3(object_store)
+    handle = acquire(data, "test", 5)
+    try:
+        write_parquet(path, pa.table({"n": [1, 2]}))
+        pq.write_table(pa.table({"n": [9]}), f"{BUCKET}/trusted/data/staging/table.parquet", filesystem=fs)
+        assert read_table(path).column("n").to_pylist() == [1, 2]
+        assert exists(path)
+    finally:
+        release(handle)
+    assert read_table(path).column("n").to_pylist() == [9]
+    fs.delete_file(f"{BUCKET}/trusted/data/staging/table.parquet")
+    assert not exists(path)
+
+
+def test_the_raw_archive_on_s3_holds_every_file_read_dated_as_the_register_says(object_store, on_s3):
+    """Archived objects are uploaded while their files are read: each one the register names is there,
+    and its first sighting is the object's own time."""
+    import pyarrow.compute as pc
+
+    fs = arrow_s3(object_store)
+    objects = manifest(fs, on_s3)["objects"]
+    files = pq.read_table(f"{BUCKET}/{on_s3}/data/{objects['source_files.parquet']}", filesystem=fs)
+    kept = files.filter(pc.is_valid(files.column("sha256"))).to_pylist()
+    assert kept
+    for row in kept:
+        suffix = PurePosixPath(row["path"]).suffix.lower()
+        info = fs.get_file_info(f"{BUCKET}/{on_s3}/data/raw/{row['sha256']}{suffix}")
+        assert info.size == row["bytes"], row["path"]
+        assert int(info.mtime.timestamp()) == int(row["first_seen"].timestamp()), row["path"]
