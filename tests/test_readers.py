@@ -184,3 +184,10 @@ def test_a_plus_sign_before_a_number_is_read(tmp_path):
     assert rows.problems == []
     assert rows.rows.column("year").to_pylist() == [2021, 2021]
     assert rows.rows.column("commitment_usd").to_pylist() == [1.5, 1.0]
+
+
+def test_a_lone_carriage_return_and_a_blank_line_do_not_shift_the_lines_named(tmp_path):
+    # pyarrow ends a record at a lone CR and skips the blank line: as many line feeds as records, yet C is on line 5.
+    body = "A,AAA,2020,1,1\rB,BBB,2021,1,1\n\nC,CCC,2022,x,1\n"
+    write(tmp_path / "mptf/contributions.csv", HEADER + body)
+    assert problems(tmp_path)[-1].startswith("mptf/contributions.csv line 5, column commitment_usd")

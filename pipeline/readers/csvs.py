@@ -163,40 +163,59 @@ def _cell_too_long(source: SourceFile, cells: pa.Table, lines: pa.Array, limit: 
 
 @dataclass
 class Scan:
+    start: int = 0  # after the byte order mark
     breaks: int = 0  # line feeds
-    blank: bool = False  # a blank line somewhere
+    carriage_returns: bool = False  # any: a lone one ends a record for pyarrow, not a line
     ends_with_break: bool = True
     long_line: int | None = None  # the first line longer than the limit
 
 
 def _scan(source: SourceFile, start: int, limit: Limits) -> Scan:
-    """One pass over the bytes, in blocks: the lines, whether any is blank, the first too long for a row."""
-    scan, length, tail = Scan(), 0, b""
+    """One pass over the bytes, in blocks: the lines, whether any ends in a carriage return, the first too
+    long for a row."""
+    scan, length, tail = Scan(start), 0, b""
+    with open(source.readable, "rb") as handle:
+        handle.seek(start)
+        for block in iter(lambda: handle.read(CHUNK), b""):
+            scan.carriage_returns = scan.carriage_returns or b"\r" in block
+            first, last = block.find(b"\n"), block.rfind(b"\n")
+            if scan.long_line is None:
+                if first < 0:
+                    length += len(block)
+                elif length + first > limit.line_bytes:
+                    scan.long_line = scan.breaks + 1
+                elif last - first > limit.line_bytes:  # only a limit below the block's size needs each line
+                    ends = np.diff(np.flatnonzero(np.frombuffer(block, np.uint8) == 10)) - 1
+                    too_long = np.flatnonzero(ends > limit.line_bytes)
+                    if len(too_long):
+                        scan.long_line = scan.breaks + int(too_long[0]) + 2
+                if first >= 0:
+                    length = len(block) - last - 1
+                if length > limit.line_bytes and scan.long_line is None:
+                    scan.long_line = scan.breaks + block.count(b"\n") + 1
+            scan.breaks += block.count(b"\n")
+            tail = (tail + block[-2:])[-2:]
+    scan.ends_with_break = tail.endswith(b"\n") or not tail
+    return scan
+
+
+def _blank_line(source: SourceFile, start: int) -> bool:
+    tail = b""
     with open(source.readable, "rb") as handle:
         handle.seek(start)
         for block in iter(lambda: handle.read(CHUNK), b""):
             joined = tail + block
-            scan.blank = scan.blank or b"\n\n" in joined or b"\n\r\n" in joined
-            breaks = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
-            if scan.long_line is None:
-                # The length of each line ending in this block, the first one continuing the last block's.
-                ends = np.concatenate(([breaks[0] + length], np.diff(breaks) - 1)) if len(breaks) else np.array([])
-                too_long = np.flatnonzero(ends > limit.line_bytes)
-                if len(too_long):
-                    scan.long_line = scan.breaks + int(too_long[0]) + 1
-                length = len(block) - breaks[-1] - 1 if len(breaks) else length + len(block)
-                if length > limit.line_bytes and scan.long_line is None:
-                    scan.long_line = scan.breaks + len(breaks) + 1
-            scan.breaks += len(breaks)
+            if b"\n\n" in joined or b"\n\r\n" in joined:
+                return True
             tail = joined[-2:]
-    scan.ends_with_break = tail.endswith(b"\n") or not tail
-    return scan
+    return False
 
 
 def _lines(source: SourceFile, scan: Scan, rows: int, limit: Limits) -> pa.Array:
     """The line each record starts on (header = line 1), as a person sees it in an editor."""
     lines = scan.breaks + (0 if scan.ends_with_break else 1)
-    if lines == rows + 1 and not scan.blank:
+    # Each line one record, unless a blank line (pyarrow skips it) makes up for a lone carriage return.
+    if lines == rows + 1 and not (scan.carriage_returns and _blank_line(source, scan.start)):
         return pa.array(np.arange(2, rows + 2, dtype=np.int64))
     # Quoted line breaks or blank lines: count the lines records really start on.
     csv.field_size_limit(limit.line_bytes)
