@@ -155,19 +155,13 @@ class Declared(dict):
         raise UndeclaredRead(f"{self.name} reads {table!r}, which its declaration does not name")
 
 
-def figure_inputs(figure: Figure, frames: Frames, day: pd.Timestamp, chosen: dict | None = None) -> Declared:
+def figure_inputs(figure: Figure, frames: Frames, day: pd.Timestamp) -> Declared:
     """What a figure's compute is given: its declared tables and columns, each table that has the columns of
-    the figure's as-of predicate with the predicate applied on D. `chosen` keeps each table's rows a predicate
-    chose on a day, for the figures after it: choosing rows and columns commute, and a large table is
-    filtered once, not once per figure."""
+    the figure's as-of predicate with the predicate applied on D."""
     declared = Declared(figure, frames)
-    chosen = {} if chosen is None else chosen
     for table, rows in declared.items():
         if set(figure.as_of.columns) <= set(rows.columns):
-            key = (table, figure.as_of, day)
-            if key not in chosen:
-                chosen[key] = figure.as_of(frames[table], day)
-            declared[table] = chosen[key][list(rows.columns)]
+            declared[table] = figure.as_of(rows, day)
     return declared
 
 
@@ -179,9 +173,9 @@ def _undeclared(declaration: Figure | ReportTable, frames: Frames, missing: KeyE
     return UndeclaredRead(f"{declaration.name} reads column {column!r}, which its declaration does not name")
 
 
-def _compute(figure: Figure, frames: Frames, day: pd.Timestamp, chosen: dict | None = None):
+def _compute(figure: Figure, frames: Frames, day: pd.Timestamp):
     try:
-        return figure.compute(figure_inputs(figure, frames, day, chosen), day)
+        return figure.compute(figure_inputs(figure, frames, day), day)
     except KeyError as missing:
         raise _undeclared(figure, frames, missing) from None
 
@@ -201,11 +195,11 @@ def compute_key_figures(
     previous report `stated` it when it was drafted here, else counted now to the day its grain allows."""
     said = {} if stated is None else {r["figure"]: r for r in stated.to_pylist()}
     day = pd.Timestamp(as_of)
-    records, chosen = [], {}
+    records = []
     for figure in FIGURES.values():
-        value, counted = _compute(figure, frames, day, chosen)
+        value, counted = _compute(figure, frames, day)
         to = None if compare_with is None else counted_to(figure.grain, compare_with)
-        previous = None if to is None else _value(_compute(figure, frames, pd.Timestamp(to), chosen)[0])
+        previous = None if to is None else _value(_compute(figure, frames, pd.Timestamp(to))[0])
         source = None if to is None else RECOUNTED
         stated_on = said[figure.name]["as_of"] if figure.name in said else None
         # A yearly flow the previous report stated inside a year held part of that year: counted again instead.
