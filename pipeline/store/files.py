@@ -177,14 +177,14 @@ def upload(path: Path, local: Path) -> str | None:
         answer = path.fs.call_s3("put_object", Bucket=where[0], Key=where[1], Body=local.read_bytes())
         return _remember(path, answer["ETag"].strip('"'))
     path.fs.put_file(str(local), path.path)
-    return _remember(path, _version(path, ask=True))
+    return _remember(path, _asked_version(path))
 
 
 def _copy_object(source: Path, target: Path) -> str | None:
     where, to = _s3(source), _s3(target)
     if where is None or to is None:
         source.fs.copy(source.path, target.path)
-        return _remember(target, _version(target, ask=True))
+        return _remember(target, _asked_version(target))
     copy_source = {"Bucket": where[0], "Key": where[1]}
     answer = target.fs.call_s3("copy_object", Bucket=to[0], Key=to[1], CopySource=copy_source)
     return _remember(target, answer["CopyObjectResult"]["ETag"].strip('"'))
@@ -215,14 +215,17 @@ def exists(path: Path) -> bool:
     return str(path) in (_own() or {}) or head(path) is not None
 
 
-def _version(path: Path, ask: bool = False) -> str | None:
-    own = None if ask else (_own() or {}).get(str(path))
-    if own is not None:
-        return own
+def _version(path: Path) -> str | None:
+    """The object's ETag: as this run's own PUT was answered, else as the store says now."""
+    return (_own() or {}).get(str(path)) or _asked_version(path)
+
+
+def _asked_version(path: Path) -> str | None:
     try:
-        return path.fs.info(path.path)["ETag"].strip('"')
+        found = head(path)
     except (OSError, KeyError):
         return None
+    return found["version"] if found and found["version"] else None
 
 
 def _keep_copy(path: Path, local: Path, version: str | None, link: bool = False) -> None:
