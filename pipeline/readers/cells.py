@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from pipeline.contract import DATE, DECIMAL, INTEGER, LINEAGE_COLUMNS, NAMED, Column, Table
 from pipeline.problems import Problem
+from pipeline.readers import forms
 from pipeline.readers.sources import Sheet
 
 LIST_SEPARATOR = ";"
@@ -73,6 +74,8 @@ def typed(sheet: Sheet, table: Table, problems: list[Problem]) -> pa.Table | Non
 
 
 def _clean(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    if not forms.needs_trim(text):
+        return text
     trimmed = pc.utf8_trim_whitespace(text)
     empty = pc.equal(trimmed, "")
     return pc.if_else(empty, pa.scalar(None, pa.string()), trimmed) if pc.any(empty).as_py() else trimmed
@@ -87,6 +90,10 @@ def _convert(text: pa.Array, column: Column, sheet: Sheet, problems: list[Proble
     base = column.type
     if base not in TYPE_RULES:
         return text
+    if forms.all_in_form(text, base):
+        typed = _cast(text, base)
+        if typed is not None:
+            return typed
     formed = pc.match_substring_regex(text, PATTERNS[base])
     if pc.all(formed).as_py() is not False:  # every cell given is in form (or none is given)
         typed = _cast(text, base)
