@@ -84,13 +84,14 @@ def validate_batches(
     for rule in rules:
         groups.setdefault(rule.column if rule.items else None, []).append(rule)
     by_frame = {column: [rule for rule in group if not _is_unique(rule)] for column, group in groups.items()}
+    references = {name: _key_array(keys) for name, keys in (references or {}).items()}  # once, not per batch
     found: dict[Rule, Found] = {}
     for rows in batches:
         for list_column, frame_rules in by_frame.items():
             if list_column is None:
                 # GX fingerprints the whole frame it is given: the lineage stays out of it.
                 values = rows.drop(columns=LINEAGE_COLUMNS, errors="ignore")
-                frame = _with_references(values, frame_rules, references or {})
+                frame = _with_references(values, frame_rules, references)
                 lineage = rows
             else:
                 frame = lineage = _items(rows, list_column)
@@ -203,13 +204,20 @@ def warm() -> None:
     _whole_frames()
 
 
-def _with_references(rows: pd.DataFrame, rules: list[Rule], references: dict[str, list]) -> pd.DataFrame:
+def _key_array(keys) -> pa.Array:
+    """A table's keys as one Arrow array of text: pa.array would read a chunked array a value at a time."""
+    if isinstance(keys, pa.ChunkedArray):
+        keys = keys.combine_chunks()
+    return keys.cast(pa.string()) if isinstance(keys, pa.Array) else pa.array(keys, pa.string())
+
+
+def _with_references(rows: pd.DataFrame, rules: list[Rule], references: dict[str, pa.Array]) -> pd.DataFrame:
     flags = {}
     for rule in rules:
         if rule.reference:
             # pyarrow's is_in: pandas' isin on Arrow strings makes a scalar of every key first.
             values = pa.array(rows[rule.column], pa.string())
-            keys = pa.array(references.get(rule.reference, []), pa.string())
+            keys = references.get(rule.reference, pa.array([], pa.string()))
             known = pc.fill_null(pc.is_in(values, value_set=keys), False)
             flags[rule.arguments["column"]] = pc.or_(pc.is_null(values), known).to_numpy(zero_copy_only=False)
     return rows.assign(**flags) if flags else rows
