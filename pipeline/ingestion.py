@@ -37,6 +37,14 @@ def stage_table(store: Store, root: Path, table: Table, run_id: str, limit: Limi
     return Staged(reading, gone, data_version(files))
 
 
+def keep_ahead(store: Store, root: Path, tables: list[Table], limit: Limits | None = None) -> None:
+    """Start archiving the files of the tables about to be staged, in the order they will be read: the next
+    file is copied and hashed while this one is read (stage_table's `keep` then waits for its own)."""
+    limit = limit or Limits()
+    files = [s.path for table in tables for s in find_sources(root, table) if not refusal(s, limit)]
+    store.archive.keep_ahead(files)
+
+
 def files_gone(store: Store, table: Table, sources: list[SourceFile]) -> dict[str, int]:
     """Files read last time that are no longer there, with the rows they gave."""
     if not store.archive.has_register(table.name):

@@ -14,7 +14,7 @@ from assets.previews import markdown_preview
 from assets.resources import LOCKED, POOL
 from pipeline.config import Freshness
 from pipeline.contract import FAMILIES, Table, tables_of
-from pipeline.ingestion import stage_table
+from pipeline.ingestion import keep_ahead, stage_table
 from pipeline.store import Store
 from pipeline.validation.suites import validate_ahead
 from pipeline.validation.verdicts import CONTRACT_CHECK, code_version, contract_key, saved_key
@@ -58,13 +58,14 @@ def ingest_family(family: str) -> dg.AssetsDefinition:
             # Without this, a mistyped folder would publish empty tables and a draft of zeros.
             raise dg.Failure(description=f"the sources folder {config.sources} does not exist (SGR_SOURCES)")
         store = Store(config.data, config.reports)
-        for table in tables:
-            if dg.AssetKey(table.name) in context.selected_asset_keys:
-                staged = stage(context, store, table)
-                key = contract_key(store, table)
-                if saved_key(store, table.name, CONTRACT_CHECK) != key:
-                    validate_ahead(store, table.name, key)
-                yield staged
+        selected = [t for t in tables if dg.AssetKey(t.name) in context.selected_asset_keys]
+        keep_ahead(store, config.sources, selected, config.limits)
+        for table in selected:
+            staged = stage(context, store, table)
+            key = contract_key(store, table)
+            if saved_key(store, table.name, CONTRACT_CHECK) != key:
+                validate_ahead(store, table.name, key)
+            yield staged
 
     return _ingest
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
+from collections import defaultdict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -46,6 +48,16 @@ class Archive:
         self._scratch: Path | None = None
         self._uploads: dict[str, Future] = {}
         self._pool: ThreadPoolExecutor | None = None
+        self._ahead: dict[Path, deque[Future]] = defaultdict(deque)
+        self._keeper: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def keep_ahead(self, sources: list[Path]) -> None:
+        """Start keeping, one after another in the background, the files `keep` will be asked for in this
+        order: a file is copied and hashed while the one before it is read."""
+        self._keeper = self._keeper or ThreadPoolExecutor(1, thread_name_prefix="sgr-keep")
+        for source in sources:
+            self._ahead[source].append(self._keeper.submit(self._keep, source))
 
     def keep(self, source: Path) -> tuple[str, Path]:
         """Keep a source file's bytes once, under their SHA-256, never rewritten: copied and hashed in one
@@ -53,6 +65,10 @@ class Archive:
         the bytes counted are the bytes kept even if the file changes meanwhile. With the data on an object
         store, the copy read is a local one, uploaded meanwhile and dated as the object kept once `settle`
         has returned."""
+        ahead = self._ahead.get(source)
+        return ahead.popleft().result() if ahead else self._keep(source)
+
+    def _keep(self, source: Path) -> tuple[str, Path]:
         digest = hashlib.sha256()
         remote = self.layout.remote
         folder = self._scratch_dir() if remote else self.layout.raw
@@ -65,10 +81,11 @@ class Archive:
             path = self.layout.archived(digest.hexdigest(), source.suffix)
             if remote:
                 local = local_file(folder, path.name)
-                if str(path) not in self._uploads:
-                    os.replace(temporary, local)
-                    self._pool = self._pool or ThreadPoolExecutor(4, thread_name_prefix="sgr-archive")
-                    self._uploads[str(path)] = self._pool.submit(_upload, path, local)
+                with self._lock:
+                    if str(path) not in self._uploads:
+                        os.replace(temporary, local)
+                        self._pool = self._pool or ThreadPoolExecutor(4, thread_name_prefix="sgr-archive")
+                        self._uploads[str(path)] = self._pool.submit(_upload, path, local)
                 return digest.hexdigest(), local
             if not path.exists():
                 publishable(temporary)
@@ -77,14 +94,17 @@ class Archive:
 
     def settle(self) -> None:
         """Wait for the objects `keep` is uploading: after this, each is in the store and its local copy dated."""
-        for future in self._uploads.values():
+        with self._lock:  # the keeper thread may be adding the next table's
+            uploads = list(self._uploads.values())
+        for future in uploads:
             future.result()
 
     def _scratch_dir(self) -> Path:
         """This machine's copies of archived objects, removed with the archive that made them."""
-        if self._scratch is None:
-            self._scratch = self.layout.scratch()
-        return self._scratch
+        with self._lock:
+            if self._scratch is None:
+                self._scratch = self.layout.scratch()
+            return self._scratch
 
     def __del__(self) -> None:
         if self._scratch is not None:
