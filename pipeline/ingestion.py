@@ -28,7 +28,8 @@ def stage_table(store: Store, root: Path, table: Table, run_id: str, limit: Limi
     # A file refused before reading (outside the root, too large) is neither read nor archived.
     sources = [s if refusal(s, limit) else s.archived(*store.archive.keep(s.path)) for s in found]
     reading = read_sources(sources, table, limit)
-    store.archive.settle()  # the files are kept before anything that names them is written
+    # The files are kept before anything that names them is written.
+    store.archive.settle([s.kept for s in sources if s.kept is not None])
     metadata = {**(reading.rows.schema.metadata or {}), STAGED_BY: run_id.encode()}
     store.staging.stage(table.name, reading.rows.replace_schema_metadata(metadata))
     store.staging.stage_problems(table.name, reading.problems)

@@ -47,6 +47,7 @@ class Archive:
         self.layout = layout
         self._scratch: Path | None = None
         self._uploads: dict[str, Future] = {}
+        self._local: dict[Path, Future] = {}  # each local copy's upload
         self._pool: ThreadPoolExecutor | None = None
         self._ahead: dict[Path, deque[Future]] = defaultdict(deque)
         self._keeper: ThreadPoolExecutor | None = None
@@ -86,16 +87,18 @@ class Archive:
                         os.replace(temporary, local)
                         self._pool = self._pool or ThreadPoolExecutor(4, thread_name_prefix="sgr-archive")
                         self._uploads[str(path)] = self._pool.submit(_upload, path, local)
+                    self._local[local] = self._uploads[str(path)]
                 return digest.hexdigest(), local
             if not path.exists():
                 publishable(temporary)
                 os.replace(temporary, path)
         return digest.hexdigest(), path
 
-    def settle(self) -> None:
-        """Wait for the objects `keep` is uploading: after this, each is in the store and its local copy dated."""
+    def settle(self, kept: list[Path]) -> None:
+        """Wait for the uploads of these copies `keep` returned (not for those of the tables kept ahead): after
+        this, each is in the store and its local copy dated."""
         with self._lock:  # the keeper thread may be adding the next table's
-            uploads = list(self._uploads.values())
+            uploads = [self._local[path] for path in kept if path in self._local]
         for future in uploads:
             future.result()
 
