@@ -38,8 +38,15 @@ INDEX_COLUMNS = ["source_file", "source_sheet", "source_line"]
 # rules that fail run again for every offending row's index, which leads back to its lineage.
 VERDICT_ONLY = {"result_format": "BOOLEAN_ONLY"}
 EVERY_ROW = {"result_format": "COMPLETE"}
-# Rows validated at once: GX's memory grows with the frame it is given, several times the rows' own.
-BATCH_ROWS = 250_000
+# Rows validated at once: GX's memory grows with the frame it is given, several times the rows' own; but
+# each batch also costs GX about 45 ms of its own whatever its size (measured at 3,000,000 rows: 12 batches
+# of 250,000 took 2.1-2.5 s, 4 of 750,000 1.8 s, with 130 MB more). A large table is cut in BATCHES, of
+# at least BATCH_ROWS rows and at most MAX_BATCH_ROWS.
+BATCH_ROWS, MAX_BATCH_ROWS, BATCHES = 250_000, 1_000_000, 4
+
+
+def batch_rows(rows: int) -> int:
+    return min(max(-(-rows // BATCHES), BATCH_ROWS), MAX_BATCH_ROWS)
 
 
 @dataclass
@@ -159,7 +166,8 @@ def validate_staged(data_dir: str, name: str) -> Outcome:
     staging, table = Store(data_dir).staging, TABLES[name]
     references = reference_keys(table, lambda other, column: staging.read(other, [column]).column(0))
     columns = [*table.column_names, *INDEX_COLUMNS]
-    batches = (to_frame(rows) for rows in staging.batches(name, columns, BATCH_ROWS))
+    size = batch_rows(staging.rows(name))
+    batches = (to_frame(rows) for rows in staging.batches(name, columns, size))
     keys = to_frame(staging.read(name, [*table.key, *INDEX_COLUMNS])) if table.key else None
     outcome = validate_batches(table, batches, keys, staging.read_problems(name), references)
     across = cross_rules_for(name)
