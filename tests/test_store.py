@@ -48,6 +48,24 @@ def test_raw_files_are_archived_once_under_their_hash_and_readable_by_others(tmp
     assert not [p for p in (tmp_path / "data/raw").iterdir() if p.name.endswith(".tmp")]
 
 
+def test_files_kept_ahead_are_each_kept_as_they_were_when_asked_for_in_order(tmp_path):
+    """A workbook read for two tables is asked for twice: each ask has its own copy, in order; a file not kept
+    ahead is kept when asked; a file gone before its turn fails when asked for, not before."""
+    import hashlib
+
+    book, notes, gone = tmp_path / "book.xlsx", tmp_path / "notes.csv", tmp_path / "gone.csv"
+    book.write_bytes(b"a" * 2_000_000)
+    notes.write_bytes(b"n")
+    archive = Store(tmp_path / "data").archive
+    archive.keep_ahead([book, book, gone])
+    first = archive.keep(book)
+    assert first[0] == hashlib.sha256(b"a" * 2_000_000).hexdigest() and first[1].read_bytes() == book.read_bytes()
+    assert archive.keep(book) == first
+    assert archive.keep(notes)[0] == hashlib.sha256(b"n").hexdigest()
+    with pytest.raises(FileNotFoundError):
+        archive.keep(gone)
+
+
 def test_a_publication_no_draft_was_made_from_is_undone(tmp_path):
     published = Store(tmp_path).published
     published.write("reviews", pa.table({"a": [1]}))
