@@ -156,3 +156,26 @@ def test_the_timed_draft_says_where_the_time_went(published_copy, tmp_path, caps
     assert set(recorded["stages"]) == {"imports", "ingest", "validation", "derive", "report", "orchestration"}
     assert recorded["materialized"] == ["calendar", "published_tables", "key_figures", "report_tables", "draft_report"]
     assert recorded["steps"]["draft_report"] > 0
+
+
+def test_figures_counted_together_equal_each_counted_alone(scale_sources):
+    """compute_key_figures chooses a table's rows once for every figure that asks on a day: each figure, as of
+    D and as of the day it is compared on, is what it is when it chooses its own rows."""
+    import pandas as pd
+
+    from pipeline.catalogue import figure_inputs
+    from pipeline.catalogue.model import counted_to
+
+    frames = pipeline_frames(scale_sources)
+
+    def alone(figure, day: dt.date):
+        value, counted = figure.compute(figure_inputs(figure, frames, pd.Timestamp(day)), pd.Timestamp(day))
+        return (None if value is None or pd.isna(value) else float(value)), sum(len(rows) for rows in counted)
+
+    for as_of, compare in ((dt.date(2026, 6, 24), dt.date(2024, 6, 30)), (dt.date(2025, 3, 1), None)):
+        for row in compute_key_figures(frames, as_of, compare).to_pylist():
+            figure = FIGURES[row["figure"]]
+            assert (row["value"], row["rows_counted"]) == pytest.approx(alone(figure, as_of)), row["figure"]
+            if compare is not None:
+                expected = alone(figure, counted_to(figure.grain, compare))[0]
+                assert row["previous_value"] == pytest.approx(expected), row["figure"]
