@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from pipeline.contract import DATE, DECIMAL, INTEGER, LINEAGE_COLUMNS, NAMED, Column, Table
 from pipeline.problems import Problem
-from pipeline.readers import forms
+from pipeline.readers import cell_bytes
 from pipeline.readers.sources import Sheet
 
 LIST_SEPARATOR = ";"
@@ -74,7 +74,7 @@ def typed(sheet: Sheet, table: Table, problems: list[Problem]) -> pa.Table | Non
 
 
 def _clean(text: pa.ChunkedArray) -> pa.ChunkedArray:
-    if not forms.needs_trim(text):
+    if not cell_bytes.needs_trim(text):
         return text
     trimmed = pc.utf8_trim_whitespace(text)
     empty = pc.equal(trimmed, "")
@@ -90,7 +90,7 @@ def _convert(text: pa.Array, column: Column, sheet: Sheet, problems: list[Proble
     base = column.type
     if base not in TYPE_RULES:
         return text
-    if forms.all_in_form(text, base):
+    if cell_bytes.all_in_form(text, base):
         typed = _cast(text, base)
         if typed is not None:
             return typed

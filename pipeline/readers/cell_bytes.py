@@ -1,7 +1,7 @@
 """Whether a column's cells need no trimming and are all in their type's form, answered from Arrow's
 bytes with numpy: a column as the contract asks (nearly every column) costs a pass over its bytes
 instead of a regular expression per cell. Each answer is exact for "yes"; "no" sends the column to the
-regular expressions in cells.py (PATTERNS), which name each cell out of form. tests/test_readers.py holds
+regular expressions in cells.py (PATTERNS), which name each cell out of form. tests/test_cell_bytes.py holds
 the two to the same answer on every short string of the characters that matter.
 """
 

@@ -1,4 +1,4 @@
-"""The byte-level checks of pipeline/readers/forms.py held to the contract's regular expressions and to
+"""The byte-level checks of pipeline/readers/cell_bytes.py held to the contract's regular expressions and to
 Arrow's trimming, on every short string of the characters that matter: a "yes" from the bytes is never a
 cell the regular expression would refuse, whichever cells stand beside it."""
 
@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 import pytest
 
 from pipeline.contract import DATE, DECIMAL, INTEGER
-from pipeline.readers import forms
+from pipeline.readers import cell_bytes
 from pipeline.readers.cells import PATTERNS
 
 NUMBER_CHARACTERS = "09+-.e "
@@ -33,7 +33,7 @@ CASES = [(INTEGER, strings(NUMBER_CHARACTERS, 4)), (DECIMAL, strings(NUMBER_CHAR
 @pytest.mark.parametrize(("base", "cells"), CASES, ids=[c[0] for c in CASES])
 def test_each_cell_alone_is_in_form_exactly_as_the_pattern_says(base, cells):
     pattern = re.compile(PATTERNS[base])
-    wrong = [c for c in cells if forms.all_in_form(pa.chunked_array([[c]]), base) != bool(pattern.match(c))]
+    wrong = [c for c in cells if cell_bytes.all_in_form(pa.chunked_array([[c]]), base) != bool(pattern.match(c))]
     assert wrong == []
 
 
@@ -45,7 +45,7 @@ def test_cells_side_by_side_never_pass_where_one_is_out_of_form(base, cells):
         group = shuffle.sample(cells, 3)
         column = pa.chunked_array([pa.array([group[0], None, group[1], group[2]]).slice(shuffle.randint(0, 1))])
         expected = all(pattern.match(c) for c in column.to_pylist() if c is not None)
-        assert forms.all_in_form(column, base) == expected, group
+        assert cell_bytes.all_in_form(column, base) == expected, group
 
 
 def test_a_column_with_bytes_between_its_cells_is_left_to_the_pattern():
@@ -54,14 +54,14 @@ def test_a_column_with_bytes_between_its_cells_is_left_to_the_pattern():
     validity = pa.array([True, False, True]).buffers()[1]
     column = pa.StringArray.from_buffers(3, offsets, pa.py_buffer(b"2024-01-31x2024-02-29"), validity)
     assert column.to_pylist() == ["2024-01-31", None, "2024-02-29"]
-    assert forms.all_in_form(pa.chunked_array([column]), DATE) is False
-    assert forms.needs_trim(pa.chunked_array([column])) is False
+    assert cell_bytes.all_in_form(pa.chunked_array([column]), DATE) is False
+    assert cell_bytes.needs_trim(pa.chunked_array([column])) is False
 
 
 @pytest.mark.parametrize("cell", ["a", " a", "a ", "\ta", "a\u00a0", "\u3000a", "a\x1f", "a b", "é", "", "  "])
 def test_trimming_is_needed_where_arrow_would_trim(cell):
     column = pa.chunked_array([[cell, "b"]])
     changed = pc.utf8_trim_whitespace(column).to_pylist() != column.to_pylist() or cell == ""
-    assert forms.needs_trim(column) or not changed
+    assert cell_bytes.needs_trim(column) or not changed
     if cell.isascii() and cell.strip() == cell and cell:
-        assert not forms.needs_trim(column)
+        assert not cell_bytes.needs_trim(column)
