@@ -13,6 +13,8 @@ from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from pipeline.store.files import on_behalf, own_writes
+
 T = TypeVar("T")
 _executor: Executor | None = None
 _ahead: dict[tuple, Future] = {}  # answers asked for early, by what they answer
@@ -34,7 +36,7 @@ def ahead(key: tuple, function: Callable[..., T], *args) -> None:
     """Start `function(*args)` in the worker now, for a `call` with the same `key` later. Without a worker,
     nothing is done ahead."""
     if _executor is not None and key not in _ahead:
-        _ahead[key] = _executor.submit(function, *args)
+        _ahead[key] = _executor.submit(_for_caller, own_writes(), function, *args)
 
 
 def call(function: Callable[..., T], *args, key: tuple | None = None) -> T:
@@ -44,9 +46,16 @@ def call(function: Callable[..., T], *args, key: tuple | None = None) -> T:
         return function(*args)
     future = _ahead.pop(key, None) if key is not None else None
     try:
-        return (future or _executor.submit(function, *args)).result()
+        return (future or _executor.submit(_for_caller, own_writes(), function, *args)).result()
     except BrokenProcessPool:
         raise RuntimeError("the validation worker stopped before it answered (out of memory?)") from None
+
+
+def _for_caller(writes: dict[str, str] | None, function: Callable[..., T], *args) -> T:
+    """In the worker: the caller holds the data folder's lock until it has the answer, so what it wrote
+    stands as it wrote it."""
+    with on_behalf(writes):
+        return function(*args)
 
 
 def settle(key: tuple) -> None:

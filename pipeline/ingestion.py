@@ -11,6 +11,7 @@ from pathlib import Path
 from pipeline.contract import Table
 from pipeline.readers import FileRead, Limits, Reading, SourceFile, find_sources, read_sources, refusal
 from pipeline.store import Store
+from pipeline.store.files import settle_writes
 from pipeline.validation.verdicts import STAGED_BY, data_version
 
 
@@ -28,14 +29,24 @@ def stage_table(store: Store, root: Path, table: Table, run_id: str, limit: Limi
     # A file refused before reading (outside the root, too large) is neither read nor archived.
     sources = [s if refusal(s, limit) else s.archived(*store.archive.keep(s.path)) for s in found]
     reading = read_sources(sources, table, limit)
-    # The files are kept before anything that names them is written.
-    store.archive.settle([s.kept for s in sources if s.kept is not None])
+    kept = [s.kept for s in sources if s.kept is not None]
+    # The files are in the store before anything that names them (files.write_behind); their uploads and
+    # the staged table's go on while the next table is read, until `settled`.
+    after = store.archive.uploads(kept)
     metadata = {**(reading.rows.schema.metadata or {}), STAGED_BY: run_id.encode()}
-    store.staging.stage(table.name, reading.rows.replace_schema_metadata(metadata))
-    store.staging.stage_problems(table.name, reading.problems)
+    store.staging.stage(table.name, reading.rows.replace_schema_metadata(metadata), after)
+    store.staging.stage_problems(table.name, reading.problems, after)
+    store.archive.settle(kept)  # the register dates each file as the store does: when it was first seen
     files = register(table, reading.files)
     store.archive.write_register(table.name, files)
     return Staged(reading, gone, data_version(files))
+
+
+def settled(store: Store, table: Table) -> None:
+    """Wait until what `stage_table` wrote of a table is in the store (it is read at once, here and by the
+    validation worker, from this machine's copies)."""
+    layout = store.layout
+    settle_writes([layout.staged(table.name), layout.problems(table.name), layout.register(table.name)])
 
 
 def keep_ahead(store: Store, root: Path, tables: list[Table], limit: Limits | None = None) -> None:

@@ -216,6 +216,124 @@ def test_an_object_the_run_wrote_is_read_back_without_asking_while_it_holds_the_
     assert not exists(path)
 
 
+def _n(path: str) -> list[int]:
+    """In the validation worker: a staged table's column, as the worker reads it."""
+    from pipeline.paths import location
+    from pipeline.store.files import read_table
+
+    return read_table(location(path)).column("n").to_pylist()
+
+
+def test_the_worker_reads_what_the_lock_holder_wrote_as_it_wrote_it(object_store):
+    """Working for the holder, which waits for the answer, the worker trusts the holder's writes as the
+    holder does (no HEAD each): replaced behind their backs, both read the holder's own."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import pyarrow as pa
+
+    from pipeline import ahead
+    from pipeline.paths import location
+    from pipeline.store.files import write_parquet
+    from pipeline.store.lock import acquire, release
+
+    data = location(f"s3://{BUCKET}/worker/data")
+    path = Data(data).staged("table")
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    handle = acquire(data, "test", 5)
+    try:
+        ahead.use(pool)
+        write_parquet(path, pa.table({"n": [1, 2]}))
+        pq.write_table(
+            pa.table({"n": [9]}), f"{BUCKET}/worker/data/staging/table.parquet", filesystem=arrow_s3(object_store)
+        )
+        assert ahead.call(_n, str(path)) == [1, 2]
+    finally:
+        release(handle)
+        ahead.use(None)
+    try:
+        assert pool.submit(_n, str(path)).result() == [9]  # for no holder: the store is asked
+    finally:
+        pool.shutdown()
+
+
+def test_a_write_left_behind_is_read_at_once_and_is_in_the_store_once_settled(object_store):
+    """Ingest reads the next table while the last one's upload goes on: the holder reads it at once from its
+    copy; the store has it only after what it names (`after`), and a failed upload fails where it is
+    settled, and at the latest when the lock is released."""
+    from concurrent.futures import Future
+
+    import pyarrow as pa
+
+    from pipeline.paths import location
+    from pipeline.store.files import exists, read_table, settle_writes, write_parquet_behind
+    from pipeline.store.lock import acquire, release
+
+    data = location(f"s3://{BUCKET}/behind/data")
+    layout, fs = Data(data), arrow_s3(object_store)
+
+    def in_store(name: str) -> list[int] | None:
+        key = f"{BUCKET}/behind/data/staging/{name}.parquet"
+        found = fs.get_file_info(key).type.name != "NotFound"
+        return pq.read_table(key, filesystem=fs).column("n").to_pylist() if found else None
+
+    named = Future()  # the upload of a file the table names, under way
+    handle = acquire(data, "test", 5)
+    try:
+        write_parquet_behind(layout.staged("first"), pa.table({"n": [1, 2]}), after=[named])
+        assert read_table(layout.staged("first")).column("n").to_pylist() == [1, 2]
+        assert exists(layout.staged("first"))
+        assert in_store("first") is None
+        named.set_result(None)
+        settle_writes([layout.staged("first")])
+        assert in_store("first") == [1, 2]
+        failed = Future()
+        failed.set_exception(OSError("a file it names did not reach the store"))
+        write_parquet_behind(layout.staged("second"), pa.table({"n": [3]}), after=[failed])
+        with pytest.raises(OSError, match="did not reach the store"):
+            settle_writes()
+        assert in_store("second") is None
+        write_parquet_behind(layout.staged("third"), pa.table({"n": [4]}))
+    finally:
+        if not named.done():
+            named.set_result(None)
+        release(handle)
+    assert in_store("third") == [4]
+
+
+def test_a_folder_is_listed_once_while_the_lock_is_held(object_store):
+    """The lock's promise again: a folder listed once stands for the objects in it (one LIST, not a HEAD
+    each) but for the holder's own writes and removals; released, the store is asked again."""
+    import pyarrow as pa
+
+    from pipeline.paths import location
+    from pipeline.store.files import exists, read_text, remove_tree, write_parquet
+    from pipeline.store.lock import acquire, release
+
+    data = location(f"s3://{BUCKET}/listed/data")
+    layout, fs = Data(data), arrow_s3(object_store)
+    key = f"{BUCKET}/listed/data/staging/"
+    with fs.open_output_stream(key + "before.json") as out:
+        out.write(b'{"written": "by another, before"}')
+    handle = acquire(data, "test", 5)
+    try:
+        assert exists(layout.staging / "before.json")
+        assert read_text(layout.staging / "before.json") == '{"written": "by another, before"}'
+        with fs.open_output_stream(key + "behind.json") as out:
+            out.write(b"{}")
+        assert not exists(layout.staging / "behind.json")  # not there when listed: no other writer meanwhile
+        write_parquet(layout.staged("own"), pa.table({"n": [1]}))
+        assert exists(layout.staged("own"))
+        remove_tree(layout.staging)
+        assert not exists(layout.staged("own"))
+        assert not exists(layout.staging / "before.json")
+    finally:
+        release(handle)
+    with fs.open_output_stream(key + "after.json") as out:
+        out.write(b"{}")
+    assert exists(layout.staging / "after.json")
+
+
 def test_the_raw_archive_on_s3_holds_every_file_read_dated_as_the_register_says(object_store, on_s3):
     """Archived objects are uploaded while their files are read: each one the register names is there,
     and its first sighting is the object's own time."""

@@ -14,7 +14,7 @@ from assets.previews import markdown_preview
 from assets.resources import LOCKED, POOL
 from pipeline.config import Freshness
 from pipeline.contract import FAMILIES, Table, tables_of
-from pipeline.ingestion import keep_ahead, stage_table
+from pipeline.ingestion import keep_ahead, settled, stage_table
 from pipeline.store import Store
 from pipeline.validation.suites import validate_ahead
 from pipeline.validation.verdicts import CONTRACT_CHECK, code_version, contract_key, saved_key
@@ -60,14 +60,24 @@ def ingest_family(family: str) -> dg.AssetsDefinition:
         store = Store(config.data, config.reports)
         selected = [t for t in tables if dg.AssetKey(t.name) in context.selected_asset_keys]
         keep_ahead(store, config.sources, selected, config.limits)
+        done: list[tuple[Table, dg.MaterializeResult]] = []
         for table in selected:
-            staged = stage(context, store, table)
+            done.append((table, stage(context, store, table)))
             key = contract_key(store, table)
             if saved_key(store, table.name, CONTRACT_CHECK) != key:
                 validate_ahead(store, table.name, key)
-            yield staged
+            # A table is reported staged once it is in the store: the one before, while this one uploads.
+            while len(done) > 1:
+                yield _settled(store, *done.pop(0))
+        for table, result in done:
+            yield _settled(store, table, result)
 
     return _ingest
+
+
+def _settled(store: Store, table: Table, result: dg.MaterializeResult) -> dg.MaterializeResult:
+    settled(store, table)
+    return result
 
 
 def stage(context: dg.AssetExecutionContext, store: Store, table: Table) -> dg.MaterializeResult:

@@ -14,7 +14,16 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.paths import Data, local_file
-from pipeline.store.files import exists, head, publishable, read_table, temporary_file, upload, write_parquet
+from pipeline.store.files import (
+    exists,
+    head,
+    head_listed,
+    publishable,
+    read_table,
+    temporary_file,
+    upload,
+    write_parquet_behind,
+)
 
 REGISTER_SCHEMA = pa.schema(
     [
@@ -35,7 +44,7 @@ REGISTER_SCHEMA = pa.schema(
 
 def _upload(path: Path, local: Path) -> None:
     """Upload an archived file unless the store has it (it is never rewritten); date the local copy as it."""
-    kept = head(path)
+    kept = head_listed(path)
     if kept is None:
         upload(path, local)
         kept = head(path)
@@ -94,12 +103,15 @@ class Archive:
                 os.replace(temporary, path)
         return digest.hexdigest(), path
 
-    def settle(self, kept: list[Path]) -> None:
-        """Wait for the uploads of these copies `keep` returned (not for those of the tables kept ahead): after
-        this, each is in the store and its local copy dated."""
+    def uploads(self, kept: list[Path]) -> list[Future]:
+        """The uploads of these copies `keep` returned (none on disk, where `keep` kept them)."""
         with self._lock:  # the keeper thread may be adding the next table's
-            uploads = [self._local[path] for path in kept if path in self._local]
-        for future in uploads:
+            return [self._local[path] for path in kept if path in self._local]
+
+    def settle(self, kept: list[Path]) -> None:
+        """Wait for the uploads of these copies (not for those of the tables kept ahead): after this, each is
+        in the store and its local copy dated."""
+        for future in self.uploads(kept):
             future.result()
 
     def _scratch_dir(self) -> Path:
@@ -124,4 +136,4 @@ class Archive:
         return register.select(columns or REGISTER_SCHEMA.names)
 
     def write_register(self, table: str, rows: list[dict]) -> Path:
-        return write_parquet(self.layout.register(table), pa.Table.from_pylist(rows, schema=REGISTER_SCHEMA))
+        return write_parquet_behind(self.layout.register(table), pa.Table.from_pylist(rows, schema=REGISTER_SCHEMA))

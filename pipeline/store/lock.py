@@ -74,9 +74,11 @@ def _say(message: str) -> None:
 
 
 def release(handle) -> None:
-    trust_own_writes(False)
-    handle.seek(0)
-    handle.truncate()
-    handle.flush()
-    fcntl.flock(handle, fcntl.LOCK_UN)
-    handle.close()
+    try:
+        trust_own_writes(False)  # waits for the uploads still under way
+    finally:
+        handle.seek(0)
+        handle.truncate()
+        handle.flush()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()

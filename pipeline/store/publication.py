@@ -34,8 +34,11 @@ from pipeline.store.files import (
     exists,
     files_in,
     read_table,
+    read_text,
     remove_tree,
+    settle_writes,
     write_atomically,
+    write_behind,
     write_parquet,
 )
 
@@ -115,8 +118,8 @@ class PublishedSet:
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
             if (self._pending or self._manifest())["sha256"].get(relative) == digest:
                 return self._resolve(relative)  # these bytes are published already: the set is unchanged
-            # Through write_atomically, which keeps a local copy for the steps that read it next.
-            upload = lambda target: write_atomically(target, lambda p: os.replace(local, p))  # noqa: E731
+            # Kept as a local copy for the steps that read it next, and uploaded meanwhile: the manifest waits.
+            upload = lambda target: write_behind(target, lambda p: os.replace(local, p))  # noqa: E731
             return self._place(relative, upload, digest)
 
     def _place(self, relative: str, write: Callable[[Path], object], digest: str | None = None) -> Path:
@@ -133,7 +136,7 @@ class PublishedSet:
     def _manifest(self) -> dict:
         if self._set is None:
             path = self.layout.manifest
-            self._set = json.loads(path.read_text()) if exists(path) else {}
+            self._set = json.loads(read_text(path)) if exists(path) else {}
             self._set = {"objects": {}, "sha256": {}, "recent": [], **self._set}
         return self._set
 
@@ -151,6 +154,7 @@ class PublishedSet:
             if n < RECENT_SETS - 1 or now - dt.datetime.fromisoformat(e["replaced"]) < KEPT_FOR
         ]
         manifest = {"published_at": _now(), "objects": objects, "sha256": published["sha256"], "recent": recent}
+        settle_writes()  # every object the manifest names is in the store before it
         write_atomically(self.layout.manifest, lambda p: p.write_text(json.dumps(manifest, indent=1)))
         self._set = manifest
 

@@ -3,14 +3,15 @@ the checks run on them, waiting for publication (pipeline/publishing.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyarrow as pa
 
 from pipeline.paths import Data
 from pipeline.problems import Problem
-from pipeline.store.files import parquet_file, read_table, write_parquet
+from pipeline.store.files import parquet_file, read_table, write_parquet_behind
 
 PROBLEMS_SCHEMA = pa.schema(
     [
@@ -48,10 +49,11 @@ class Staging:
         if empty:
             yield staged.schema_arrow.empty_table().select(columns)
 
-    def stage(self, table: str, rows: pa.Table) -> Path:
-        return write_parquet(self.path(table), rows)
+    def stage(self, table: str, rows: pa.Table, after: Collection[Future] = ()) -> Path:
+        """Staged once `after` is done (on an object store, the upload may go on: files.write_behind)."""
+        return write_parquet_behind(self.path(table), rows, after)
 
-    def stage_problems(self, table: str, problems: list[Problem]) -> Path:
+    def stage_problems(self, table: str, problems: list[Problem], after: Collection[Future] = ()) -> Path:
         """The problems met while reading a table, staged beside it for its validation."""
         rows = [
             {
@@ -64,7 +66,8 @@ class Staging:
             }
             for p in problems
         ]
-        return write_parquet(self.layout.problems(table), pa.Table.from_pylist(rows, schema=PROBLEMS_SCHEMA))
+        problems_table = pa.Table.from_pylist(rows, schema=PROBLEMS_SCHEMA)
+        return write_parquet_behind(self.layout.problems(table), problems_table, after)
 
     def read_problems(self, table: str) -> list[Problem]:
         rows = read_table(self.layout.problems(table)).to_pylist()
