@@ -13,7 +13,7 @@ from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
-from pipeline.store.files import on_behalf, own_writes
+from pipeline.store.objects import on_behalf, own_writes
 
 T = TypeVar("T")
 _executor: Executor | None = None

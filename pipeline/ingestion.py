@@ -11,7 +11,7 @@ from pathlib import Path
 from pipeline.contract import Table
 from pipeline.readers import FileRead, Limits, Reading, SourceFile, find_sources, read_sources, refusal
 from pipeline.store import Store
-from pipeline.store.files import settle_writes
+from pipeline.store.objects import settle_writes
 from pipeline.validation.verdicts import STAGED_BY, data_version
 
 

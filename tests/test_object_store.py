@@ -266,8 +266,9 @@ def test_a_write_left_behind_is_read_at_once_and_is_in_the_store_once_settled(ob
     import pyarrow as pa
 
     from pipeline.paths import location
-    from pipeline.store.files import exists, read_table, settle_writes, write_parquet_behind
+    from pipeline.store.files import exists, read_table, write_parquet_behind
     from pipeline.store.lock import acquire, release
+    from pipeline.store.objects import settle_writes
 
     data = location(f"s3://{BUCKET}/behind/data")
     layout, fs = Data(data), arrow_s3(object_store)
@@ -322,6 +323,11 @@ def test_a_folder_is_listed_once_while_the_lock_is_held(object_store):
         with fs.open_output_stream(key + "behind.json") as out:
             out.write(b"{}")
         assert not exists(layout.staging / "behind.json")  # not there when listed: no other writer meanwhile
+        drafts = location(f"s3://{BUCKET}/listed/drafts")  # outside the data folder: other writers, asked each time
+        assert not exists(drafts / "draft.docx")
+        with fs.open_output_stream(f"{BUCKET}/listed/drafts/draft.docx") as out:
+            out.write(b"PK")
+        assert exists(drafts / "draft.docx")
         write_parquet(layout.staged("own"), pa.table({"n": [1]}))
         assert exists(layout.staged("own"))
         remove_tree(layout.staging)

@@ -14,16 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from pipeline.paths import Data, local_file
-from pipeline.store.files import (
-    exists,
-    head,
-    head_listed,
-    publishable,
-    read_table,
-    temporary_file,
-    upload,
-    write_parquet_behind,
-)
+from pipeline.store.files import exists, publishable, read_table, temporary_file, write_parquet_behind
+from pipeline.store.objects import head, head_listed, upload
 
 REGISTER_SCHEMA = pa.schema(
     [

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from pipeline.paths import Data
-from pipeline.store.files import trust_own_writes
+from pipeline.store.objects import trust_own_writes
 
 POLL_SECONDS = 0.25
 
@@ -65,7 +65,7 @@ def acquire(data_dir: Path, by: str, timeout: float, say=None) -> object:
     since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     handle.write(json.dumps({"by": by, "pid": os.getpid(), "host": socket.gethostname(), "since": since}))
     handle.flush()
-    trust_own_writes(True)
+    trust_own_writes(True, data_dir)
     return handle
 
 

@@ -36,11 +36,11 @@ from pipeline.store.files import (
     read_table,
     read_text,
     remove_tree,
-    settle_writes,
     write_atomically,
     write_behind,
     write_parquet,
 )
+from pipeline.store.objects import settle_writes
 
 # On an object store, the objects an earlier manifest named stay for readers still reading them: those of
 # the last RECENT_SETS manifests, and of every manifest replaced less than KEPT_FOR ago.
