@@ -257,6 +257,41 @@ def test_the_worker_reads_what_the_lock_holder_wrote_as_it_wrote_it(object_store
         pool.shutdown()
 
 
+def _text(path: str) -> str:
+    """In the validation worker: an object's text, as the worker reads it."""
+    from pipeline.paths import location
+    from pipeline.store.files import read_text
+
+    return read_text(location(path))
+
+
+def test_the_worker_reads_the_version_it_was_given_though_the_holder_wrote_a_newer_one(object_store):
+    """Charts are drawn ahead from the manifest just committed, while the holder publishes again: the
+    worker reads the version it was handed, from this machine's copy, not the store's newer one."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline.ahead import _for_caller
+    from pipeline.paths import location
+    from pipeline.store.files import write_atomically
+    from pipeline.store.lock import acquire, release
+    from pipeline.store.objects import own_writes
+
+    data = location(f"s3://{BUCKET}/given/data")
+    path = Data(data).manifest
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    handle = acquire(data, "test", 5)
+    try:
+        write_atomically(path, lambda local: local.write_text("first"))
+        given = own_writes()
+        write_atomically(path, lambda local: local.write_text("second"))
+        assert pool.submit(_for_caller, given, _text, str(path)).result() == "first"
+        assert pool.submit(_for_caller, own_writes(), _text, str(path)).result() == "second"
+    finally:
+        release(handle)
+        pool.shutdown()
+
+
 def test_a_write_left_behind_is_read_at_once_and_is_in_the_store_once_settled(object_store):
     """Ingest reads the next table while the last one's upload goes on: the holder reads it at once from its
     copy; the store has it only after what it names (`after`), and a failed upload fails where it is

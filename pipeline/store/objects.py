@@ -52,17 +52,23 @@ SINGLE_PUT = 256 << 20  # larger files go up in parts, as s3fs sends them
 # is handed them with each task it does for the holder (`own_writes`, `on_behalf`).
 _written: tuple[int, dict[str, str]] | None = None
 _locked: str | None = None  # the data folder whose lock is held
+# Local copies of versions this process replaced while it holds the lock: a task it gave the worker before
+# the replacement reads the version it was given (`on_behalf`), so they are removed when the lock is released.
+_replaced: tuple[int, set[Path]] | None = None
 
 
 def trust_own_writes(held: bool, data: Path | None = None) -> None:
     """From when this process holds the lock of the data folder `data`, until it does not."""
-    global _written, _listings, _locked
+    global _written, _listings, _locked, _replaced
     try:
         if not held:
             settle_writes()
     finally:
+        for copy in _replaced[1] if _replaced is not None and _replaced[0] == os.getpid() else ():
+            copy.unlink(missing_ok=True)
         _written, _listings = ((os.getpid(), {}) if held else None), None
         _locked = str(data).rstrip("/") + "/" if held and data is not None else None
+        _replaced = (os.getpid(), set()) if held else None
 
 
 def own_versions() -> dict[str, str] | None:
@@ -274,13 +280,19 @@ def keep_copy(path: Path, local: Path, version: str | None, link: bool = False) 
         return None
     folder, name = object_cache(path)
     folder.mkdir(parents=True, exist_ok=True)
+    kept = local_file(folder, f"{name}-{version}")
+    replaced = _replaced[1] if _replaced is not None and _replaced[0] == os.getpid() else None
     for older in folder.glob(f"{name}-*"):
-        older.unlink(missing_ok=True)
+        if replaced is None:
+            older.unlink(missing_ok=True)
+        elif older != kept:
+            replaced.add(older)
+    if replaced is not None:
+        replaced.discard(kept)
     for stale in folder.iterdir():
         with contextlib.suppress(OSError):
             if time.time() - stale.stat().st_mtime > CACHE_SECONDS:
                 stale.unlink()
-    kept = local_file(folder, f"{name}-{version}")
     if link:
         with contextlib.suppress(OSError):
             os.link(local, kept)
