@@ -55,6 +55,7 @@ _locked: str | None = None  # the data folder whose lock is held
 # Local copies of versions this process replaced while it holds the lock: a task it gave the worker before
 # the replacement reads the version it was given (`on_behalf`), so they are removed when the lock is released.
 _replaced: tuple[int, set[Path]] | None = None
+_swept: set[Path] = set()  # cache folders cleared of stale copies since the lock was taken
 
 
 def trust_own_writes(held: bool, data: Path | None = None) -> None:
@@ -64,11 +65,16 @@ def trust_own_writes(held: bool, data: Path | None = None) -> None:
         if not held:
             settle_writes()
     finally:
-        for copy in _replaced[1] if _replaced is not None and _replaced[0] == os.getpid() else ():
+        for copy in _replaced_copies() or ():
             copy.unlink(missing_ok=True)
         _written, _listings = ((os.getpid(), {}) if held else None), None
         _locked = str(data).rstrip("/") + "/" if held and data is not None else None
         _replaced = (os.getpid(), set()) if held else None
+        _swept.clear()  # a long-lived process sweeps again at its next run
+
+
+def _replaced_copies() -> set[Path] | None:
+    return _replaced[1] if _replaced is not None and _replaced[0] == os.getpid() else None
 
 
 def own_versions() -> dict[str, str] | None:
@@ -281,24 +287,33 @@ def keep_copy(path: Path, local: Path, version: str | None, link: bool = False) 
     folder, name = object_cache(path)
     folder.mkdir(parents=True, exist_ok=True)
     kept = local_file(folder, f"{name}-{version}")
-    replaced = _replaced[1] if _replaced is not None and _replaced[0] == os.getpid() else None
+    replaced = _replaced_copies()
     for older in folder.glob(f"{name}-*"):
+        if older == kept:
+            continue  # the same version: the same bytes
         if replaced is None:
             older.unlink(missing_ok=True)
-        elif older != kept:
+        else:
             replaced.add(older)
     if replaced is not None:
-        replaced.discard(kept)
-    for stale in folder.iterdir():
-        with contextlib.suppress(OSError):
-            if time.time() - stale.stat().st_mtime > CACHE_SECONDS:
-                stale.unlink()
+        replaced.discard(kept)  # a version replaced earlier in this hold, written again
+    if folder not in _swept:
+        _swept.add(folder)
+        _sweep(folder)
     if link:
         with contextlib.suppress(OSError):
             os.link(local, kept)
     else:
         os.replace(local, kept)
     return kept
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the copies older than CACHE_SECONDS: once while the lock is held, not at each write."""
+    for stale in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > CACHE_SECONDS:
+                stale.unlink()
 
 
 def kept_copy(path: Path) -> Path | None:
